@@ -1,0 +1,203 @@
+"""The CGI IP Camera integration: HiSilicon/Hankvision XML-CGI cameras (Floureon, Aokwevision, Jidetech...)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
+
+from .api import (
+    AuthenticationFailed,
+    Capabilities,
+    CgiCamera,
+    CgiError,
+    CannotConnect,
+    IntRange,
+    Choices,
+)
+from .const import (
+    AUTH_FAILURES_BEFORE_REAUTH,
+    CONF_FAST_INTERVAL,
+    CONF_RTSP_PORT,
+    CONF_SLOW_INTERVAL,
+    DEFAULT_FAST_INTERVAL,
+    DEFAULT_RTSP_PORT,
+    DEFAULT_SLOW_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    REQUEST_TIMEOUT,
+)
+from .coordinator import AuthFailureTracker, CgiCoordinator, Coordinators
+from .data import CgiCameraConfigEntry, CgiCameraData
+from .entity import device_info
+
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.CAMERA,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
+
+# Every area with a _query; one request each, once per setup (cached until the entry reloads).
+QUERY_AREAS: tuple[str, ...] = (
+    "sys",
+    "major_stream",
+    "minor_stream",
+    "mjpeg",
+    "image",
+    "audio",
+    "record",
+    "ptz",
+    "camera",
+    "net",
+    "netport",
+    "wifi",
+    "alarm",
+)
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+# Setup-time 401s per entry, kept across setup retries so reauth starts only after several in a row.
+_SETUP_AUTH_FAILURES: dict[str, int] = {}
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Set up the integration's actions (services)."""
+    from .services import async_setup_services
+
+    async_setup_services(hass)
+    return True
+
+
+async def _async_query_capabilities(client: CgiCamera) -> dict[str, Capabilities]:
+    """Query every area; areas the camera lacks (501 or an unparsable reply) are left out."""
+    capabilities: dict[str, Capabilities] = {}
+    for area in QUERY_AREAS:
+        try:
+            capabilities[area] = await client.query(area)
+        except (CannotConnect, AuthenticationFailed):
+            raise
+        except CgiError as err:
+            LOGGER.debug("Camera has no usable %s area: %s", area, err)
+    return capabilities
+
+
+def _channels(capabilities: dict[str, Capabilities]) -> tuple[int, ...]:
+    """Return the video channels, from the Channel range of the stream query (1 when absent)."""
+    caps = capabilities.get("major_stream")
+    cap = caps.get("StreamInfo", "Channel") if caps else None
+    if isinstance(cap, IntRange) and 1 <= cap.min <= cap.max <= 64:
+        return tuple(range(cap.min, cap.max + 1))
+    if isinstance(cap, Choices):
+        channels = sorted(v for v in cap.values if isinstance(v, int) and 1 <= v <= 64)
+        if channels:
+            return tuple(channels)
+    return (1,)
+
+
+async def _async_rtsp_port(entry: CgiCameraConfigEntry, client: CgiCamera, has_netport: bool) -> int:
+    """Return the RTSP port: the option override, else the camera's NetPortInfo, else 554."""
+    if port := entry.options.get(CONF_RTSP_PORT):
+        return int(port)
+    if has_netport:
+        try:
+            info = await client.get("netport", "NetPortInfo")
+        except CgiError as err:
+            LOGGER.debug("Could not read the RTSP port: %s", err)
+        else:
+            if isinstance(port := info.get("RtspPort"), int) and 0 < port < 65536:
+                return port
+    return DEFAULT_RTSP_PORT
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> bool:
+    """Set up a camera from a config entry."""
+    client = CgiCamera(
+        async_get_clientsession(hass),
+        entry.data[CONF_HOST],
+        entry.data[CONF_PORT],
+        entry.data[CONF_USERNAME],
+        entry.data[CONF_PASSWORD],
+        timeout=REQUEST_TIMEOUT,
+    )
+    try:
+        device = await client.device_info()
+        capabilities = await _async_query_capabilities(client)
+        rtsp_port = await _async_rtsp_port(entry, client, "netport" in capabilities)
+    except AuthenticationFailed as err:
+        failures = _SETUP_AUTH_FAILURES.get(entry.entry_id, 0) + 1
+        _SETUP_AUTH_FAILURES[entry.entry_id] = failures
+        if failures >= AUTH_FAILURES_BEFORE_REAUTH:
+            _SETUP_AUTH_FAILURES.pop(entry.entry_id, None)
+            raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth") from err
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="auth_retry",
+            translation_placeholders={"count": str(failures)},
+        ) from err
+    except CgiError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    _SETUP_AUTH_FAILURES.pop(entry.entry_id, None)
+
+    auth = AuthFailureTracker()
+    fast = CgiCoordinator(
+        hass,
+        entry,
+        client,
+        name="fast",
+        interval=timedelta(seconds=entry.options.get(CONF_FAST_INTERVAL, DEFAULT_FAST_INTERVAL)),
+        auth=auth,
+    )
+    slow = CgiCoordinator(
+        hass,
+        entry,
+        client,
+        name="slow",
+        interval=timedelta(seconds=entry.options.get(CONF_SLOW_INTERVAL, DEFAULT_SLOW_INTERVAL)),
+        auth=auth,
+    )
+    entry.runtime_data = CgiCameraData(
+        client=client,
+        device=device,
+        capabilities=capabilities,
+        channels=_channels(capabilities),
+        coordinators=Coordinators(fast=fast, slow=slow, auth=auth),
+        rtsp_port=rtsp_port,
+    )
+
+    device_registry = dr.async_get(hass)
+    device_registry.async_get_or_create(config_entry_id=entry.entry_id, **device_info(entry, None))
+    if entry.runtime_data.multi_channel:
+        for channel in entry.runtime_data.channels:
+            device_registry.async_get_or_create(config_entry_id=entry.entry_id, **device_info(entry, channel))
+
+    # Entities register the groups they need as they are added, so platforms come first and the first poll
+    # reads exactly the groups of enabled entities. The camera answered above; if this poll fails the entities
+    # start unavailable and the coordinators retry on their own schedule.
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    for coordinator in entry.runtime_data.coordinators:
+        await coordinator.async_refresh()
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    return True
+
+
+async def _async_options_updated(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> None:
+    """Reload so new intervals, stream choice and RTSP port take effect."""
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> bool:
+    """Unload a config entry."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

@@ -1,0 +1,45 @@
+"""Constants for the CGI IP Camera integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+LOGGER = logging.getLogger(__package__)
+
+DOMAIN: Final = "cgi_camera"
+MANUFACTURER: Final = "Hankvision OEM"
+
+DEFAULT_PORT: Final = 80
+DEFAULT_USERNAME: Final = "admin"
+DEFAULT_RTSP_PORT: Final = 554
+
+# Options (config entry options)
+CONF_FAST_INTERVAL: Final = "fast_interval"
+CONF_SLOW_INTERVAL: Final = "slow_interval"
+CONF_DEFAULT_STREAM: Final = "default_stream"
+CONF_RTSP_PORT: Final = "rtsp_port"
+CONF_PTZ_SPEED: Final = "ptz_speed"
+CONF_PTZ_STEP: Final = "ptz_step_duration"
+CONF_PTZ_WATCHDOG: Final = "ptz_watchdog"
+
+STREAM_MAIN: Final = "main"
+STREAM_SUB: Final = "sub"
+
+DEFAULT_FAST_INTERVAL: Final = 10  # seconds
+DEFAULT_SLOW_INTERVAL: Final = 300  # seconds
+DEFAULT_PTZ_SPEED: Final = 6  # the speed ZoneMinder and vendor apps use
+DEFAULT_PTZ_STEP: Final = 0.5  # seconds a PTZ button moves
+DEFAULT_PTZ_WATCHDOG: Final = 10.0  # seconds before an unreleased ptz_start is stopped
+
+FAST_INTERVAL_RANGE: Final = (2, 3600)
+SLOW_INTERVAL_RANGE: Final = (30, 86400)
+
+# Consecutive HTTP 401s before reauth is requested: weak-Wi-Fi cameras report spurious ones, and retrying a wrong
+# password fast can lock the camera.
+AUTH_FAILURES_BEFORE_REAUTH: Final = 3
+
+REQUEST_TIMEOUT: Final = 10.0
+FAST_SCAN: Final = timedelta(seconds=DEFAULT_FAST_INTERVAL)
+SLOW_SCAN: Final = timedelta(seconds=DEFAULT_SLOW_INTERVAL)

@@ -1,0 +1,206 @@
+"""Coordinators for the CGI IP Camera integration.
+
+Two coordinators poll the camera: a fast one for state that changes by itself or from the camera's own UI
+(exposure, image, PTZ, motion settings, record control) and a slow one for what rarely does (stream settings, SD
+card, network, time). Each polls only the CGI groups that enabled entities have registered, so a disabled entity
+costs the camera no request.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+import time
+from typing import TYPE_CHECKING, NamedTuple
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .api import AuthenticationFailed, CgiCamera, CgiError, NotSupported, ParamGroup
+from .const import AUTH_FAILURES_BEFORE_REAUTH, DOMAIN, LOGGER
+
+if TYPE_CHECKING:
+    from .data import CgiCameraConfigEntry
+
+
+class GroupKey(NamedTuple):
+    """One CGI group of one channel (channel None for device-wide areas such as sys or net)."""
+
+    area: str
+    group: str
+    channel: int | None = None
+
+
+# Groups whose values change without Home Assistant doing it; everything else is polled slowly.
+FAST_GROUPS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("camera", "ExposureInfo"),
+        ("camera", "BasicInfo"),
+        ("image", "ImageInfo"),
+        ("ptz", "PTZCtrlInfo"),
+        ("alarm", "MDInfo"),
+        ("alarm", "MDAccessInfo"),
+        ("record", "RecordControl"),
+    }
+)
+
+type GroupData = dict[GroupKey, list[ParamGroup]]
+
+
+@dataclass
+class PollStats:
+    """Counters shown in diagnostics."""
+
+    refreshes: int = 0
+    failures: int = 0
+    requests: int = 0
+    last_duration: float | None = None
+    last_requests: int = 0
+
+
+@dataclass
+class AuthFailureTracker:
+    """Consecutive authentication failures across both coordinators."""
+
+    count: int = 0
+
+
+class CgiCoordinator(DataUpdateCoordinator[GroupData]):
+    """Poll the CGI groups that enabled entities need."""
+
+    config_entry: CgiCameraConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: CgiCameraConfigEntry,
+        client: CgiCamera,
+        *,
+        name: str,
+        interval: timedelta,
+        auth: AuthFailureTracker,
+    ) -> None:
+        """Initialize the coordinator."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{entry.title} {name}",
+            update_interval=interval,
+            always_update=False,
+        )
+        self.client = client
+        self.stats = PollStats()
+        self._auth = auth
+        self._wanted: Counter[GroupKey] = Counter()
+        self._unsupported: set[GroupKey] = set()
+        self.data = {}
+
+    @property
+    def wanted_groups(self) -> list[GroupKey]:
+        """Return the groups polled on each refresh."""
+        return [key for key in self._wanted if key not in self._unsupported]
+
+    @callback
+    def async_register_group(self, key: GroupKey) -> CALLBACK_TYPE:
+        """Poll `key` while the returned callback has not been called."""
+        self._wanted[key] += 1
+
+        @callback
+        def _unregister() -> None:
+            self._wanted[key] -= 1
+            if self._wanted[key] <= 0:
+                del self._wanted[key]
+
+        return _unregister
+
+    async def _fetch(self, key: GroupKey) -> list[ParamGroup]:
+        self.stats.requests += 1
+        return await self.client.get_blocks(key.area, key.group, key.channel)
+
+    async def _async_update_data(self) -> GroupData:
+        """Fetch every wanted group; any transport error makes the whole camera unavailable."""
+        started = time.monotonic()
+        requests_before = self.stats.requests
+        data: GroupData = dict(self.data or {})
+        try:
+            for key in self.wanted_groups:
+                try:
+                    data[key] = await self._fetch(key)
+                except NotSupported:
+                    # The capability query promised the group, the camera disagrees: stop asking.
+                    LOGGER.debug("%s: %s/%s is not supported; no longer polled", self.name, key.area, key.group)
+                    self._unsupported.add(key)
+                    data.pop(key, None)
+        except AuthenticationFailed as err:
+            self.stats.failures += 1
+            self._auth.count += 1
+            if self._auth.count >= AUTH_FAILURES_BEFORE_REAUTH:
+                raise ConfigEntryAuthFailed(
+                    translation_domain=DOMAIN, translation_key="invalid_auth"
+                ) from err
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="auth_retry",
+                translation_placeholders={"count": str(self._auth.count)},
+            ) from err
+        except CgiError as err:
+            self.stats.failures += 1
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        finally:
+            self.stats.refreshes += 1
+            self.stats.last_duration = time.monotonic() - started
+            self.stats.last_requests = self.stats.requests - requests_before
+        self._auth.count = 0
+        return data
+
+    async def async_refresh_group(self, key: GroupKey) -> None:
+        """Re-read one group (after a set) and tell its entities, without a full refresh."""
+        try:
+            blocks = await self._fetch(key)
+        except CgiError as err:
+            LOGGER.debug("%s: re-reading %s/%s failed: %s", self.name, key.area, key.group, err)
+            return
+        self.async_set_updated_data({**(self.data or {}), key: blocks})
+
+    async def async_set(
+        self, key: GroupKey, params: Mapping[str, int | str], setting: str
+    ) -> None:
+        """Set parameters of one group, then re-read it so state is what the camera reports.
+
+        `setting` names the setting in the error shown to the user.
+        """
+        try:
+            await self.client.set(key.area, key.group, key.channel, params)
+        except CgiError as err:
+            await self.async_refresh_group(key)
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="set_failed",
+                translation_placeholders={"setting": setting, "error": str(err)},
+            ) from err
+        await self.async_refresh_group(key)
+
+
+@dataclass
+class Coordinators:
+    """The fast and the slow coordinator of one camera."""
+
+    fast: CgiCoordinator
+    slow: CgiCoordinator
+    auth: AuthFailureTracker = field(default_factory=AuthFailureTracker)
+
+    def for_group(self, key: GroupKey) -> CgiCoordinator:
+        """Return the coordinator that polls `key`."""
+        return self.fast if (key.area, key.group) in FAST_GROUPS else self.slow
+
+    def __iter__(self) -> Iterator[CgiCoordinator]:
+        """Iterate over both coordinators."""
+        return iter((self.fast, self.slow))

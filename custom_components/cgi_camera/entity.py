@@ -1,0 +1,147 @@
+"""Base entity and entity-description plumbing for the CGI IP Camera integration."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .api import ParamGroup
+from .const import DOMAIN, MANUFACTURER
+from .coordinator import CgiCoordinator, GroupKey
+from .data import CgiCameraConfigEntry, CgiCameraData, group_key
+
+
+@dataclass(frozen=True, kw_only=True)
+class CgiEntityDescription(EntityDescription):
+    """Where an entity's value lives on the camera: CGI area, group and parameter."""
+
+    area: str
+    group: str
+    param: str
+    # Overrides the default capability check (the parameter appears in the camera's _query reply).
+    supported_fn: Callable[[CgiCameraData, int], bool] | None = None
+
+
+def device_identifier(entry: CgiCameraConfigEntry, channel: int | None) -> tuple[str, str]:
+    """Return the device registry identifier of the camera, or of one channel of a video server."""
+    assert entry.unique_id is not None
+    if channel is None or not entry.runtime_data.multi_channel:
+        return (DOMAIN, entry.unique_id)
+    return (DOMAIN, f"{entry.unique_id}_ch{channel}")
+
+
+def device_info(entry: CgiCameraConfigEntry, channel: int | None) -> DeviceInfo:
+    """Return device info for the camera, or for one channel (a sub-device) of a multi-channel video server."""
+    data = entry.runtime_data
+    identifier = device_identifier(entry, channel)
+    if identifier[1] != entry.unique_id:
+        return DeviceInfo(
+            identifiers={identifier},
+            name=f"{entry.title} channel {channel}",
+            manufacturer=MANUFACTURER,
+            model=data.device.device_id,
+            via_device=(DOMAIN, entry.unique_id or ""),
+        )
+    return DeviceInfo(
+        identifiers={identifier},
+        connections={(CONNECTION_NETWORK_MAC, data.device.mac)},
+        name=entry.title,
+        manufacturer=MANUFACTURER,
+        model=data.device.device_id,
+        model_id=data.device.device_id,
+        sw_version=data.device.firmware,
+        serial_number=data.device.serial,
+        configuration_url=f"http://{entry.data[CONF_HOST]}:{entry.data[CONF_PORT]}/",
+    )
+
+
+class CgiEntity(CoordinatorEntity[CgiCoordinator]):
+    """An entity backed by one CGI group of one channel."""
+
+    _attr_has_entity_name = True
+    entity_description: CgiEntityDescription
+
+    def __init__(
+        self, entry: CgiCameraConfigEntry, description: CgiEntityDescription, channel: int
+    ) -> None:
+        """Initialize the entity for `channel` (ignored for device-wide groups)."""
+        data = entry.runtime_data
+        self.key: GroupKey = group_key(description.area, description.group, channel)
+        super().__init__(data.coordinators.for_group(self.key))
+        self.entry = entry
+        self.camera = data
+        self.channel = channel
+        self.entity_description = description
+        self._attr_unique_id = f"{entry.unique_id}_{self.key.channel or 0}_{description.key}"
+        self._attr_device_info = device_info(entry, self.key.channel)
+
+    async def async_added_to_hass(self) -> None:
+        """Register the group with the coordinator: only added (enabled) entities cost a request."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.coordinator.async_register_group(self.key))
+
+    @property
+    def block(self) -> ParamGroup | None:
+        """Return the group's current values (its first block), if polled."""
+        if not (blocks := (self.coordinator.data or {}).get(self.key)):
+            return None
+        return blocks[0]
+
+    @property
+    def raw_value(self) -> int | str | None:
+        """Return the parameter's current value as the camera reports it."""
+        if (block := self.block) is None:
+            return None
+        return block.get(self.entity_description.param)
+
+    @property
+    def available(self) -> bool:
+        """Return True when the camera answers and reports this parameter."""
+        return super().available and self.raw_value is not None
+
+    @property
+    def setting_name(self) -> str:
+        """Return the name used for this setting in error messages."""
+        name = self.name
+        return name if isinstance(name, str) else self.entity_description.key
+
+    async def async_set_params(self, params: Mapping[str, int | str]) -> None:
+        """Send a set request for this entity's group, then re-read the group."""
+        await self.coordinator.async_set(self.key, params, self.setting_name)
+
+
+def is_supported(
+    description: CgiEntityDescription, data: CgiCameraData, channel: int, *, writable: bool
+) -> bool:
+    """Return True when the camera has what `description` needs on `channel`."""
+    if description.supported_fn is not None:
+        return description.supported_fn(data, channel)
+    capability = data.capability(description.area, description.group, description.param)
+    if capability is None:
+        return False
+    return capability.writable or not writable
+
+
+def build_entities[D: CgiEntityDescription, E: CgiEntity](
+    entry: CgiCameraConfigEntry,
+    descriptions: Iterable[D],
+    entity_class: Callable[[CgiCameraConfigEntry, D, int], E],
+    *,
+    writable: bool,
+) -> list[E]:
+    """Create one entity per supported description and channel (once for device-wide groups)."""
+    data = entry.runtime_data
+    entities: list[E] = []
+    for description in descriptions:
+        for channel in data.channels:
+            key = group_key(description.area, description.group, channel)
+            if key.channel is None and channel != data.channels[0]:
+                continue
+            if is_supported(description, data, channel, writable=writable):
+                entities.append(entity_class(entry, description, channel))
+    return entities

@@ -1,0 +1,103 @@
+"""Shared fixtures: a camera emulator on loopback and a config entry pointing at it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Any
+
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import format_mac
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+
+# Import the integration at collection time: otherwise `custom_components` resolves to phcc's own folder.
+from custom_components.cgi_camera.const import DOMAIN
+from tests.emulator import CameraEmulator, EmulatorConfig
+
+USERNAME = "admin"
+PASSWORD = "s3cr3t&pw"
+MAC = "00:2a:2a:12:34:56"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
+    """Let Home Assistant load custom_components/cgi_camera (only in tests that run Home Assistant)."""
+    if "hass" in request.fixturenames:
+        request.getfixturevalue("enable_custom_integrations")
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Return snapshot assertion fixture with the Home Assistant extension."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture
+def emulator_config() -> EmulatorConfig:
+    """Return the emulator's configuration; override in a module or parametrize indirectly."""
+    return EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC)
+
+
+@pytest.fixture
+async def emulator(emulator_config: EmulatorConfig) -> AsyncGenerator[CameraEmulator]:
+    """Start a camera emulator on a free loopback port."""
+    emu = CameraEmulator(emulator_config)
+    await emu.start(host="127.0.0.1", port=0)
+    try:
+        yield emu
+    finally:
+        await emu.stop()
+
+
+def entry_for(emu: CameraEmulator, **options: Any) -> MockConfigEntry:
+    """Return a config entry for `emu` (not yet added to hass)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=emu.config.device_id,
+        unique_id=format_mac(emu.config.mac),
+        data={
+            CONF_HOST: "127.0.0.1",
+            CONF_PORT: emu.port,
+            CONF_USERNAME: emu.config.username,
+            CONF_PASSWORD: emu.config.password,
+        },
+        options=options,
+    )
+
+
+@pytest.fixture
+def config_entry(emulator: CameraEmulator) -> MockConfigEntry:
+    """Return a config entry for the emulator."""
+    return entry_for(emulator)
+
+
+@pytest.fixture
+def setup_integration(
+    hass: HomeAssistant,
+) -> Callable[[MockConfigEntry], Awaitable[MockConfigEntry]]:
+    """Return a function that adds and sets up an entry, then waits for it to settle."""
+
+    async def _setup(entry: MockConfigEntry) -> MockConfigEntry:
+        entry.add_to_hass(hass)
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        return entry
+
+    return _setup
+
+
+@pytest.fixture
+async def loaded_entry(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
+) -> AsyncGenerator[MockConfigEntry]:
+    """Set up the integration against the emulator; unload it afterwards so no task lingers."""
+    await setup_integration(config_entry)
+    yield config_entry
+    if config_entry.state.recoverable:
+        await hass.config_entries.async_unload(config_entry.entry_id)
+        await hass.async_block_till_done()
