@@ -7,7 +7,11 @@ from datetime import timedelta
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    issue_registry as ir,
+)
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
@@ -34,7 +38,7 @@ from .const import (
 )
 from .coordinator import AuthFailureTracker, CgiCoordinator, Coordinators
 from .data import CgiCameraConfigEntry, CgiCameraData
-from .entity import device_info
+from .entity import device_identifier, device_info
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -190,12 +194,49 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
     for coordinator in entry.runtime_data.coordinators:
         await coordinator.async_refresh()
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    _async_check_default_password(hass, entry)
     return True
+
+
+# Factory passwords of this camera family; with them anyone on the network controls the camera.
+FACTORY_PASSWORDS: frozenset[str] = frozenset({"", "admin", "123456", "888888"})
+
+
+def _async_check_default_password(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> None:
+    """Raise a repair issue while the camera uses a factory password; it clears once the password changes."""
+    issue_id = f"default_password_{entry.entry_id}"
+    if entry.data[CONF_PASSWORD] in FACTORY_PASSWORDS:
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="default_password",
+            translation_placeholders={"title": entry.title},
+        )
+    else:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
 async def _async_options_updated(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> None:
     """Reload so new intervals, stream choice and RTSP port take effect."""
     await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: CgiCameraConfigEntry, device_entry: dr.DeviceEntry
+) -> bool:
+    """Allow removing a device only when it is no longer the camera or one of its current channels."""
+    current = {device_identifier(entry, None)}
+    current.update(device_identifier(entry, channel) for channel in entry.runtime_data.channels)
+    return not device_entry.identifiers & current
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> None:
+    """Drop the entry's repair issue when the entry is deleted."""
+    ir.async_delete_issue(hass, DOMAIN, f"default_password_{entry.entry_id}")
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> bool:

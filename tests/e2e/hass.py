@@ -1,0 +1,244 @@
+"""Drive a real Home Assistant process over its HTTP and WebSocket APIs (demo and end-to-end test).
+
+Nothing here imports the integration: the process loads it from the configuration directory like a user's would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+import contextlib
+import os
+from pathlib import Path
+import signal
+import sys
+from typing import Any
+
+import aiohttp
+
+REPO = Path(__file__).resolve().parents[2]
+CLIENT_ID = "http://127.0.0.1/"
+
+CONFIGURATION_YAML = """\
+# Written by tests/e2e/hass.py: a minimal Home Assistant for the CGI IP Camera demo.
+homeassistant:
+  name: CGI camera demo
+  unit_system: metric
+  time_zone: UTC
+  country: DE
+  currency: EUR
+  latitude: 52.52
+  longitude: 13.40
+  elevation: 34
+
+http:
+  server_host: 127.0.0.1
+  server_port: {port}
+
+frontend:
+config:
+api:
+onboarding:
+lovelace:
+person:
+system_health:
+diagnostics:
+repairs:
+logger:
+  default: warning
+  logs:
+    custom_components.cgi_camera: info
+"""
+
+
+class HassError(RuntimeError):
+    """Home Assistant did not do what was asked."""
+
+
+class HassServer:
+    """A `hass` process with `config_dir` as its configuration directory."""
+
+    def __init__(self, config_dir: Path, port: int) -> None:
+        """Prepare (but do not start) the process."""
+        self.config_dir = config_dir
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.token: str | None = None
+        self.process: asyncio.subprocess.Process | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._log: Any = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """Return the HTTP session (created on start)."""
+        assert self._session is not None
+        return self._session
+
+    def _prepare_config(self) -> None:
+        self.config_dir.mkdir(parents=True, exist_ok=True)
+        config = self.config_dir / "configuration.yaml"
+        text = CONFIGURATION_YAML.format(port=self.port)
+        if not config.exists() or config.read_text() != text:
+            config.write_text(text)
+        link = self.config_dir / "custom_components"
+        target = REPO / "custom_components"
+        if link.is_symlink() and link.resolve() != target:
+            link.unlink()
+        if not link.exists():
+            link.symlink_to(target, target_is_directory=True)
+
+    async def start(self, timeout: float = 180.0) -> None:
+        """Start `hass` and wait until its HTTP API answers."""
+        self._prepare_config()
+        self._log = (self.config_dir / "hass.stdout.log").open("ab")
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "homeassistant",
+            "--config",
+            str(self.config_dir),
+            "--skip-pip",
+            stdout=self._log,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._session = aiohttp.ClientSession()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            if self.process.returncode is not None:
+                raise HassError(f"hass exited with {self.process.returncode}; see {self.config_dir}/home-assistant.log")
+            with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+                async with self.session.get(f"{self.url}/api/onboarding", timeout=aiohttp.ClientTimeout(total=2)) as r:
+                    if r.status in (200, 404):
+                        return
+            await asyncio.sleep(0.5)
+        raise HassError(f"hass did not answer within {timeout:.0f} s")
+
+    async def stop(self) -> None:
+        """Stop the process (SIGTERM, then SIGKILL) and close the session."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        if self.process is not None and self.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), 60)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                await self.process.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    # --- authentication -----------------------------------------------------------------------------------------
+
+    async def _token_from_code(self, code: str) -> str:
+        async with self.session.post(
+            f"{self.url}/auth/token",
+            data={"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID},
+        ) as resp:
+            if resp.status != 200:
+                raise HassError(f"token exchange failed: {resp.status} {await resp.text()}")
+            return str((await resp.json())["access_token"])
+
+    async def onboard_or_login(self, username: str, password: str) -> str:
+        """Finish onboarding with this owner account, or log in if onboarding is done; return an access token."""
+        async with self.session.get(f"{self.url}/api/onboarding") as resp:
+            steps = {s["step"]: s["done"] for s in await resp.json()} if resp.status == 200 else {}
+        if steps and not steps.get("user", True):
+            async with self.session.post(
+                f"{self.url}/api/onboarding/users",
+                json={
+                    "client_id": CLIENT_ID,
+                    "name": "Demo",
+                    "username": username,
+                    "password": password,
+                    "language": "en",
+                },
+            ) as resp:
+                if resp.status != 200:
+                    raise HassError(f"onboarding user failed: {resp.status} {await resp.text()}")
+                self.token = await self._token_from_code((await resp.json())["auth_code"])
+        else:
+            self.token = await self._login(username, password)
+        for step, path, body in (
+            ("core_config", "core_config", {}),
+            ("analytics", "analytics", {}),
+            ("integration", "integration", {"client_id": CLIENT_ID, "redirect_uri": f"{CLIENT_ID}?auth_callback=1"}),
+        ):
+            if steps and not steps.get(step, True):
+                await self.request("POST", f"/api/onboarding/{path}", body)
+        return self.token
+
+    async def _login(self, username: str, password: str) -> str:
+        async with self.session.post(
+            f"{self.url}/auth/login_flow",
+            json={"client_id": CLIENT_ID, "handler": ["homeassistant", None], "redirect_uri": CLIENT_ID},
+        ) as resp:
+            flow = await resp.json()
+        async with self.session.post(
+            f"{self.url}/auth/login_flow/{flow['flow_id']}",
+            json={"username": username, "password": password, "client_id": CLIENT_ID},
+        ) as resp:
+            result = await resp.json()
+        if result.get("type") != "create_entry":
+            raise HassError(f"login failed: {result}")
+        return await self._token_from_code(result["result"])
+
+    # --- REST and WebSocket -------------------------------------------------------------------------------------
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Return the Authorization header."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+    async def request(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
+        """Call the REST API and return the decoded JSON (or text)."""
+        async with self.session.request(method, f"{self.url}{path}", json=body, headers=self.headers) as resp:
+            if resp.status >= 400:
+                raise HassError(f"{method} {path}: {resp.status} {await resp.text()}")
+            if resp.content_type == "application/json":
+                return await resp.json()
+            return await resp.read()
+
+    async def ws(self, *messages: Mapping[str, Any]) -> list[Any]:
+        """Send WebSocket commands in order and return their results."""
+        results = []
+        async with self.session.ws_connect(f"{self.url}/api/websocket") as ws:
+            await ws.receive_json()  # auth_required
+            await ws.send_json({"type": "auth", "access_token": self.token})
+            if (auth := await ws.receive_json())["type"] != "auth_ok":
+                raise HassError(f"websocket auth failed: {auth}")
+            for ident, message in enumerate(messages, start=1):
+                await ws.send_json({"id": ident, **message})
+                while True:
+                    reply = await ws.receive_json()
+                    if reply.get("id") == ident and reply.get("type") == "result":
+                        break
+                if not reply["success"]:
+                    raise HassError(f"{message['type']} failed: {reply['error']}")
+                results.append(reply["result"])
+        return results
+
+    async def add_camera(self, host: str, port: int, username: str, password: str) -> dict[str, Any]:
+        """Add a camera through the integration's own config flow; return the created entry."""
+        result = await self.request("POST", "/api/config/config_entries/flow", {"handler": "cgi_camera"})
+        user_input: dict[str, Any] = {"host": host, "port": port, "username": username, "password": password}
+        for _ in range(5):
+            if result["type"] == "create_entry":
+                return dict(result["result"])
+            if result["type"] != "form":
+                raise HassError(f"config flow ended with {result}")
+            if result.get("errors"):
+                raise HassError(f"config flow errors: {result['errors']}")
+            body = user_input if result["step_id"] in ("user", "manual") else {}
+            result = await self.request("POST", f"/api/config/config_entries/flow/{result['flow_id']}", body)
+        raise HassError(f"config flow did not finish: {result}")
+
+    async def entries(self) -> list[dict[str, Any]]:
+        """Return this integration's config entries."""
+        entries = await self.request("GET", "/api/config/config_entries/entry?domain=cgi_camera")
+        return list(entries)
