@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from typing import Any
+from unittest.mock import PropertyMock, patch
 
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
@@ -30,6 +31,17 @@ def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Create every entity enabled, including those disabled by default."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
+
+
+@pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Return snapshot assertion fixture with the Home Assistant extension."""
     return snapshot.use_extension(HomeAssistantSnapshotExtension)
@@ -42,8 +54,10 @@ def emulator_config() -> EmulatorConfig:
 
 
 @pytest.fixture
-async def emulator(emulator_config: EmulatorConfig) -> AsyncGenerator[CameraEmulator]:
-    """Start a camera emulator on a free loopback port."""
+async def emulator(
+    emulator_config: EmulatorConfig, socket_enabled: None
+) -> AsyncGenerator[CameraEmulator]:
+    """Start a camera emulator on a free loopback port (sockets are allowed for loopback only)."""
     emu = CameraEmulator(emulator_config)
     await emu.start(host="127.0.0.1", port=0)
     try:

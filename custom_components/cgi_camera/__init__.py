@@ -182,7 +182,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
     )
 
     device_registry = dr.async_get(hass)
-    device_registry.async_get_or_create(config_entry_id=entry.entry_id, **device_info(entry, None))
+    host_device = device_registry.async_get_or_create(config_entry_id=entry.entry_id, **device_info(entry, None))
+    entry.runtime_data.host_device_id = host_device.id
     if entry.runtime_data.multi_channel:
         for channel in entry.runtime_data.channels:
             device_registry.async_get_or_create(config_entry_id=entry.entry_id, **device_info(entry, channel))

@@ -39,6 +39,8 @@ class CgiCameraData:
     channels: tuple[int, ...]
     coordinators: Coordinators
     rtsp_port: int
+    # Device registry id of the camera itself; channel sub-devices of a video server hang below it.
+    host_device_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

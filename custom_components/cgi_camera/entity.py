@@ -10,7 +10,7 @@ from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, Device
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import ParamGroup
+from .api import Capability, ParamGroup
 from .const import DOMAIN, MANUFACTURER
 from .coordinator import CgiCoordinator, GroupKey
 from .data import CgiCameraConfigEntry, CgiCameraData, group_key
@@ -40,13 +40,15 @@ def device_info(entry: CgiCameraConfigEntry, channel: int | None) -> DeviceInfo:
     data = entry.runtime_data
     identifier = device_identifier(entry, channel)
     if identifier[1] != entry.unique_id:
-        return DeviceInfo(
+        info = DeviceInfo(
             identifiers={identifier},
             name=f"{entry.title} channel {channel}",
             manufacturer=MANUFACTURER,
             model=data.device.device_id,
-            via_device=(DOMAIN, entry.unique_id or ""),
         )
+        if data.host_device_id is not None:
+            info["via_device_id"] = data.host_device_id
+        return info
     return DeviceInfo(
         identifiers={identifier},
         connections={(CONNECTION_NETWORK_MAC, data.device.mac)},
@@ -97,7 +99,27 @@ class CgiEntity(CoordinatorEntity[CgiCoordinator]):
         """Return the parameter's current value as the camera reports it."""
         if (block := self.block) is None:
             return None
-        return block.get(self.entity_description.param)
+        value: int | str | None = block.get(self.entity_description.param)
+        return value
+
+    @property
+    def capability(self) -> Capability | None:
+        """Return the camera's range for this parameter.
+
+        Stream groups answer the query with one block per resolution, each with its own bit-rate and frame-rate
+        ranges: use the block of the resolution currently set, else the first block that has the parameter.
+        """
+        description = self.entity_description
+        caps = self.camera.capabilities.get(description.area)
+        if caps is None:
+            return None
+        resolution = self.block.get("Resolution") if self.block is not None else None
+        if resolution is not None:
+            for candidate in caps.blocks(description.group):
+                if candidate.get("Resolution") is not None and candidate["Resolution"].allows(resolution):
+                    if (capability := candidate.get(description.param)) is not None:
+                        return capability
+        return caps.get(description.group, description.param)
 
     @property
     def available(self) -> bool:

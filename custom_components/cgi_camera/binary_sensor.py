@@ -1,0 +1,65 @@
+"""Binary sensors: SD card write protection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .data import CgiCameraConfigEntry, CgiCameraData
+from .entity import CgiEntity, CgiEntityDescription, build_entities
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class CgiBinarySensorEntityDescription(CgiEntityDescription, BinarySensorEntityDescription):
+    """A read-only flag reported by the camera."""
+
+
+def _has_sd_group(data: CgiCameraData, channel: int) -> bool:
+    caps = data.capabilities.get("record")
+    return caps is not None and caps.has_group("RecordDevice")
+
+
+BINARY_SENSORS: tuple[CgiBinarySensorEntityDescription, ...] = (
+    CgiBinarySensorEntityDescription(
+        key="sd_write_protected",
+        translation_key="sd_write_protected",
+        area="record",
+        group="RecordDevice",
+        param="WriteProtect",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        supported_fn=_has_sd_group,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: CgiCameraConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up binary sensors for what the camera supports."""
+    async_add_entities(build_entities(entry, BINARY_SENSORS, CgiBinarySensor, writable=False))
+
+
+class CgiBinarySensor(CgiEntity, BinarySensorEntity):
+    """A flag the camera reports."""
+
+    entity_description: CgiBinarySensorEntityDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """Return True when the flag is set."""
+        if (raw := self.raw_value) is None:
+            return None
+        return raw == 1
