@@ -112,6 +112,6 @@ async def loaded_entry(
     """Set up the integration against the emulator; unload it afterwards so no task lingers."""
     await setup_integration(config_entry)
     yield config_entry
-    if config_entry.state.recoverable:
+    if hass.config_entries.async_get_entry(config_entry.entry_id) and config_entry.state.recoverable:
         await hass.config_entries.async_unload(config_entry.entry_id)
         await hass.async_block_till_done()

@@ -9,9 +9,18 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
+from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.cgi_camera.const import DEFAULT_FAST_INTERVAL, DOMAIN
 from custom_components.cgi_camera.coordinator import FAST_GROUPS
@@ -21,23 +30,33 @@ from tests.emulator import CameraEmulator, EmulatorConfig
 type Setup = Callable[[MockConfigEntry], Awaitable[MockConfigEntry]]
 
 
-async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
+async def _tick(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
+) -> None:
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def test_setup_and_unload(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, device_registry: dr.DeviceRegistry, emulator: CameraEmulator
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    emulator: CameraEmulator,
 ) -> None:
     """The entry loads, creates one device with the camera's identity, and unloads cleanly."""
     assert loaded_entry.state is ConfigEntryState.LOADED
-    device = device_registry.async_get_device(identifiers={(DOMAIN, loaded_entry.unique_id)})
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, loaded_entry.unique_id), loaded_entry.entry_id
+    )
     assert device is not None
     assert device.model == emulator.config.device_id
     assert device.sw_version == emulator.config.firmware
     assert device.serial_number == emulator.config.serial
-    assert (dr.CONNECTION_NETWORK_MAC, emulator.config.mac.lower()) in device.connections
+    assert (
+        dr.CONNECTION_NETWORK_MAC,
+        emulator.config.mac.lower(),
+    ) in device.connections
     assert device.configuration_url == f"http://127.0.0.1:{emulator.port}/"
 
     assert await hass.config_entries.async_unload(loaded_entry.entry_id)
@@ -46,7 +65,10 @@ async def test_setup_and_unload(
 
 
 async def test_capabilities_queried_once_and_polls_only_enabled_groups(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    loaded_entry: MockConfigEntry,
+    emulator: CameraEmulator,
 ) -> None:
     """Each area is queried once at setup; a fast refresh reads exactly the fast groups of enabled entities."""
     queries = [r for r in emulator.requests if r.op == "query"]
@@ -57,27 +79,31 @@ async def test_capabilities_queried_once_and_polls_only_enabled_groups(
     assert wanted
     assert all((key.area, key.group) in FAST_GROUPS for key in wanted)
 
-    emulator.clear_requests()
-    await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
-    polled = {(r.area, r.group, r.channel) for r in emulator.requests}
-    assert len(emulator.requests) == len(wanted)
-    assert polled == {(k.area, k.group, k.channel) for k in wanted}
-    assert not [r for r in emulator.requests if r.op == "query"]
+    for coordinator in loaded_entry.runtime_data.coordinators:
+        emulator.clear_requests()
+        await coordinator.async_refresh()
+        polled = [(r.area, r.group, r.channel) for r in emulator.requests]
+        assert sorted(polled) == sorted(
+            (k.area, k.group, k.channel) for k in coordinator.wanted_groups
+        )
+        assert coordinator.stats.last_requests == len(polled)
 
 
 async def test_disabled_entity_costs_no_request(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
     emulator: CameraEmulator,
     entity_registry: er.EntityRegistry,
     setup_integration: Setup,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Disabling every entity of a group removes the group from the poll (after the usual reload)."""
     entry = await setup_integration(entry_for(emulator))
     key = entry.runtime_data.coordinators.fast.wanted_groups[0]
     for reg in er.async_entries_for_config_entry(entity_registry, entry.entry_id):
         if getattr(_entity_object(hass, reg.entity_id), "key", None) == key:
-            entity_registry.async_update_entity(reg.entity_id, disabled_by=er.RegistryEntryDisabler.USER)
+            entity_registry.async_update_entity(
+                reg.entity_id, disabled_by=er.RegistryEntryDisabler.USER
+            )
     await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert key not in entry.runtime_data.coordinators.fast.wanted_groups
@@ -85,7 +111,9 @@ async def test_disabled_entity_costs_no_request(
     emulator.clear_requests()
     await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
     assert emulator.requests
-    assert not [r for r in emulator.requests if (r.area, r.group) == (key.area, key.group)]
+    assert not [
+        r for r in emulator.requests if (r.area, r.group) == (key.area, key.group)
+    ]
     await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -97,31 +125,45 @@ def _entity_object(hass: HomeAssistant, entity_id: str) -> object | None:
 
 async def test_unavailable_and_recovery(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
     loaded_entry: MockConfigEntry,
     emulator: CameraEmulator,
-    freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The camera going away makes entities unavailable with one log line; they recover within one poll."""
     fast = loaded_entry.runtime_data.coordinators.fast
     entity_ids = [
         reg.entity_id
-        for reg in er.async_entries_for_config_entry(er.async_get(hass), loaded_entry.entry_id)
-        if reg.disabled_by is None and getattr(_entity_object(hass, reg.entity_id), "coordinator", None) is fast
+        for reg in er.async_entries_for_config_entry(
+            er.async_get(hass), loaded_entry.entry_id
+        )
+        if reg.disabled_by is None
+        and getattr(_entity_object(hass, reg.entity_id), "coordinator", None) is fast
     ]
     assert entity_ids
     emulator.faults.offline = True
     await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
     await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
     assert all(hass.states.get(e).state == STATE_UNAVAILABLE for e in entity_ids)
-    assert caplog.text.count("Error fetching") + caplog.text.count("Could not read the camera") >= 1
-    unavailable_lines = [r for r in caplog.records if "unavailable" in r.getMessage().lower() or "Error fetching" in r.getMessage()]
-    assert len(unavailable_lines) == 1
+    ours = [
+        r for r in caplog.records if r.name.startswith("custom_components.cgi_camera")
+    ]
+    assert len([r for r in ours if "Error fetching" in r.getMessage()]) == 1
 
     emulator.faults.offline = False
     await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
     assert all(hass.states.get(e).state != STATE_UNAVAILABLE for e in entity_ids)
-    assert "recovered" in caplog.text
+    assert len([r for r in caplog.records if "recovered" in r.getMessage()]) == 1
+    slow_ids = [
+        reg.entity_id
+        for reg in er.async_entries_for_config_entry(
+            er.async_get(hass), loaded_entry.entry_id
+        )
+        if reg.disabled_by is None
+        and getattr(_entity_object(hass, reg.entity_id), "coordinator", None)
+        is not fast
+    ]
+    assert all(hass.states.get(e).state != STATE_UNAVAILABLE for e in slow_ids)
 
 
 async def test_setup_retries_when_camera_offline(
@@ -135,15 +177,12 @@ async def test_setup_retries_when_camera_offline(
 
 async def test_reauth_only_after_three_auth_failures(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
     loaded_entry: MockConfigEntry,
     emulator: CameraEmulator,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Two 401s in a row are retried quietly; the third starts a reauth flow."""
-    hass.config_entries.async_update_entry(
-        loaded_entry, data={**loaded_entry.data, CONF_PASSWORD: "wrong"}
-    )
-    loaded_entry.runtime_data.client.password = "wrong"  # type: ignore[misc]
+    emulator.config.password = "changed on the camera"
     for _ in range(2):
         await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
         assert not list(loaded_entry.async_get_active_flows(hass, {SOURCE_REAUTH}))
@@ -157,7 +196,9 @@ async def test_setup_auth_failures_start_reauth_on_third(
     """Wrong credentials at setup: retry twice, then ask the user."""
     entry = entry_for(emulator)
     entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_PASSWORD: "wrong"})
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_PASSWORD: "wrong"}
+    )
     for attempt in range(3):
         if attempt:
             await hass.config_entries.async_reload(entry.entry_id)
@@ -170,15 +211,89 @@ async def test_setup_auth_failures_start_reauth_on_third(
 
 @pytest.mark.parametrize(
     "emulator_config",
-    [EmulatorConfig(username="admin", password="pw", mac="00:2a:2a:00:00:09", channels=2)],
+    [
+        EmulatorConfig(
+            username="admin", password="pw", mac="00:2a:2a:00:00:09", channels=2
+        )
+    ],
 )
 async def test_multi_channel_devices(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, device_registry: dr.DeviceRegistry
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
 ) -> None:
     """A two-channel video server gets a device per channel under the main device."""
-    main = device_registry.async_get_device(identifiers={(DOMAIN, loaded_entry.unique_id)})
+    main = device_registry.async_get_device_by_identifier(
+        (DOMAIN, loaded_entry.unique_id), loaded_entry.entry_id
+    )
     assert main is not None
     for channel in (1, 2):
-        sub = device_registry.async_get_device(identifiers={(DOMAIN, f"{loaded_entry.unique_id}_ch{channel}")})
+        sub = device_registry.async_get_device_by_identifier(
+            (DOMAIN, f"{loaded_entry.unique_id}_ch{channel}"), loaded_entry.entry_id
+        )
         assert sub is not None
         assert sub.via_device_id == main.id
+
+
+@pytest.mark.parametrize(
+    "emulator_config",
+    [EmulatorConfig(username="admin", password="admin", mac="00:2a:2a:00:00:0a")],
+)
+async def test_factory_password_repair_issue(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, issue_registry: ir.IssueRegistry
+) -> None:
+    """A factory password raises a repair issue, which goes away with the entry."""
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"default_password_{loaded_entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_key == "default_password"
+    await hass.config_entries.async_remove(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert (
+        issue_registry.async_get_issue(
+            DOMAIN, f"default_password_{loaded_entry.entry_id}"
+        )
+        is None
+    )
+
+
+async def test_no_repair_issue_for_a_real_password(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, issue_registry: ir.IssueRegistry
+) -> None:
+    """The conftest camera has a non-default password: no issue."""
+    assert (
+        issue_registry.async_get_issue(
+            DOMAIN, f"default_password_{loaded_entry.entry_id}"
+        )
+        is None
+    )
+
+
+async def test_remove_stale_device_only(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """The camera's own device cannot be removed; a stale channel device can."""
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_ws_client(hass)
+    main = device_registry.async_get_device_by_identifier(
+        (DOMAIN, loaded_entry.unique_id), loaded_entry.entry_id
+    )
+    assert main is not None
+    stale = device_registry.async_get_or_create(
+        config_entry_id=loaded_entry.entry_id,
+        identifiers={(DOMAIN, f"{loaded_entry.unique_id}_ch7")},
+    )
+    for device, allowed in ((main, False), (stale, True)):
+        await client.send_json_auto_id(
+            {
+                "type": "config/device_registry/remove_config_entry",
+                "config_entry_id": loaded_entry.entry_id,
+                "device_id": device.id,
+            }
+        )
+        response = await client.receive_json()
+        assert response["success"] is allowed

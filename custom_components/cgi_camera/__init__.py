@@ -94,17 +94,34 @@ async def _async_query_capabilities(client: CgiCamera) -> dict[str, Capabilities
     return capabilities
 
 
-def _channels(capabilities: dict[str, Capabilities]) -> tuple[int, ...]:
-    """Return the video channels, from the Channel range of the stream query (1 when absent)."""
+# Video servers of this family have at most 16 channels; the cap bounds the probing below.
+MAX_CHANNELS = 16
+
+
+async def _async_channels(client: CgiCamera, capabilities: dict[str, Capabilities]) -> tuple[int, ...]:
+    """Return the video channels: the stream query's Channel range, else probed one by one."""
     caps = capabilities.get("major_stream")
-    cap = caps.get("StreamInfo", "Channel") if caps else None
-    if isinstance(cap, IntRange) and 1 <= cap.min <= cap.max <= 64:
+    if caps is None:
+        return (1,)
+    cap = caps.get("StreamInfo", "Channel")
+    if isinstance(cap, IntRange) and 1 <= cap.min <= cap.max <= MAX_CHANNELS:
         return tuple(range(cap.min, cap.max + 1))
     if isinstance(cap, Choices):
-        channels = sorted(v for v in cap.values if isinstance(v, int) and 1 <= v <= 64)
+        channels = sorted(v for v in cap.values if isinstance(v, int) and 1 <= v <= MAX_CHANNELS)
         if channels:
             return tuple(channels)
-    return (1,)
+    # Most firmware answers the query with an empty (read-only) Channel: ask for channel 2, 3... until the camera
+    # calls the channel invalid. A single-channel camera costs one extra request per setup.
+    channels = [1]
+    for channel in range(2, MAX_CHANNELS + 1):
+        try:
+            await client.get("major_stream", "StreamInfo", channel)
+        except (CannotConnect, AuthenticationFailed):
+            raise
+        except CgiError:
+            break
+        channels.append(channel)
+    return tuple(channels)
 
 
 async def _async_rtsp_port(entry: CgiCameraConfigEntry, client: CgiCamera, has_netport: bool) -> int:
@@ -136,6 +153,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         device = await client.device_info()
         capabilities = await _async_query_capabilities(client)
         rtsp_port = await _async_rtsp_port(entry, client, "netport" in capabilities)
+        channels = await _async_channels(client, capabilities)
     except AuthenticationFailed as err:
         failures = _SETUP_AUTH_FAILURES.get(entry.entry_id, 0) + 1
         _SETUP_AUTH_FAILURES[entry.entry_id] = failures
@@ -176,7 +194,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         client=client,
         device=device,
         capabilities=capabilities,
-        channels=_channels(capabilities),
+        channels=channels,
         coordinators=Coordinators(fast=fast, slow=slow, auth=auth),
         rtsp_port=rtsp_port,
     )
@@ -194,7 +212,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     for coordinator in entry.runtime_data.coordinators:
         await coordinator.async_refresh()
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     _async_check_default_password(hass, entry)
     return True
 
@@ -219,11 +236,6 @@ def _async_check_default_password(hass: HomeAssistant, entry: CgiCameraConfigEnt
         )
     else:
         ir.async_delete_issue(hass, DOMAIN, issue_id)
-
-
-async def _async_options_updated(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> None:
-    """Reload so new intervals, stream choice and RTSP port take effect."""
-    await hass.config_entries.async_reload(entry.entry_id)
 
 
 async def async_remove_config_entry_device(

@@ -98,6 +98,9 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         self._wanted: Counter[GroupKey] = Counter()
         self._unsupported: set[GroupKey] = set()
         self.data = {}
+        # The other coordinator of the same camera: both report one camera, so only one of them logs.
+        self.peer: CgiCoordinator | None = None
+        self._following_peer = False
 
     @property
     def wanted_groups(self) -> list[GroupKey]:
@@ -161,6 +164,37 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         self._auth.count = 0
         return data
 
+    async def _async_refresh(
+        self,
+        log_failures: bool = True,
+        raise_on_auth_failed: bool = False,
+        scheduled: bool = False,
+        raise_on_entry_error: bool = False,
+    ) -> None:
+        """Refresh, keeping both coordinators of the camera in step.
+
+        When one finds the camera unreachable, the other's entities are stale too: they go unavailable at once,
+        and the camera is reported once. When it answers again, the other refreshes at once, without a second
+        "recovered" line, so every entity is back within one poll.
+        """
+        peer = self.peer
+        if peer is not None and not peer.last_update_success:
+            log_failures = False
+        was_ok = self.last_update_success
+        await super()._async_refresh(log_failures, raise_on_auth_failed, scheduled, raise_on_entry_error)
+        if peer is None or self._following_peer:
+            return
+        if was_ok and not self.last_update_success and peer.last_update_success:
+            peer.last_update_success = False
+            peer.async_update_listeners()
+        elif not was_ok and self.last_update_success and not peer.last_update_success:
+            peer.last_update_success = True
+            peer._following_peer = True
+            try:
+                await peer._async_refresh(log_failures=False)
+            finally:
+                peer._following_peer = False
+
     async def async_refresh_group(self, key: GroupKey) -> None:
         """Re-read one group (after a set) and tell its entities, without a full refresh."""
         try:
@@ -196,6 +230,11 @@ class Coordinators:
     fast: CgiCoordinator
     slow: CgiCoordinator
     auth: AuthFailureTracker = field(default_factory=AuthFailureTracker)
+
+    def __post_init__(self) -> None:
+        """Link the two coordinators."""
+        self.fast.peer = self.slow
+        self.slow.peer = self.fast
 
     def for_group(self, key: GroupKey) -> CgiCoordinator:
         """Return the coordinator that polls `key`."""

@@ -17,8 +17,8 @@ from tests.e2e.hass import REPO, HassServer
 from tests.emulator import CameraEmulator, EmulatorConfig
 
 DEMO_USER = "demo"
-DEMO_PASSWORD = "demo-camera-2026"  # noqa: S105 - a throwaway account of the local demo, printed on start
-CAMERA_PASSWORD = "admin-demo"  # noqa: S105
+DEMO_PASSWORD = "demo-camera-2026"
+CAMERA_PASSWORD = "admin-demo"
 
 DOME = EmulatorConfig(
     username="admin",

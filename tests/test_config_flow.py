@@ -1,0 +1,705 @@
+"""Config flow, options flow, DHCP discovery and the WS-Discovery scan, against emulated cameras on loopback."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+from unittest.mock import AsyncMock, patch
+
+from aiohttp import web
+from homeassistant.config_entries import SOURCE_DHCP, SOURCE_IGNORE, SOURCE_USER
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+import pytest_socket
+
+import custom_components.cgi_camera  # noqa: F401
+from custom_components.cgi_camera import config_flow
+from custom_components.cgi_camera.const import (
+    CONF_DEFAULT_STREAM,
+    CONF_FAST_INTERVAL,
+    CONF_PTZ_SPEED,
+    CONF_PTZ_STEP,
+    CONF_PTZ_WATCHDOG,
+    CONF_RTSP_PORT,
+    CONF_SLOW_INTERVAL,
+    DOMAIN,
+)
+from tests.conftest import MAC, PASSWORD, USERNAME, entry_for
+from tests.emulator import CameraEmulator, EmulatorConfig
+from tests.emulator.wsdiscovery import (
+    WsDiscoveryResponder,
+    camera_reply,
+    malformed_reply,
+    other_device_reply,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncGenerator, Generator
+
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+OTHER_MAC = "00:2a:2a:65:43:21"
+JPEG_SOI = b"\xff\xd8"
+
+
+@pytest.fixture(autouse=True)
+def loopback_network(socket_enabled: None) -> None:
+    """Allow connections to the whole 127.0.0.0/8, so emulators on 127.0.0.2... act as distinct hosts.
+
+    After socket_enabled (which restores the real socket class, still guarded to 127.0.0.1 by phcc).
+    """
+    pytest_socket.socket_allow_hosts(["127.0.0.0/8", "::1"], allow_unix_socket=True)
+
+
+@pytest.fixture(autouse=True)
+def no_setup() -> Generator[None]:
+    """Creating or reloading an entry must not set up the platforms (tested elsewhere)."""
+    with (
+        patch("custom_components.cgi_camera.async_setup_entry", return_value=True),
+        patch("custom_components.cgi_camera.async_unload_entry", return_value=True),
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def scan_targets() -> Generator[list[tuple[str, int]]]:
+    """Point the WS-Discovery scan at nothing by default (tests that scan add a responder) and keep it quick."""
+    targets: list[tuple[str, int]] = []
+    with (
+        patch.object(config_flow, "WS_DISCOVERY_TARGETS", targets),
+        patch.object(config_flow, "SCAN_PROBE_TIMEOUT", 0.3),
+    ):
+        yield targets
+
+
+async def _start(config: EmulatorConfig, host: str) -> CameraEmulator:
+    emu = CameraEmulator(config)
+    await emu.start(host=host, port=0)
+    return emu
+
+
+@pytest.fixture
+async def other_camera(socket_enabled: None) -> AsyncGenerator[CameraEmulator]:
+    """A second camera (another MAC) on 127.0.0.2."""
+    emu = await _start(
+        EmulatorConfig(username=USERNAME, password=PASSWORD, mac=OTHER_MAC), "127.0.0.2"
+    )
+    yield emu
+    await emu.stop()
+
+
+@pytest.fixture
+async def web_server(socket_enabled: None) -> AsyncGenerator[web.TCPSite]:
+    """A web server that is not one of these cameras: every path answers an HTML page."""
+
+    async def _page(request: web.Request) -> web.Response:
+        return web.Response(
+            text="<html><body>Router login</body></html>", content_type="text/html"
+        )
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", _page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.5", 0)
+    await site.start()
+    yield site
+    await runner.cleanup()
+
+
+def _site_port(site: web.TCPSite) -> int:
+    server = site._server  # aiohttp exposes the bound port only here
+    assert server is not None
+    return int(server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
+
+
+def _suggested(result: Any, key: str) -> Any:
+    """Return the suggested (or default) value of a form field."""
+    for marker in result["data_schema"].schema:
+        if marker == key:
+            if marker.description and "suggested_value" in marker.description:
+                return marker.description["suggested_value"]
+            default = marker.default
+            return default() if callable(default) else default
+    raise KeyError(key)
+
+
+def _user_input(emu: CameraEmulator, **overrides: Any) -> dict[str, Any]:
+    return {
+        CONF_HOST: emu.host,
+        CONF_PORT: emu.port,
+        CONF_USERNAME: USERNAME,
+        CONF_PASSWORD: PASSWORD,
+    } | overrides
+
+
+async def _connect_form(hass: HomeAssistant) -> dict[str, Any]:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "connect"
+    return dict(result)
+
+
+# --- user flow -----------------------------------------------------------------------------------------------------
+
+
+async def test_user_flow_creates_entry_after_preview(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Manual entry validates DeviceInfo, shows the snapshot and creates the entry keyed by MAC."""
+    result = await _connect_form(hass)
+    assert _suggested(result, CONF_PORT) == 80
+    assert _suggested(result, CONF_USERNAME) == "admin"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(emulator)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "confirm"
+    placeholders = result["description_placeholders"]
+    assert placeholders is not None
+    assert placeholders["model"] == emulator.config.device_id
+    preview = placeholders["preview"]
+    assert preview.startswith("![preview](/api/cgi_camera/preview/")
+    url = preview.removeprefix("![preview](").removesuffix(")")
+
+    client = await hass_client_no_auth()
+    response = await client.get(url)
+    assert response.status == 200
+    assert response.content_type == "image/jpeg"
+    assert (await response.read()).startswith(JPEG_SOI)
+    assert (await client.get("/api/cgi_camera/preview/not-a-token")).status == 404
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == emulator.config.device_id
+    assert result["data"] == {
+        CONF_HOST: "127.0.0.1",
+        CONF_PORT: emulator.port,
+        CONF_USERNAME: USERNAME,
+        CONF_PASSWORD: PASSWORD,
+    }
+    assert result["result"].unique_id == MAC
+    # The picture is gone once the flow is done.
+    assert (await client.get(url)).status == 404
+
+
+async def test_preview_dropped_when_flow_abandoned(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Closing the dialog at the confirm step forgets the picture."""
+    result = await _connect_form(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(emulator)
+    )
+    url = (
+        result["description_placeholders"]["preview"]
+        .removeprefix("![preview](")
+        .removesuffix(")")
+    )
+    client = await hass_client_no_auth()
+    assert (await client.get(url)).status == 200
+    hass.config_entries.flow.async_abort(result["flow_id"])
+    assert (await client.get(url)).status == 404
+
+    # A second flow gets a fresh token from the view registered by the first.
+    result = await _connect_form(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(emulator)
+    )
+    second = (
+        result["description_placeholders"]["preview"]
+        .removeprefix("![preview](")
+        .removesuffix(")")
+    )
+    assert second != url
+    assert (await client.get(second)).status == 200
+
+
+async def test_user_flow_without_preview(
+    hass: HomeAssistant, emulator: CameraEmulator
+) -> None:
+    """A camera that sends no picture can still be added; the confirm step says so."""
+    result = await _connect_form(hass)
+    with patch.object(
+        config_flow.CgiCamera, "snapshot", side_effect=config_flow.CgiError("no Image.")
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], _user_input(emulator)
+        )
+    assert result["step_id"] == "confirm"
+    assert "No preview" in result["description_placeholders"]["preview"]
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.parametrize(
+    "error", ["cannot_connect", "invalid_auth", "not_a_supported_camera"]
+)
+async def test_user_flow_errors_recover(
+    hass: HomeAssistant, emulator: CameraEmulator, web_server: web.TCPSite, error: str
+) -> None:
+    """Each failure shows its error, keeps what the user typed, and the next good try succeeds."""
+    result = await _connect_form(hass)
+    bad = {
+        "cannot_connect": _user_input(emulator, **{CONF_HOST: "127.0.0.9"}),
+        "invalid_auth": _user_input(emulator, **{CONF_PASSWORD: "wrong"}),
+        "not_a_supported_camera": _user_input(
+            emulator, **{CONF_HOST: "127.0.0.5", CONF_PORT: _site_port(web_server)}
+        ),
+    }[error]
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], bad)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "connect"
+    assert result["errors"] == {"base": error}
+    assert _suggested(result, CONF_HOST) == bad[CONF_HOST]
+    assert _suggested(result, CONF_PORT) == bad[CONF_PORT]
+    assert _suggested(result, CONF_USERNAME) == USERNAME
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(emulator)
+    )
+    assert result["step_id"] == "confirm"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.parametrize(
+    ("side_effect", "error"),
+    [
+        (RuntimeError("boom"), "unknown"),
+        (config_flow.CgiError("server failed"), "cannot_connect"),
+    ],
+)
+async def test_user_flow_unexpected_errors(
+    hass: HomeAssistant, emulator: CameraEmulator, side_effect: Exception, error: str
+) -> None:
+    """Errors no emulated camera produces map to unknown (logged) or cannot_connect."""
+    result = await _connect_form(hass)
+    with patch.object(config_flow.CgiCamera, "device_info", side_effect=side_effect):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], _user_input(emulator)
+        )
+    assert result["errors"] == {"base": error}
+
+
+async def test_user_flow_device_without_mac(
+    hass: HomeAssistant, emulator: CameraEmulator
+) -> None:
+    """A DeviceInfo without a MAC cannot be keyed: not a supported camera."""
+    result = await _connect_form(hass)
+    info = await config_flow._client(
+        hass, "127.0.0.1", emulator.port, USERNAME, PASSWORD, 5
+    ).device_info()
+    with patch.object(
+        config_flow.CgiCamera,
+        "device_info",
+        return_value=dataclasses.replace(info, mac=""),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], _user_input(emulator)
+        )
+    assert result["errors"] == {"base": "not_a_supported_camera"}
+
+
+async def test_user_flow_already_configured_updates_host(
+    hass: HomeAssistant, emulator: CameraEmulator
+) -> None:
+    """Adding a configured camera again aborts, moving the entry to the address just typed."""
+    entry = entry_for(emulator)
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_HOST: "127.0.0.9", CONF_PORT: 1}
+    )
+    result = await _connect_form(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(emulator)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_HOST] == "127.0.0.1"
+    assert entry.data[CONF_PORT] == emulator.port
+
+
+# --- reauth and reconfigure ----------------------------------------------------------------------------------------
+
+
+async def test_reauth(hass: HomeAssistant, emulator: CameraEmulator) -> None:
+    """A wrong password shows invalid_auth; the right one updates the entry."""
+    entry = entry_for(emulator)
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_PASSWORD: "old"}
+    )
+    result = await entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    assert _suggested(result, CONF_USERNAME) == USERNAME
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: USERNAME, CONF_PASSWORD: "still wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.data[CONF_PASSWORD] == PASSWORD
+
+
+async def test_reconfigure(hass: HomeAssistant, emulator: CameraEmulator) -> None:
+    """Reconfigure validates, keeps the stored password when left empty, and updates the entry."""
+    entry = entry_for(emulator)
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_HOST: "127.0.0.9"}
+    )
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    assert _suggested(result, CONF_HOST) == "127.0.0.9"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_HOST: "127.0.0.9", CONF_PORT: emulator.port, CONF_USERNAME: USERNAME},
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert _suggested(result, CONF_HOST) == "127.0.0.9"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_HOST: "127.0.0.1", CONF_PORT: emulator.port, CONF_USERNAME: USERNAME},
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_HOST] == "127.0.0.1"
+    assert entry.data[CONF_PASSWORD] == PASSWORD
+
+
+async def test_reconfigure_other_camera(
+    hass: HomeAssistant, emulator: CameraEmulator, other_camera: CameraEmulator
+) -> None:
+    """Pointing an entry at a different camera (other MAC) aborts without change."""
+    entry = entry_for(emulator)
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(other_camera) | {CONF_HOST: "127.0.0.2"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "unique_id_mismatch"
+    assert entry.data[CONF_HOST] == "127.0.0.1"
+
+
+# --- options -------------------------------------------------------------------------------------------------------
+
+
+async def test_options(hass: HomeAssistant, emulator: CameraEmulator) -> None:
+    """Options are stored with proper types; an empty RTSP port means "ask the camera"."""
+    entry = entry_for(emulator, **{CONF_RTSP_PORT: 8554})
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["step_id"] == "init"
+    assert _suggested(result, CONF_RTSP_PORT) == 8554
+    assert _suggested(result, CONF_FAST_INTERVAL) == 10
+
+    user_input = {
+        CONF_FAST_INTERVAL: 5.0,
+        CONF_SLOW_INTERVAL: 600.0,
+        CONF_DEFAULT_STREAM: "sub",
+        CONF_PTZ_SPEED: 3.0,
+        CONF_PTZ_STEP: 0.3,
+        CONF_PTZ_WATCHDOG: 20.0,
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], user_input
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {
+        CONF_FAST_INTERVAL: 5,
+        CONF_SLOW_INTERVAL: 600,
+        CONF_DEFAULT_STREAM: "sub",
+        CONF_PTZ_SPEED: 3,
+        CONF_PTZ_STEP: 0.3,
+        CONF_PTZ_WATCHDOG: 20.0,
+    }
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], user_input | {CONF_RTSP_PORT: 10554.0}
+    )
+    assert entry.options[CONF_RTSP_PORT] == 10554
+
+
+# --- DHCP ----------------------------------------------------------------------------------------------------------
+
+
+def _dhcp(ip: str, mac: str = MAC) -> DhcpServiceInfo:
+    return DhcpServiceInfo(ip=ip, hostname="ipcam", macaddress=mac.replace(":", ""))
+
+
+async def test_dhcp_new_camera(hass: HomeAssistant, emulator: CameraEmulator) -> None:
+    """A new camera on DHCP asks only for credentials, then shows the preview and creates the entry."""
+    with patch.object(config_flow, "DISCOVERY_PORT", emulator.port):
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.1")
+        )
+    assert result["step_id"] == "discovery_confirm"
+    # DeviceInfo needs a password on this camera, so the flow is named by IP.
+    flows = hass.config_entries.flow.async_progress()
+    assert flows[0]["context"]["title_placeholders"] == {"name": "127.0.0.1"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: USERNAME, CONF_PASSWORD: "wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert _suggested(result, CONF_USERNAME) == USERNAME
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
+    )
+    assert result["step_id"] == "confirm"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == MAC
+    assert result["data"][CONF_HOST] == "127.0.0.1"
+    assert result["data"][CONF_PORT] == emulator.port
+
+
+@pytest.mark.parametrize("emulator_config", [EmulatorConfig(auth="none", mac=MAC)])
+async def test_dhcp_new_camera_named_by_model(
+    hass: HomeAssistant, emulator: CameraEmulator
+) -> None:
+    """A camera that answers DeviceInfo without a password is named by its model."""
+    with patch.object(config_flow, "DISCOVERY_PORT", emulator.port):
+        await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.1")
+        )
+    flows = hass.config_entries.flow.async_progress()
+    assert flows[0]["context"]["title_placeholders"] == {
+        "name": emulator.config.device_id
+    }
+
+
+async def _dhcp_known(hass: HomeAssistant, entry: MockConfigEntry, ip: str) -> None:
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp(ip)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    await hass.async_block_till_done()
+
+
+async def test_dhcp_same_address(hass: HomeAssistant, emulator: CameraEmulator) -> None:
+    """A known camera at its configured address: nothing to do."""
+    entry = entry_for(emulator)
+    requests = len(emulator.requests)
+    await _dhcp_known(hass, entry, "127.0.0.1")
+    assert entry.data[CONF_HOST] == "127.0.0.1"
+    assert len(emulator.requests) == requests
+
+
+async def test_dhcp_moved_camera_is_followed(
+    hass: HomeAssistant, emulator: CameraEmulator
+) -> None:
+    """The old address is silent and the new one answers with the same MAC: the entry moves."""
+    entry = entry_for(emulator)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=entry.unique_id,
+        title=entry.title,
+        data={**entry.data, CONF_HOST: "127.0.0.9"},
+    )
+    await _dhcp_known(hass, entry, "127.0.0.1")
+    assert entry.data[CONF_HOST] == "127.0.0.1"
+
+
+async def test_dhcp_old_address_still_answers(
+    hass: HomeAssistant, emulator: CameraEmulator, other_camera: CameraEmulator
+) -> None:
+    """The camera still answers at its configured address: a DHCP sighting elsewhere changes nothing."""
+    entry = entry_for(emulator)
+    await _dhcp_known(hass, entry, "127.0.0.2")
+    assert entry.data[CONF_HOST] == "127.0.0.1"
+
+
+@pytest.mark.parametrize("ip", ["127.0.0.1", "127.0.0.8"], ids=["other-mac", "silent"])
+async def test_dhcp_new_address_not_confirmed(
+    hass: HomeAssistant, emulator: CameraEmulator, ip: str
+) -> None:
+    """The old address is silent but the new one is another camera, or silent too: the entry stays put."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=OTHER_MAC,
+        title="cam",
+        data={
+            CONF_HOST: "127.0.0.9",
+            CONF_PORT: emulator.port,
+            CONF_USERNAME: USERNAME,
+            CONF_PASSWORD: PASSWORD,
+        },
+    )
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp(ip, OTHER_MAC)
+    )
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_HOST] == "127.0.0.9"
+
+
+async def test_dhcp_ignored_camera_stays_ignored(
+    hass: HomeAssistant, emulator: CameraEmulator
+) -> None:
+    """An ignored camera is not offered again, whatever its address."""
+    entry = MockConfigEntry(domain=DOMAIN, unique_id=MAC, source=SOURCE_IGNORE, data={})
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.1")
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.source == SOURCE_IGNORE
+    assert entry.data == {}
+
+
+# --- WS-Discovery scan ---------------------------------------------------------------------------------------------
+
+
+async def _scan(
+    hass: HomeAssistant, targets: list[tuple[str, int]], responder: WsDiscoveryResponder
+) -> Any:
+    await responder.start()
+    targets.append(responder.target)
+    try:
+        return await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_USER}
+        )
+    finally:
+        await responder.stop()
+
+
+def _options(result: Any) -> dict[str, str]:
+    for marker, value in result["data_schema"].schema.items():
+        if marker == "device":
+            return {o["value"]: o["label"] for o in value.config["options"]}
+    raise KeyError("device")
+
+
+async def test_scan_finds_nothing(
+    hass: HomeAssistant, scan_targets: list[tuple[str, int]], socket_enabled: None
+) -> None:
+    """No reply: straight to manual entry."""
+    result = await _scan(hass, scan_targets, WsDiscoveryResponder([]))
+    assert result["step_id"] == "connect"
+    assert _suggested(result, CONF_HOST) is None
+
+
+async def test_scan_one_camera(
+    hass: HomeAssistant,
+    scan_targets: list[tuple[str, int]],
+    other_camera: CameraEmulator,
+) -> None:
+    """A camera that wants a password is listed by IP; picking it pre-fills host and port."""
+    responder = WsDiscoveryResponder([camera_reply("127.0.0.2", other_camera.port)])
+    result = await _scan(hass, scan_targets, responder)
+    assert result["step_id"] == "user"
+    key = f"127.0.0.2:{other_camera.port}"
+    assert _options(result) == {key: key, "manual": "manual"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"device": key}
+    )
+    assert result["step_id"] == "connect"
+    assert _suggested(result, CONF_HOST) == "127.0.0.2"
+    assert _suggested(result, CONF_PORT) == other_camera.port
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(other_camera)
+    )
+    assert result["step_id"] == "confirm"
+
+
+async def test_scan_several_devices(
+    hass: HomeAssistant,
+    scan_targets: list[tuple[str, int]],
+    emulator: CameraEmulator,
+    web_server: web.TCPSite,
+) -> None:
+    """Several cameras, a malformed reply and a non-camera ONVIF device: only confirmed cameras are offered."""
+    open_cams = [
+        await _start(
+            EmulatorConfig(auth="none", mac=f"00:2a:2a:00:00:0{i}"), f"127.0.0.{i}"
+        )
+        for i in (2, 3)
+    ]
+    try:
+        responder = WsDiscoveryResponder(
+            [
+                camera_reply("127.0.0.2", open_cams[0].port),
+                camera_reply("127.0.0.3", open_cams[1].port),
+                camera_reply("127.0.0.1", emulator.port),  # configured below: left out
+                malformed_reply("127.0.0.4"),
+                camera_reply("127.0.0.6", 80),  # nothing answers there
+                other_device_reply("127.0.0.5", _site_port(web_server)),
+            ]
+        )
+        entry_for(emulator).add_to_hass(hass)
+        result = await _scan(hass, scan_targets, responder)
+    finally:
+        for cam in open_cams:
+            await cam.stop()
+    model = open_cams[0].config.device_id
+    assert _options(result) == {
+        f"127.0.0.2:{open_cams[0].port}": f"{model} (127.0.0.2:{open_cams[0].port})",
+        f"127.0.0.3:{open_cams[1].port}": f"{model} (127.0.0.3:{open_cams[1].port})",
+        "manual": "manual",
+    }
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"device": "manual"}
+    )
+    assert result["step_id"] == "connect"
+    assert _suggested(result, CONF_HOST) is None
+
+
+async def test_scan_prefers_confirmed_port(
+    hass: HomeAssistant,
+    scan_targets: list[tuple[str, int]],
+    other_camera: CameraEmulator,
+) -> None:
+    """One host, a port that wants a password and a port that answers DeviceInfo: offered once, by model."""
+    open_cam = await _start(EmulatorConfig(auth="none", mac=OTHER_MAC), "127.0.0.2")
+    try:
+        responder = WsDiscoveryResponder(
+            [
+                camera_reply("127.0.0.2", other_camera.port),
+                camera_reply("127.0.0.2", open_cam.port),
+            ]
+        )
+        result = await _scan(hass, scan_targets, responder)
+    finally:
+        await open_cam.stop()
+    key = f"127.0.0.2:{open_cam.port}"
+    assert _options(result) == {
+        key: f"{open_cam.config.device_id} ({key})",
+        "manual": "manual",
+    }
+
+
+async def test_scan_failure_offers_manual_entry(hass: HomeAssistant) -> None:
+    """A probe that cannot even open a socket never fails the flow."""
+    with patch.object(config_flow, "probe", AsyncMock(side_effect=OSError("no route"))):
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_USER}
+        )
+    assert result["step_id"] == "connect"
