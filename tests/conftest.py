@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from unittest.mock import PropertyMock, patch
 
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
-from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import format_mac
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
-from syrupy.assertion import SnapshotAssertion
 
 # Import the integration at collection time: otherwise `custom_components` resolves to phcc's own folder.
 from custom_components.cgi_camera.const import DOMAIN
 from tests.emulator import CameraEmulator, EmulatorConfig
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
+
+    from homeassistant.core import HomeAssistant
+    from syrupy.assertion import SnapshotAssertion
 
 USERNAME = "admin"
 PASSWORD = "s3cr3t&pw"
@@ -112,6 +115,9 @@ async def loaded_entry(
     """Set up the integration against the emulator; unload it afterwards so no task lingers."""
     await setup_integration(config_entry)
     yield config_entry
-    if hass.config_entries.async_get_entry(config_entry.entry_id) and config_entry.state.recoverable:
+    if (
+        hass.config_entries.async_get_entry(config_entry.entry_id)
+        and config_entry.state.recoverable
+    ):
         await hass.config_entries.async_unload(config_entry.entry_id)
         await hass.async_block_till_done()

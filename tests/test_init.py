@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
@@ -20,12 +19,16 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
-from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.cgi_camera.const import DEFAULT_FAST_INTERVAL, DOMAIN
 from custom_components.cgi_camera.coordinator import FAST_GROUPS
 from tests.conftest import entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
+
+if TYPE_CHECKING:
+    from freezegun.api import FrozenDateTimeFactory
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 type Setup = Callable[[MockConfigEntry], Awaitable[MockConfigEntry]]
 

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 from homeassistant.components.number import ATTR_MAX, ATTR_MIN, ATTR_VALUE
 from homeassistant.components.select import ATTR_OPTION, ATTR_OPTIONS
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, Platform
-from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from syrupy.assertion import SnapshotAssertion
 
 from custom_components.cgi_camera.const import DOMAIN
 from tests.conftest import entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from syrupy.assertion import SnapshotAssertion
 
 type Setup = Callable[[MockConfigEntry], Awaitable[MockConfigEntry]]
 
@@ -27,9 +29,15 @@ REFUSED_OUTSIDE_MANUAL = {"manual_shutter", "manual_gain"}
 SETTABLE_PLATFORMS = (Platform.SELECT, Platform.NUMBER, Platform.SWITCH)
 
 
-def _entities(entity_registry: er.EntityRegistry, entry: MockConfigEntry, domain: str) -> list[er.RegistryEntry]:
+def _entities(
+    entity_registry: er.EntityRegistry, entry: MockConfigEntry, domain: str
+) -> list[er.RegistryEntry]:
     return sorted(
-        (e for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id) if e.domain == domain),
+        (
+            e
+            for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+            if e.domain == domain
+        ),
         key=lambda e: e.unique_id,
     )
 
@@ -42,7 +50,14 @@ def _key(entry: er.RegistryEntry) -> str:
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize(
     "platform",
-    [Platform.SELECT, Platform.NUMBER, Platform.SWITCH, Platform.SENSOR, Platform.BINARY_SENSOR, Platform.BUTTON],
+    [
+        Platform.SELECT,
+        Platform.NUMBER,
+        Platform.SWITCH,
+        Platform.SENSOR,
+        Platform.BINARY_SENSOR,
+        Platform.BUTTON,
+    ],
 )
 async def test_entities(
     hass: HomeAssistant,
@@ -65,27 +80,42 @@ async def test_entities(
 
 
 async def test_camera_without_features_gets_no_entities_for_them(
-    hass: HomeAssistant, socket_enabled: None, setup_integration: Setup, entity_registry: er.EntityRegistry
+    hass: HomeAssistant,
+    socket_enabled: None,
+    setup_integration: Setup,
+    entity_registry: er.EntityRegistry,
 ) -> None:
     """No SD card, no Wi-Fi, no PTZ: their sensors and controls are not created."""
-    config = EmulatorConfig(username="admin", password="s3cr3t&pw", sd_card=False, wifi=False, ptz=False)
+    config = EmulatorConfig(
+        username="admin", password="s3cr3t&pw", sd_card=False, wifi=False, ptz=False
+    )
     async with CameraEmulator(config) as emu:
         entry = await setup_integration(entry_for(emu))
-        keys = {_key(e) for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)}
+        keys = {
+            _key(e)
+            for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+        }
         assert "brightness" in keys
         assert "wifi_signal" not in keys
         assert not any(key.startswith("ptz") for key in keys)
         await hass.config_entries.async_unload(entry.entry_id)
 
 
-def _new_value(hass: HomeAssistant, entity_id: str) -> tuple[str, str, dict[str, Any], str]:
+def _new_value(
+    hass: HomeAssistant, entity_id: str
+) -> tuple[str, str, dict[str, Any], str]:
     """Return (domain, service, data, expected state) that changes the entity to a different allowed value."""
     state = hass.states.get(entity_id)
     assert state is not None
     domain = entity_id.split(".")[0]
     if domain == "switch":
         turn_on = state.state == STATE_OFF
-        return domain, "turn_on" if turn_on else "turn_off", {}, STATE_ON if turn_on else STATE_OFF
+        return (
+            domain,
+            "turn_on" if turn_on else "turn_off",
+            {},
+            STATE_ON if turn_on else STATE_OFF,
+        )
     if domain == "select":
         options = [o for o in state.attributes[ATTR_OPTIONS] if o != state.state]
         assert options, f"{entity_id} offers a single option"
@@ -98,7 +128,10 @@ def _new_value(hass: HomeAssistant, entity_id: str) -> tuple[str, str, dict[str,
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_every_writable_entity_round_trips(
-    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup, entity_registry: er.EntityRegistry
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
+    entity_registry: er.EntityRegistry,
 ) -> None:
     """Setting each select, number and switch changes the camera, and the entity shows what the camera reports."""
     with patch("custom_components.cgi_camera.PLATFORMS", list(SETTABLE_PLATFORMS)):
@@ -113,10 +146,16 @@ async def test_every_writable_entity_round_trips(
             assert before is not None
             domain, service, data, expected = _new_value(hass, entity_id)
             emulator.clear_requests()
+            refused = False
             try:
-                await hass.services.async_call(domain, service, {ATTR_ENTITY_ID: entity_id, **data}, blocking=True)
-            except HomeAssistantError as err:
-                assert _key(entity_entry) in REFUSED_OUTSIDE_MANUAL, f"{entity_id}: {err}"
+                await hass.services.async_call(
+                    domain, service, {ATTR_ENTITY_ID: entity_id, **data}, blocking=True
+                )
+            except HomeAssistantError:
+                refused = True
+            if refused:
+                # Only settings the camera refuses outside manual exposure may fail, and then nothing changes.
+                assert _key(entity_entry) in REFUSED_OUTSIDE_MANUAL, entity_id
                 after = hass.states.get(entity_id)
                 assert after is not None
                 assert after.state == before.state
@@ -141,7 +180,10 @@ async def test_rejected_number_sends_nothing(
     emulator.clear_requests()
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
-            "number", "set_value", {ATTR_ENTITY_ID: "number.v6202ir_ar0237_brightness", ATTR_VALUE: 10.5}, blocking=True
+            "number",
+            "set_value",
+            {ATTR_ENTITY_ID: "number.v6202ir_ar0237_brightness", ATTR_VALUE: 10.5},
+            blocking=True,
         )
     assert err.value.translation_key == "invalid_number"
     assert not [r for r in emulator.requests if r.op == "set"]
@@ -156,7 +198,12 @@ async def test_failed_set_keeps_camera_state(
     assert before is not None
     emulator.faults.push("503")
     with pytest.raises(HomeAssistantError) as err:
-        await hass.services.async_call("number", "set_value", {ATTR_ENTITY_ID: entity_id, ATTR_VALUE: 3}, blocking=True)
+        await hass.services.async_call(
+            "number",
+            "set_value",
+            {ATTR_ENTITY_ID: entity_id, ATTR_VALUE: 3},
+            blocking=True,
+        )
     assert err.value.translation_key == "set_failed"
     assert err.value.translation_domain == DOMAIN
     after = hass.states.get(entity_id)
@@ -164,11 +211,16 @@ async def test_failed_set_keeps_camera_state(
     assert after.state == before.state
 
 
-async def test_buttons(hass: HomeAssistant, emulator: CameraEmulator, loaded_entry: MockConfigEntry) -> None:
+async def test_buttons(
+    hass: HomeAssistant, emulator: CameraEmulator, loaded_entry: MockConfigEntry
+) -> None:
     """Sync clock sets the camera's time; reboot reaches the camera; a failure is a translated error."""
     emulator.clear_requests()
     await hass.services.async_call(
-        "button", "press", {ATTR_ENTITY_ID: "button.v6202ir_ar0237_sync_clock"}, blocking=True
+        "button",
+        "press",
+        {ATTR_ENTITY_ID: "button.v6202ir_ar0237_sync_clock"},
+        blocking=True,
     )
     sets = [r for r in emulator.requests if r.op == "set"]
     assert sets
@@ -178,7 +230,10 @@ async def test_buttons(hass: HomeAssistant, emulator: CameraEmulator, loaded_ent
     emulator.faults.offline = True
     with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call(
-            "button", "press", {ATTR_ENTITY_ID: "button.v6202ir_ar0237_restart"}, blocking=True
+            "button",
+            "press",
+            {ATTR_ENTITY_ID: "button.v6202ir_ar0237_restart"},
+            blocking=True,
         )
     assert err.value.translation_key == "action_failed"
     emulator.faults.offline = False

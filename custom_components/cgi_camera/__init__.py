@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_USERNAME,
+    Platform,
+)
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import (
     config_validation as cv,
@@ -13,16 +19,15 @@ from homeassistant.helpers import (
     issue_registry as ir,
 )
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.typing import ConfigType
 
 from .api import (
     AuthenticationFailed,
+    CannotConnect,
     Capabilities,
     CgiCamera,
     CgiError,
-    CannotConnect,
-    IntRange,
     Choices,
+    IntRange,
 )
 from .const import (
     AUTH_FAILURES_BEFORE_REAUTH,
@@ -39,6 +44,10 @@ from .const import (
 from .coordinator import AuthFailureTracker, CgiCoordinator, Coordinators
 from .data import CgiCameraConfigEntry, CgiCameraData
 from .entity import device_identifier, device_info
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.typing import ConfigType
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -98,7 +107,9 @@ async def _async_query_capabilities(client: CgiCamera) -> dict[str, Capabilities
 MAX_CHANNELS = 16
 
 
-async def _async_channels(client: CgiCamera, capabilities: dict[str, Capabilities]) -> tuple[int, ...]:
+async def _async_channels(
+    client: CgiCamera, capabilities: dict[str, Capabilities]
+) -> tuple[int, ...]:
     """Return the video channels: the stream query's Channel range, else probed one by one."""
     caps = capabilities.get("major_stream")
     if caps is None:
@@ -107,7 +118,9 @@ async def _async_channels(client: CgiCamera, capabilities: dict[str, Capabilitie
     if isinstance(cap, IntRange) and 1 <= cap.min <= cap.max <= MAX_CHANNELS:
         return tuple(range(cap.min, cap.max + 1))
     if isinstance(cap, Choices):
-        channels = sorted(v for v in cap.values if isinstance(v, int) and 1 <= v <= MAX_CHANNELS)
+        channels = sorted(
+            v for v in cap.values if isinstance(v, int) and 1 <= v <= MAX_CHANNELS
+        )
         if channels:
             return tuple(channels)
     # Most firmware answers the query with an empty (read-only) Channel: ask for channel 2, 3... until the camera
@@ -124,7 +137,9 @@ async def _async_channels(client: CgiCamera, capabilities: dict[str, Capabilitie
     return tuple(channels)
 
 
-async def _async_rtsp_port(entry: CgiCameraConfigEntry, client: CgiCamera, has_netport: bool) -> int:
+async def _async_rtsp_port(
+    entry: CgiCameraConfigEntry, client: CgiCamera, has_netport: bool
+) -> int:
     """Return the RTSP port: the option override, else the camera's NetPortInfo, else 554."""
     if port := entry.options.get(CONF_RTSP_PORT):
         return int(port)
@@ -159,7 +174,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         _SETUP_AUTH_FAILURES[entry.entry_id] = failures
         if failures >= AUTH_FAILURES_BEFORE_REAUTH:
             _SETUP_AUTH_FAILURES.pop(entry.entry_id, None)
-            raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth") from err
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
             translation_key="auth_retry",
@@ -179,7 +196,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         entry,
         client,
         name="fast",
-        interval=timedelta(seconds=entry.options.get(CONF_FAST_INTERVAL, DEFAULT_FAST_INTERVAL)),
+        interval=timedelta(
+            seconds=entry.options.get(CONF_FAST_INTERVAL, DEFAULT_FAST_INTERVAL)
+        ),
         auth=auth,
     )
     slow = CgiCoordinator(
@@ -187,7 +206,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         entry,
         client,
         name="slow",
-        interval=timedelta(seconds=entry.options.get(CONF_SLOW_INTERVAL, DEFAULT_SLOW_INTERVAL)),
+        interval=timedelta(
+            seconds=entry.options.get(CONF_SLOW_INTERVAL, DEFAULT_SLOW_INTERVAL)
+        ),
         auth=auth,
     )
     entry.runtime_data = CgiCameraData(
@@ -200,11 +221,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
     )
 
     device_registry = dr.async_get(hass)
-    host_device = device_registry.async_get_or_create(config_entry_id=entry.entry_id, **device_info(entry, None))
+    host_device = device_registry.async_get_or_create(
+        config_entry_id=entry.entry_id, **device_info(entry, None)
+    )
     entry.runtime_data.host_device_id = host_device.id
     if entry.runtime_data.multi_channel:
         for channel in entry.runtime_data.channels:
-            device_registry.async_get_or_create(config_entry_id=entry.entry_id, **device_info(entry, channel))
+            device_registry.async_get_or_create(
+                config_entry_id=entry.entry_id, **device_info(entry, channel)
+            )
 
     # Entities register the groups they need as they are added, so platforms come first and the first poll
     # reads exactly the groups of enabled entities. The camera answered above; if this poll fails the entities
@@ -220,7 +245,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
 FACTORY_PASSWORDS: frozenset[str] = frozenset({"", "admin", "123456", "888888"})
 
 
-def _async_check_default_password(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> None:
+def _async_check_default_password(
+    hass: HomeAssistant, entry: CgiCameraConfigEntry
+) -> None:
     """Raise a repair issue while the camera uses a factory password; it clears once the password changes."""
     issue_id = f"default_password_{entry.entry_id}"
     if entry.data[CONF_PASSWORD] in FACTORY_PASSWORDS:
@@ -243,7 +270,9 @@ async def async_remove_config_entry_device(
 ) -> bool:
     """Allow removing a device only when it is no longer the camera or one of its current channels."""
     current = {device_identifier(entry, None)}
-    current.update(device_identifier(entry, channel) for channel in entry.runtime_data.channels)
+    current.update(
+        device_identifier(entry, channel) for channel in entry.runtime_data.channels
+    )
     return not device_entry.identifiers & current
 
 

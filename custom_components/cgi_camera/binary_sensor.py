@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from homeassistant.components.binary_sensor import (
-    BinarySensorDeviceClass,
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .data import CgiCameraConfigEntry, CgiCameraData
 from .entity import CgiEntity, CgiEntityDescription, build_entities
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .data import CgiCameraConfigEntry, CgiCameraData
 
 PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class CgiBinarySensorEntityDescription(CgiEntityDescription, BinarySensorEntityDescription):
+class CgiBinarySensorEntityDescription(
+    CgiEntityDescription, BinarySensorEntityDescription
+):
     """A read-only flag reported by the camera."""
 
 
@@ -49,7 +55,9 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up binary sensors for what the camera supports."""
-    async_add_entities(build_entities(entry, BINARY_SENSORS, CgiBinarySensor, writable=False))
+    async_add_entities(
+        build_entities(entry, BINARY_SENSORS, CgiBinarySensor, writable=False)
+    )
 
 
 class CgiBinarySensor(CgiEntity, BinarySensorEntity):

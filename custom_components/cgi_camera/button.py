@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from homeassistant.components.button import ButtonDeviceClass, ButtonEntity, ButtonEntityDescription
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.components.button.const import ButtonDeviceClass
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .api import CgiError
@@ -17,6 +16,12 @@ from .const import DOMAIN
 from .data import CgiCameraConfigEntry, CgiCameraData, group_key
 from .entity import CgiEntity, CgiEntityDescription, build_entities
 from .ptz_entities import ptz_buttons
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 PARALLEL_UPDATES = 1
 
@@ -35,7 +40,11 @@ async def _reboot(data: CgiCameraData, channel: int) -> None:
 async def _reset_image(data: CgiCameraData, channel: int) -> None:
     await data.client.set("camera", "ResetInfo", channel, {})
     # Every image and exposure setting just changed.
-    for area, group in (("camera", "BasicInfo"), ("camera", "ExposureInfo"), ("image", "ImageInfo")):
+    for area, group in (
+        ("camera", "BasicInfo"),
+        ("camera", "ExposureInfo"),
+        ("image", "ImageInfo"),
+    ):
         key = group_key(area, group, channel)
         await data.coordinators.for_group(key).async_refresh_group(key)
 
@@ -129,5 +138,8 @@ class CgiButton(CgiEntity, ButtonEntity):
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="action_failed",
-                translation_placeholders={"action": self.setting_name, "error": str(err)},
+                translation_placeholders={
+                    "action": self.setting_name,
+                    "error": str(err),
+                },
             ) from err

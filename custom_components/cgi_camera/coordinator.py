@@ -9,9 +9,7 @@ costs the camera no request.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 import time
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -23,6 +21,9 @@ from .api import AuthenticationFailed, CgiCamera, CgiError, NotSupported, ParamG
 from .const import AUTH_FAILURES_BEFORE_REAUTH, DOMAIN, LOGGER
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+    from datetime import timedelta
+
     from .data import CgiCameraConfigEntry
 
 
@@ -135,7 +136,12 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
                     data[key] = await self._fetch(key)
                 except NotSupported:
                     # The capability query promised the group, the camera disagrees: stop asking.
-                    LOGGER.debug("%s: %s/%s is not supported; no longer polled", self.name, key.area, key.group)
+                    LOGGER.debug(
+                        "%s: %s/%s is not supported; no longer polled",
+                        self.name,
+                        key.area,
+                        key.group,
+                    )
                     self._unsupported.add(key)
                     data.pop(key, None)
         except AuthenticationFailed as err:
@@ -181,26 +187,39 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         if peer is not None and not peer.last_update_success:
             log_failures = False
         was_ok = self.last_update_success
-        await super()._async_refresh(log_failures, raise_on_auth_failed, scheduled, raise_on_entry_error)
+        await super()._async_refresh(
+            log_failures, raise_on_auth_failed, scheduled, raise_on_entry_error
+        )
         if peer is None or self._following_peer:
             return
         if was_ok and not self.last_update_success and peer.last_update_success:
-            peer.last_update_success = False
-            peer.async_update_listeners()
+            peer.async_mark_unreachable()
         elif not was_ok and self.last_update_success and not peer.last_update_success:
-            peer.last_update_success = True
-            peer._following_peer = True
-            try:
-                await peer._async_refresh(log_failures=False)
-            finally:
-                peer._following_peer = False
+            await peer.async_catch_up()
+
+    @callback
+    def async_mark_unreachable(self) -> None:
+        """The other coordinator found the camera unreachable: these entities are stale too."""
+        self.last_update_success = False
+        self.async_update_listeners()
+
+    async def async_catch_up(self) -> None:
+        """The other coordinator reached the camera again: refresh now, without a second "recovered" line."""
+        self.last_update_success = True
+        self._following_peer = True
+        try:
+            await self._async_refresh(log_failures=False)
+        finally:
+            self._following_peer = False
 
     async def async_refresh_group(self, key: GroupKey) -> None:
         """Re-read one group (after a set) and tell its entities, without a full refresh."""
         try:
             blocks = await self._fetch(key)
         except CgiError as err:
-            LOGGER.debug("%s: re-reading %s/%s failed: %s", self.name, key.area, key.group, err)
+            LOGGER.debug(
+                "%s: re-reading %s/%s failed: %s", self.name, key.area, key.group, err
+            )
             return
         self.async_set_updated_data({**(self.data or {}), key: blocks})
 

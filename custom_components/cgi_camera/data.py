@@ -3,22 +3,40 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 
-from .api import Capabilities, Capability, CgiCamera, DeviceInfo
 from .coordinator import Coordinators, GroupKey
+
+if TYPE_CHECKING:
+    from .api import Capabilities, Capability, CgiCamera, DeviceInfo
 
 type CgiCameraConfigEntry = ConfigEntry[CgiCameraData]
 
 # Areas whose groups are per video channel (the others are device-wide and take no Channel parameter).
 CHANNEL_AREAS: frozenset[str] = frozenset(
-    {"major_stream", "minor_stream", "mjpeg", "image", "audio", "record", "ptz", "rs485", "camera", "alarm"}
+    {
+        "major_stream",
+        "minor_stream",
+        "mjpeg",
+        "image",
+        "audio",
+        "record",
+        "ptz",
+        "rs485",
+        "camera",
+        "alarm",
+    }
 )
 # Alarm groups that are device-wide although the area is not.
 DEVICE_WIDE_GROUPS: frozenset[tuple[str, str]] = frozenset(
-    {("alarm", "IOTrigInfo"), ("alarm", "AccessScopeInfo"), ("alarm", "IOAccessInfo"), ("alarm", "ScheduleInfo")}
+    {
+        ("alarm", "IOTrigInfo"),
+        ("alarm", "AccessScopeInfo"),
+        ("alarm", "IOAccessInfo"),
+        ("alarm", "ScheduleInfo"),
+    }
 )
 
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import Capability, ParamGroup
 from .const import DOMAIN, MANUFACTURER
 from .coordinator import CgiCoordinator, GroupKey
 from .data import CgiCameraConfigEntry, CgiCameraData, group_key
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+    from .api import Capability, ParamGroup
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,7 +31,9 @@ class CgiEntityDescription(EntityDescription):
     supported_fn: Callable[[CgiCameraData, int], bool] | None = None
 
 
-def device_identifier(entry: CgiCameraConfigEntry, channel: int | None) -> tuple[str, str]:
+def device_identifier(
+    entry: CgiCameraConfigEntry, channel: int | None
+) -> tuple[str, str]:
     """Return the device registry identifier of the camera, or of one channel of a video server."""
     assert entry.unique_id is not None
     if channel is None or not entry.runtime_data.multi_channel:
@@ -49,9 +55,11 @@ def device_info(entry: CgiCameraConfigEntry, channel: int | None) -> DeviceInfo:
         if data.host_device_id is not None:
             info["via_device_id"] = data.host_device_id
         return info
+    # The entry's unique id is the MAC the config flow read, so it stands in when a reply lacks one.
+    mac = data.device.mac or entry.unique_id or ""
     return DeviceInfo(
         identifiers={identifier},
-        connections={(CONNECTION_NETWORK_MAC, data.device.mac)},
+        connections={(CONNECTION_NETWORK_MAC, mac)},
         name=entry.title,
         manufacturer=MANUFACTURER,
         model=data.device.device_id,
@@ -69,7 +77,10 @@ class CgiEntity(CoordinatorEntity[CgiCoordinator]):
     entity_description: CgiEntityDescription
 
     def __init__(
-        self, entry: CgiCameraConfigEntry, description: CgiEntityDescription, channel: int
+        self,
+        entry: CgiCameraConfigEntry,
+        description: CgiEntityDescription,
+        channel: int,
     ) -> None:
         """Initialize the entity for `channel` (ignored for device-wide groups)."""
         data = entry.runtime_data
@@ -79,7 +90,9 @@ class CgiEntity(CoordinatorEntity[CgiCoordinator]):
         self.camera = data
         self.channel = channel
         self.entity_description = description
-        self._attr_unique_id = f"{entry.unique_id}_{self.key.channel or 0}_{description.key}"
+        self._attr_unique_id = (
+            f"{entry.unique_id}_{self.key.channel or 0}_{description.key}"
+        )
         self._attr_device_info = device_info(entry, self.key.channel)
 
     async def async_added_to_hass(self) -> None:
@@ -116,7 +129,9 @@ class CgiEntity(CoordinatorEntity[CgiCoordinator]):
         resolution = self.block.get("Resolution") if self.block is not None else None
         if resolution is not None:
             for candidate in caps.blocks(description.group):
-                if candidate.get("Resolution") is not None and candidate["Resolution"].allows(resolution):
+                if candidate.get("Resolution") is not None and candidate[
+                    "Resolution"
+                ].allows(resolution):
                     if (capability := candidate.get(description.param)) is not None:
                         return capability
         return caps.get(description.group, description.param)
@@ -138,7 +153,11 @@ class CgiEntity(CoordinatorEntity[CgiCoordinator]):
 
 
 def is_supported(
-    description: CgiEntityDescription, data: CgiCameraData, channel: int, *, writable: bool
+    description: CgiEntityDescription,
+    data: CgiCameraData,
+    channel: int,
+    *,
+    writable: bool,
 ) -> bool:
     """Return True when the camera has what `description` needs on `channel`."""
     if description.supported_fn is not None:

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from homeassistant.components.number import NumberEntity, NumberEntityDescription, NumberMode
+from homeassistant.components.number import (
+    NumberEntity,
+    NumberEntityDescription,
+    NumberMode,
+)
 from homeassistant.const import EntityCategory, UnitOfDataRate, UnitOfTime
-from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Choices, IntRange
 from .const import DOMAIN
-from .data import CgiCameraConfigEntry
 from .entity import CgiEntity, CgiEntityDescription, build_entities
 from .ptz_entities import ptz_numbers
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .data import CgiCameraConfigEntry
 
 PARALLEL_UPDATES = 1
 
@@ -27,7 +35,9 @@ class CgiNumberEntityDescription(CgiEntityDescription, NumberEntityDescription):
     default_max: int = 255
 
 
-def _level(key: str, area: str, group: str, param: str, *, enabled: bool = True) -> CgiNumberEntityDescription:
+def _level(
+    key: str, area: str, group: str, param: str, *, enabled: bool = True
+) -> CgiNumberEntityDescription:
     """Return a 0..255 slider setting (the spec's range for most image and exposure levels)."""
     return CgiNumberEntityDescription(
         key=key,
@@ -220,7 +230,8 @@ class CgiNumber(CgiEntity, NumberEntity):
     async def async_set_native_value(self, value: float) -> None:
         """Send the value, after checking it against the camera's own list or range."""
         if value != int(value) or (
-            (capability := self.capability) is not None and not capability.allows(int(value))
+            (capability := self.capability) is not None
+            and not capability.allows(int(value))
         ):
             allowed = (
                 ", ".join(str(v) for v in _ints(capability))
@@ -230,7 +241,11 @@ class CgiNumber(CgiEntity, NumberEntity):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="invalid_number",
-                translation_placeholders={"value": f"{value:g}", "setting": self.setting_name, "allowed": allowed},
+                translation_placeholders={
+                    "value": f"{value:g}",
+                    "setting": self.setting_name,
+                    "allowed": allowed,
+                },
             )
         await self.async_set_params({self.entity_description.param: int(value)})
 

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Choices, IntRange
 from .const import DOMAIN
-from .data import CgiCameraConfigEntry, CgiCameraData
 from .entity import CgiEntity, CgiEntityDescription, build_entities
 from .ptz_entities import ptz_selects
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .data import CgiCameraConfigEntry, CgiCameraData
 
 PARALLEL_UPDATES = 1
 
@@ -47,9 +52,11 @@ def _format_time_zone(value: int | str) -> str:
     return f"UTC{sign}{hours:02d}:{rest:02d}"
 
 
-def _resolutions_supported(data: CgiCameraData, channel: int, area: str) -> bool:
-    caps = data.capabilities.get(area)
-    return caps is not None and bool(_resolutions(data, area))
+def _resolutions_supported(area: str) -> Callable[[CgiCameraData, int], bool]:
+    def _supported(data: CgiCameraData, channel: int) -> bool:
+        return bool(_resolutions(data, area))
+
+    return _supported
 
 
 def _resolutions(data: CgiCameraData, area: str) -> list[str]:
@@ -61,11 +68,16 @@ def _resolutions(data: CgiCameraData, area: str) -> list[str]:
     for block in caps.blocks("StreamInfo"):
         capability = block.get("Resolution")
         if isinstance(capability, Choices):
-            found.extend(str(value) for value in capability.values if str(value) not in found)
+            found.extend(
+                str(value) for value in capability.values if str(value) not in found
+            )
     return found
 
 
-STREAMS: tuple[tuple[str, str], ...] = (("major_stream", "main"), ("minor_stream", "sub"))
+STREAMS: tuple[tuple[str, str], ...] = (
+    ("major_stream", "main"),
+    ("minor_stream", "sub"),
+)
 
 
 def _stream_descriptions() -> list[CgiSelectEntityDescription]:
@@ -80,7 +92,7 @@ def _stream_descriptions() -> list[CgiSelectEntityDescription]:
                     group="StreamInfo",
                     param="Resolution",
                     entity_category=EntityCategory.CONFIG,
-                    supported_fn=lambda data, channel, area=area: _resolutions_supported(data, channel, area),
+                    supported_fn=_resolutions_supported(area),
                 ),
                 CgiSelectEntityDescription(
                     key=f"{stream}_codec",
@@ -107,7 +119,13 @@ def _stream_descriptions() -> list[CgiSelectEntityDescription]:
                     area=area,
                     group="StreamInfo",
                     param="VideoQuality",
-                    values={"lowest": 0, "low": 1, "average": 2, "high": 3, "highest": 4},
+                    values={
+                        "lowest": 0,
+                        "low": 1,
+                        "average": 2,
+                        "high": 3,
+                        "highest": 4,
+                    },
                     entity_category=EntityCategory.CONFIG,
                     entity_registry_enabled_default=False,
                 ),
@@ -280,12 +298,15 @@ class CgiSelect(CgiEntity, SelectEntity):
                 if capability is None or capability.allows(value)
             }
         if description.param == "Resolution":
-            return {value: value for value in _resolutions(self.camera, description.area)}
+            return {
+                value: value for value in _resolutions(self.camera, description.area)
+            }
         if isinstance(capability, Choices):
             return {description.format_fn(value): value for value in capability.values}
         if isinstance(capability, IntRange) and capability.max - capability.min <= 64:
             return {
-                description.format_fn(value): value for value in range(capability.min, capability.max + 1)
+                description.format_fn(value): value
+                for value in range(capability.min, capability.max + 1)
             }
         return {}
 
@@ -317,6 +338,9 @@ class CgiSelect(CgiEntity, SelectEntity):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="invalid_option",
-                translation_placeholders={"option": option, "setting": self.setting_name},
+                translation_placeholders={
+                    "option": option,
+                    "setting": self.setting_name,
+                },
             )
         await self.async_set_params({self.entity_description.param: values[option]})

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -13,14 +13,19 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfInformation
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
-from .api import ParamGroup
-from .data import CgiCameraConfigEntry, CgiCameraData
 from .entity import CgiEntity, CgiEntityDescription, build_entities
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+    from homeassistant.helpers.typing import StateType
+
+    from .api import ParamGroup
+    from .data import CgiCameraConfigEntry, CgiCameraData
 
 PARALLEL_UPDATES = 0
 
@@ -194,7 +199,10 @@ class CgiSensor(CgiEntity, SensorEntity):
         value = value_fn(block, self.entity_description.param)
         if isinstance(value, datetime):
             # Keep the boot time steady across polls unless the camera really restarted.
-            if self._last_boot is not None and abs(value - self._last_boot) < BOOT_TIME_TOLERANCE:
+            if (
+                self._last_boot is not None
+                and abs(value - self._last_boot) < BOOT_TIME_TOLERANCE
+            ):
                 return self._last_boot
             self._last_boot = value
         return value

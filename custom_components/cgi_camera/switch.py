@@ -1,18 +1,20 @@
-"""Switch entities: image features, backlight compensation, audio, motion detection and its actions, recording, OSD,
-NTP and daylight saving."""
+"""Switch entities: image features, audio, motion detection and its actions, recording, OSD, NTP, DST."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .data import CgiCameraConfigEntry
 from .entity import CgiEntity, CgiEntityDescription, build_entities
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .data import CgiCameraConfigEntry
 
 PARALLEL_UPDATES = 1
 
@@ -51,7 +53,9 @@ SWITCHES: tuple[CgiSwitchEntityDescription, ...] = (
     _switch("wdr", "camera", "BasicInfo", "WDRSwitch"),
     _switch("anti_false_color", "camera", "BasicInfo", "AFCSwitch", enabled=False),
     _switch("defog", "camera", "BasicInfo", "AFGSwitch", enabled=False),
-    _switch("lens_shading_correction", "camera", "BasicInfo", "LSCSwitch", enabled=False),
+    _switch(
+        "lens_shading_correction", "camera", "BasicInfo", "LSCSwitch", enabled=False
+    ),
     _switch("distortion_correction", "camera", "BasicInfo", "LDCSwitch", enabled=False),
     _switch("stabilizer", "camera", "BasicInfo", "DISSwitch", enabled=False),
     _switch("backlight_compensation", "camera", "ExposureInfo", "BLCSwitch"),
@@ -96,8 +100,12 @@ class CgiSwitch(CgiEntity, SwitchEntity):
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Turn the setting on."""
-        await self.async_set_params({self.entity_description.param: self.entity_description.on_value})
+        await self.async_set_params(
+            {self.entity_description.param: self.entity_description.on_value}
+        )
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Turn the setting off."""
-        await self.async_set_params({self.entity_description.param: self.entity_description.off_value})
+        await self.async_set_params(
+            {self.entity_description.param: self.entity_description.off_value}
+        )

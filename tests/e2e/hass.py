@@ -6,15 +6,17 @@ Nothing here imports the integration: the process loads it from the configuratio
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 import contextlib
 import os
 from pathlib import Path
 import signal
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 REPO = Path(__file__).resolve().parents[2]
 CLIENT_ID = "http://127.0.0.1/"
@@ -107,9 +109,13 @@ class HassServer:
         deadline = loop.time() + timeout
         while loop.time() < deadline:
             if self.process.returncode is not None:
-                raise HassError(f"hass exited with {self.process.returncode}; see {self.config_dir}/home-assistant.log")
+                raise HassError(
+                    f"hass exited with {self.process.returncode}; see {self.config_dir}/home-assistant.log"
+                )
             with contextlib.suppress(aiohttp.ClientError, TimeoutError):
-                async with self.session.get(f"{self.url}/api/onboarding", timeout=aiohttp.ClientTimeout(total=2)) as r:
+                async with self.session.get(
+                    f"{self.url}/api/onboarding", timeout=aiohttp.ClientTimeout(total=2)
+                ) as r:
                     if r.status in (200, 404):
                         return
             await asyncio.sleep(0.5)
@@ -138,16 +144,26 @@ class HassServer:
     async def _token_from_code(self, code: str) -> str:
         async with self.session.post(
             f"{self.url}/auth/token",
-            data={"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID},
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "client_id": CLIENT_ID,
+            },
         ) as resp:
             if resp.status != 200:
-                raise HassError(f"token exchange failed: {resp.status} {await resp.text()}")
+                raise HassError(
+                    f"token exchange failed: {resp.status} {await resp.text()}"
+                )
             return str((await resp.json())["access_token"])
 
     async def onboard_or_login(self, username: str, password: str) -> str:
         """Finish onboarding with this owner account, or log in if onboarding is done; return an access token."""
         async with self.session.get(f"{self.url}/api/onboarding") as resp:
-            steps = {s["step"]: s["done"] for s in await resp.json()} if resp.status == 200 else {}
+            steps = (
+                {s["step"]: s["done"] for s in await resp.json()}
+                if resp.status == 200
+                else {}
+            )
         if steps and not steps.get("user", True):
             async with self.session.post(
                 f"{self.url}/api/onboarding/users",
@@ -160,14 +176,25 @@ class HassServer:
                 },
             ) as resp:
                 if resp.status != 200:
-                    raise HassError(f"onboarding user failed: {resp.status} {await resp.text()}")
-                self.token = await self._token_from_code((await resp.json())["auth_code"])
+                    raise HassError(
+                        f"onboarding user failed: {resp.status} {await resp.text()}"
+                    )
+                self.token = await self._token_from_code(
+                    (await resp.json())["auth_code"]
+                )
         else:
             self.token = await self._login(username, password)
         for step, path, body in (
             ("core_config", "core_config", {}),
             ("analytics", "analytics", {}),
-            ("integration", "integration", {"client_id": CLIENT_ID, "redirect_uri": f"{CLIENT_ID}?auth_callback=1"}),
+            (
+                "integration",
+                "integration",
+                {
+                    "client_id": CLIENT_ID,
+                    "redirect_uri": f"{CLIENT_ID}?auth_callback=1",
+                },
+            ),
         ):
             if steps and not steps.get(step, True):
                 await self.request("POST", f"/api/onboarding/{path}", body)
@@ -176,7 +203,11 @@ class HassServer:
     async def _login(self, username: str, password: str) -> str:
         async with self.session.post(
             f"{self.url}/auth/login_flow",
-            json={"client_id": CLIENT_ID, "handler": ["homeassistant", None], "redirect_uri": CLIENT_ID},
+            json={
+                "client_id": CLIENT_ID,
+                "handler": ["homeassistant", None],
+                "redirect_uri": CLIENT_ID,
+            },
         ) as resp:
             flow = await resp.json()
         async with self.session.post(
@@ -195,9 +226,13 @@ class HassServer:
         """Return the Authorization header."""
         return {"Authorization": f"Bearer {self.token}"}
 
-    async def request(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
+    async def request(
+        self, method: str, path: str, body: Mapping[str, Any] | None = None
+    ) -> Any:
         """Call the REST API and return the decoded JSON (or text)."""
-        async with self.session.request(method, f"{self.url}{path}", json=body, headers=self.headers) as resp:
+        async with self.session.request(
+            method, f"{self.url}{path}", json=body, headers=self.headers
+        ) as resp:
             if resp.status >= 400:
                 raise HassError(f"{method} {path}: {resp.status} {await resp.text()}")
             if resp.content_type == "application/json":
@@ -223,10 +258,19 @@ class HassServer:
                 results.append(reply["result"])
         return results
 
-    async def add_camera(self, host: str, port: int, username: str, password: str) -> dict[str, Any]:
+    async def add_camera(
+        self, host: str, port: int, username: str, password: str
+    ) -> dict[str, Any]:
         """Add a camera through the integration's own config flow; return the created entry."""
-        result = await self.request("POST", "/api/config/config_entries/flow", {"handler": "cgi_camera"})
-        user_input: dict[str, Any] = {"host": host, "port": port, "username": username, "password": password}
+        result = await self.request(
+            "POST", "/api/config/config_entries/flow", {"handler": "cgi_camera"}
+        )
+        user_input: dict[str, Any] = {
+            "host": host,
+            "port": port,
+            "username": username,
+            "password": password,
+        }
         for _ in range(5):
             if result["type"] == "create_entry":
                 return dict(result["result"])
@@ -235,10 +279,14 @@ class HassServer:
             if result.get("errors"):
                 raise HassError(f"config flow errors: {result['errors']}")
             body = user_input if result["step_id"] in ("user", "manual") else {}
-            result = await self.request("POST", f"/api/config/config_entries/flow/{result['flow_id']}", body)
+            result = await self.request(
+                "POST", f"/api/config/config_entries/flow/{result['flow_id']}", body
+            )
         raise HassError(f"config flow did not finish: {result}")
 
     async def entries(self) -> list[dict[str, Any]]:
         """Return this integration's config entries."""
-        entries = await self.request("GET", "/api/config/config_entries/entry?domain=cgi_camera")
+        entries = await self.request(
+            "GET", "/api/config/config_entries/entry?domain=cgi_camera"
+        )
         return list(entries)

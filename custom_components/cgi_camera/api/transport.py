@@ -1,0 +1,367 @@
+r"""HTTP transport for one camera: URL building, authentication, timeouts, size cap, serialization.
+
+Decision (tested against all four framings the firmware uses: spec_mixed `\r\n` + bare `\n`, all-LF, GoAhead
+mixed and clean CRLF): aiohttp 3.14's response parser accepts every one of them, so /cgi and /jpgimage requests go
+through the injected ClientSession. Only the MJPEG stream uses a raw asyncio socket (see `RawStream`), because it
+must be read as an endless byte stream whatever its framing; that path computes Basic or Digest itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import re
+import secrets
+from typing import TYPE_CHECKING, Final
+from urllib.parse import quote
+
+import aiohttp
+from yarl import URL
+
+from .errors import (
+    AuthenticationFailed,
+    CameraTimeout,
+    CannotConnect,
+    CgiError,
+    MalformedReply,
+    ServerFailed,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = [
+    "NO_CHANNEL_AREAS",
+    "DigestChallenge",
+    "RawStream",
+    "Transport",
+    "build_query",
+]
+
+# Areas whose groups are camera-wide: the client never sends Channel for them (wire-decisions "Channel on sys...").
+NO_CHANNEL_AREAS: Final = frozenset({"sys", "net", "netport", "wifi", "user"})
+
+type QueryValue = int | str | bool
+
+
+def _text(value: QueryValue) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def build_query(params: Iterable[tuple[str, QueryValue]]) -> str:
+    """Percent-encode every name and value: `&`, `=`, `#`, spaces or non-ASCII can never add or change a parameter."""
+    return "&".join(
+        f"{quote(name, safe='')}={quote(_text(value), safe='')}"
+        for name, value in params
+    )
+
+
+_CHALLENGE_PARAM = re.compile(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))')
+
+
+class DigestChallenge:
+    """A parsed `WWW-Authenticate: Digest ...` challenge and an RFC 7616 MD5 responder (qop=auth or none)."""
+
+    def __init__(self, header: str) -> None:
+        """Parse the challenge's parameters."""
+        _, _, rest = header.strip().partition(" ")
+        self.params: dict[str, str] = {
+            m.group(1).lower(): (
+                m.group(2) if m.group(2) is not None else m.group(3)
+            ).replace('\\"', '"')
+            for m in _CHALLENGE_PARAM.finditer(rest)
+        }
+        self._nc = 0
+
+    def authorization(self, method: str, uri: str, username: str, password: str) -> str:
+        """Return the Authorization header value for one request."""
+        realm = self.params.get("realm", "")
+        nonce = self.params.get("nonce", "")
+        algorithm = self.params.get("algorithm", "MD5")
+        qops = [q.strip() for q in self.params.get("qop", "").split(",") if q.strip()]
+
+        def md5(text: str) -> str:
+            return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+        ha1 = md5(f"{username}:{realm}:{password}")
+        if algorithm.upper() == "MD5-SESS":
+            cnonce_sess = secrets.token_hex(8)
+            ha1 = md5(f"{ha1}:{nonce}:{cnonce_sess}")
+        ha2 = md5(f"{method}:{uri}")
+        fields = [
+            f'username="{username}"',
+            f'realm="{realm}"',
+            f'nonce="{nonce}"',
+            f'uri="{uri}"',
+        ]
+        if "auth" in qops:
+            self._nc += 1
+            nc = f"{self._nc:08x}"
+            cnonce = secrets.token_hex(8)
+            response = md5(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
+            fields += ["qop=auth", f"nc={nc}", f'cnonce="{cnonce}"']
+        else:
+            response = md5(f"{ha1}:{nonce}:{ha2}")
+        fields += [f'response="{response}"', f"algorithm={algorithm}"]
+        if opaque := self.params.get("opaque"):
+            fields.append(f'opaque="{opaque}"')
+        return "Digest " + ", ".join(fields)
+
+
+def is_digest(header: str | None) -> bool:
+    """Return whether a WWW-Authenticate header asks for Digest."""
+    return bool(header) and header.strip().lower().startswith("digest")  # type: ignore[union-attr]
+
+
+class Transport:
+    """Sends requests to one camera; holds credentials but never shows them."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        host: str,
+        port: int,
+        username: str,
+        password: str,
+        *,
+        timeout: float,
+        concurrency: int,
+        max_response_bytes: int,
+    ) -> None:
+        """Prepare; the session is injected and never closed here."""
+        self.session = session
+        self.host = host
+        self.port = port
+        self.username = username
+        self._password = password
+        self.timeout = timeout
+        self.max_response_bytes = max_response_bytes
+        self.semaphore = asyncio.Semaphore(max(1, concurrency))
+        self._basic = basic_token(username, password)
+        # Switched on for good once the camera answers 401 with a Digest challenge.
+        self._digest: aiohttp.DigestAuthMiddleware | None = None
+
+    @property
+    def digest(self) -> bool:
+        """Whether the camera demanded Digest authentication."""
+        return self._digest is not None
+
+    def basic_header(self) -> str:
+        """The Basic Authorization header value (for the raw MJPEG socket)."""
+        return self._basic
+
+    def digest_header(self, challenge: str, method: str, uri: str) -> str:
+        """Answer a Digest challenge (for the raw MJPEG socket)."""
+        return DigestChallenge(challenge).authorization(
+            method, uri, self.username, self._password
+        )
+
+    def enable_digest(self) -> None:
+        """Use Digest from now on."""
+        if self._digest is None:
+            self._digest = aiohttp.DigestAuthMiddleware(self.username, self._password)
+
+    @property
+    def host_port(self) -> str:
+        """`host:port` for URLs (IPv6 literals bracketed)."""
+        host = (
+            f"[{self.host}]"
+            if ":" in self.host and not self.host.startswith("[")
+            else self.host
+        )
+        return f"{host}:{self.port}"
+
+    def url(self, path: str, query: str = "") -> URL:
+        """Build an already-encoded URL (the query was encoded by build_query)."""
+        text = f"http://{self.host_port}{path}"
+        if query:
+            text += f"?{query}"
+        return URL(text, encoded=True)
+
+    async def request(
+        self,
+        path: str,
+        query: str = "",
+        *,
+        area: str | None = None,
+        group: str | None = None,
+        max_bytes: int | None = None,
+    ) -> tuple[int, bytes]:
+        """GET `path?query`; return (HTTP status, body) for a 200 reply, else raise a CgiError."""
+        cap = self.max_response_bytes if max_bytes is None else max_bytes
+        url = self.url(path, query)
+        async with self.semaphore:
+            try:
+                async with asyncio.timeout(self.timeout):
+                    status, challenge, body = await self._get(url, cap)
+                    if status == 401 and self._digest is None and is_digest(challenge):
+                        self.enable_digest()
+                        status, challenge, body = await self._get(url, cap)
+            except TimeoutError:
+                raise CameraTimeout("timed out", area=area, group=group) from None
+            except aiohttp.ClientResponseError as err:
+                # A reply aiohttp cannot parse as HTTP.
+                raise MalformedReply(
+                    f"bad HTTP reply ({type(err).__name__})", area=area, group=group
+                ) from None
+            except (aiohttp.ClientError, OSError) as err:
+                raise CannotConnect(
+                    f"connection failed ({type(err).__name__})", area=area, group=group
+                ) from None
+        if status == 401:
+            raise AuthenticationFailed(
+                "authentication failed", area=area, group=group, code=401
+            )
+        if status == 503:
+            raise ServerFailed("HTTP 503", area=area, group=group, code=503)
+        if status == 404:
+            raise CgiError("HTTP 404", area=area, group=group, code=404)
+        if status != 200:
+            raise MalformedReply(f"HTTP {status}", area=area, group=group, code=status)
+        if len(body) > cap:
+            raise MalformedReply("reply too large", area=area, group=group)
+        if not body:
+            raise CannotConnect("empty reply", area=area, group=group)
+        return status, body
+
+    async def _get(self, url: URL, cap: int) -> tuple[int, str | None, bytes]:
+        headers = {"Connection": "close"}
+        middlewares: tuple[aiohttp.DigestAuthMiddleware, ...] = ()
+        if self._digest is not None:
+            middlewares = (self._digest,)
+        else:
+            headers["Authorization"] = self._basic
+        async with self.session.get(
+            url,
+            headers=headers,
+            timeout=aiohttp.ClientTimeout(total=self.timeout),
+            allow_redirects=False,
+            middlewares=middlewares,
+        ) as resp:
+            body = bytearray()
+            # Read at most cap + 1 bytes: one more than allowed proves the reply is too large.
+            while len(body) <= cap:
+                chunk = await resp.content.read(cap + 1 - len(body))
+                if not chunk:
+                    break
+                body += chunk
+            return resp.status, resp.headers.get("WWW-Authenticate"), bytes(body)
+
+    def __repr__(self) -> str:
+        """Never show the password."""
+        return f"Transport({self.host_port}, user={self.username!r})"
+
+
+class RawStream:
+    """A raw socket GET for the endless MJPEG stream; returns the reader after checking the first status line."""
+
+    def __init__(self, transport: Transport, path: str) -> None:
+        """Prepare a GET of `path` on the transport's camera."""
+        self.transport = transport
+        self.path = path
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def _connect(
+        self, authorization: str | None
+    ) -> tuple[asyncio.StreamReader, bytes]:
+        t = self.transport
+        try:
+            async with asyncio.timeout(t.timeout):
+                reader, writer = await asyncio.open_connection(t.host, t.port)
+                self.writer = writer
+                lines = [
+                    f"GET {self.path} HTTP/1.1",
+                    f"Host: {t.host_port}",
+                    "Connection: close",
+                ]
+                if authorization:
+                    lines.append(f"Authorization: {authorization}")
+                writer.write(
+                    ("\r\n".join(lines) + "\r\n\r\n").encode(
+                        "latin-1", errors="replace"
+                    )
+                )
+                await writer.drain()
+                head = await _read_head(reader, 64 * 1024)
+        except TimeoutError:
+            self.close()
+            raise CameraTimeout("timed out", area="mjpeg") from None
+        except OSError as err:
+            self.close()
+            raise CannotConnect(
+                f"connection failed ({type(err).__name__})", area="mjpeg"
+            ) from None
+        return reader, head
+
+    async def open(self) -> tuple[asyncio.StreamReader, bytes]:
+        """Connect and authenticate; return the reader and any bytes already read after the first header block."""
+        t = self.transport
+        auth = None if t.digest else t.basic_header()
+        for attempt in range(2):
+            reader, data = await self._connect(auth)
+            status, challenge, rest = parse_head(data)
+            if status == 200:
+                return reader, rest
+            self.close()
+            if status == 401 and attempt == 0 and is_digest(challenge):
+                t.enable_digest()
+                auth = t.digest_header(challenge or "", "GET", self.path)
+                continue
+            if status == 401:
+                raise AuthenticationFailed(
+                    "authentication failed", area="mjpeg", code=401
+                )
+            raise CannotConnect(f"HTTP {status}", area="mjpeg", code=status)
+        raise AuthenticationFailed(
+            "authentication failed", area="mjpeg", code=401
+        )  # pragma: no cover
+
+    def close(self) -> None:
+        """Close the socket (idempotent)."""
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
+
+
+async def _read_head(reader: asyncio.StreamReader, limit: int) -> bytes:
+    r"""Read until the first blank line (`\\r\\n\\r\\n`, `\\n\\n` or `\\r\\n\\n`); return everything read."""
+    data = b""
+    while not _HEAD_END.search(data):
+        chunk = await reader.read(4096)
+        if not chunk:
+            if not data:
+                raise CannotConnect("empty reply", area="mjpeg")
+            break
+        data += chunk
+        if len(data) > limit:
+            raise MalformedReply("header too large", area="mjpeg")
+    return data
+
+
+def parse_head(data: bytes) -> tuple[int, str | None, bytes]:
+    """Split a raw reply into (status, WWW-Authenticate, bytes after the header block)."""
+    match = _HEAD_END.search(data)
+    head, rest = (data[: match.start()], data[match.end() :]) if match else (data, b"")
+    lines = head.decode("latin-1").replace("\r\n", "\n").split("\n")
+    parts = lines[0].split(None, 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+        raise MalformedReply("bad HTTP status line", area="mjpeg")
+    challenge = None
+    for line in lines[1:]:
+        name, sep, value = line.partition(":")
+        if sep and name.strip().lower() == "www-authenticate":
+            challenge = value.strip()
+    return int(parts[1]), challenge, rest
+
+
+def basic_token(username: str, password: str) -> str:
+    """Return a Basic header value (utf-8)."""
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode(
+        "ascii"
+    )

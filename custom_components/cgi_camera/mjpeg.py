@@ -1,0 +1,184 @@
+"""Share one upstream MJPEG connection of a camera channel among every viewer.
+
+The camera serves at most two stream sessions, so the integration never opens more than one per channel: the
+first viewer starts the upstream, every frame goes to each viewer's single-frame slot (a slow viewer skips frames
+instead of buffering them), and the upstream closes when the last viewer leaves. When the upstream ends or fails,
+every viewer gets the end of the stream; the next viewer starts a new upstream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable
+
+_LOGGER = logging.getLogger(__name__)
+
+# Seconds without a frame before the upstream counts as stalled and is closed.
+DEFAULT_FRAME_TIMEOUT = 20.0
+
+
+class MjpegViewer:
+    """One viewer's view of the shared stream: only the newest frame is kept."""
+
+    def __init__(self) -> None:
+        """Initialize an empty slot."""
+        self._frame: bytes | None = None
+        self._ended = False
+        self._event = asyncio.Event()
+
+    def put(self, frame: bytes) -> None:
+        """Replace the pending frame (an unread older frame is dropped)."""
+        self._frame = frame
+        self._event.set()
+
+    def end(self) -> None:
+        """Mark the stream as ended; pending frames are still delivered first."""
+        self._ended = True
+        self._event.set()
+
+    @property
+    def ended(self) -> bool:
+        """Return True once the stream ended."""
+        return self._ended
+
+    async def next_frame(self) -> bytes | None:
+        """Return the newest frame not yet returned, or None at the end of the stream."""
+        while True:
+            if (frame := self._frame) is not None:
+                self._frame = None
+                return frame
+            if self._ended:
+                return None
+            self._event.clear()
+            await self._event.wait()
+
+
+class MjpegHub:
+    """Fan out one upstream MJPEG connection to any number of viewers."""
+
+    def __init__(
+        self,
+        open_upstream: Callable[[], AsyncIterator[bytes]],
+        name: str,
+        *,
+        frame_timeout: float = DEFAULT_FRAME_TIMEOUT,
+    ) -> None:
+        """Initialize the hub; `open_upstream` opens one upstream connection per call."""
+        self._open_upstream = open_upstream
+        self._name = name
+        self._frame_timeout = frame_timeout
+        self._viewers: set[MjpegViewer] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+        self._closed = False
+        # True from the start of an upstream until its viewers were told it ended (before it finishes closing).
+        self._live = False
+        self.upstreams_opened = 0
+        self._latest: bytes | None = None
+        self._latest_at = 0.0
+
+    @property
+    def viewer_count(self) -> int:
+        """Return the number of connected viewers."""
+        return len(self._viewers)
+
+    @property
+    def running(self) -> bool:
+        """Return True while an upstream connection is open (or opening)."""
+        return self._live
+
+    def latest_frame(self, max_age: float) -> bytes | None:
+        """Return the newest frame of the running upstream if it is at most `max_age` seconds old."""
+        if not self._live or self._latest is None:
+            return None
+        if asyncio.get_running_loop().time() - self._latest_at > max_age:
+            return None
+        return self._latest
+
+    @contextlib.asynccontextmanager
+    async def viewer(self) -> AsyncIterator[MjpegViewer]:
+        """Join the stream for the duration of the context."""
+        viewer = MjpegViewer()
+        await self._join(viewer)
+        try:
+            yield viewer
+        finally:
+            self._leave(viewer)
+
+    async def _join(self, viewer: MjpegViewer) -> None:
+        async with self._lock:
+            if self._closed:
+                viewer.end()
+                return
+            if not self._live:
+                if (old := self._task) is not None and not old.done():
+                    # The previous upstream may still be closing: wait so two never overlap.
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await old
+                self._live = True
+                self._task = asyncio.create_task(
+                    self._pump(), name=f"cgi_camera mjpeg {self._name}"
+                )
+            self._viewers.add(viewer)
+
+    def _leave(self, viewer: MjpegViewer) -> None:
+        self._viewers.discard(viewer)
+        if not self._viewers and self._live and self._task is not None:
+            _LOGGER.debug(
+                "%s: last viewer left, closing the MJPEG upstream", self._name
+            )
+            self._live = False
+            self._task.cancel()
+
+    async def _pump(self) -> None:
+        """Read the upstream and hand each frame to every viewer."""
+        self.upstreams_opened += 1
+        _LOGGER.debug("%s: opening the MJPEG upstream", self._name)
+        frames = self._open_upstream()
+        try:
+            while True:
+                async with asyncio.timeout(self._frame_timeout):
+                    frame = await anext(frames)
+                self._latest = frame
+                self._latest_at = asyncio.get_running_loop().time()
+                for viewer in tuple(self._viewers):
+                    viewer.put(frame)
+        except StopAsyncIteration:
+            _LOGGER.debug("%s: the MJPEG upstream ended", self._name)
+        except TimeoutError:
+            _LOGGER.debug("%s: the MJPEG upstream stalled", self._name)
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:  # noqa: BLE001 - any upstream failure just ends the stream
+            _LOGGER.debug(
+                "%s: the MJPEG upstream failed: %s", self._name, type(err).__name__
+            )
+        finally:
+            # Viewers of this upstream see the end of stream; from now on a join starts a new upstream (which
+            # waits for this one to finish closing).
+            self._live = False
+            self._latest = None
+            for viewer in tuple(self._viewers):
+                viewer.end()
+            self._viewers.clear()
+            if (aclose := getattr(frames, "aclose", None)) is not None:
+                with contextlib.suppress(Exception):
+                    await aclose()
+
+    async def close(self) -> None:
+        """End every viewer and close the upstream (on unload)."""
+        async with self._lock:
+            self._closed = True
+            self._live = False
+            for viewer in tuple(self._viewers):
+                viewer.end()
+            self._viewers.clear()
+            if (task := self._task) is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task

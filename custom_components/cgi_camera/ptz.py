@@ -1,0 +1,396 @@
+"""PTZ control that always ends in Stop.
+
+These cameras keep moving (and zooming, focusing, opening the iris) until they receive `Stop=0`. Every timed motion
+therefore runs in one task per channel whose `finally` sends Stop: when its duration ends, when a newer command
+replaces it, when the caller is cancelled, when the move request itself fails, and when the entry unloads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+
+from .api import CgiError, PtzDirection
+from .const import (
+    CONF_PTZ_SPEED,
+    CONF_PTZ_STEP,
+    CONF_PTZ_WATCHDOG,
+    DEFAULT_PTZ_SPEED,
+    DEFAULT_PTZ_STEP,
+    DEFAULT_PTZ_WATCHDOG,
+    DOMAIN,
+    LOGGER,
+)
+from .coordinator import GroupKey
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from .data import CgiCameraConfigEntry
+
+EXTRA_KEY: Final = "ptz"
+
+# Pattern/AutoPan action values per the spec: 0 start position, 1 end position, 2 run.
+PROGRAM_ACTIONS: Final[dict[str, int]] = {"set_start": 0, "set_end": 1, "run": 2}
+
+# Service/entity direction names → the camera's Direction codes (wire-decisions: 5 up-left, 6 down-left,
+# 7 up-right, 8 down-right).
+DIRECTIONS: Final[tuple[str, ...]] = (
+    "up",
+    "down",
+    "left",
+    "right",
+    "up_left",
+    "up_right",
+    "down_left",
+    "down_right",
+)
+
+
+def ptz_direction(name: str) -> PtzDirection:
+    """Return the client's direction for a service/entity direction name such as `up_left`."""
+    return PtzDirection[name.upper()]
+
+
+def ptz_error(operation: str, err: BaseException) -> HomeAssistantError:
+    """Return the translated error for a failed PTZ request."""
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="ptz_failed",
+        translation_placeholders={"operation": operation, "error": str(err)},
+    )
+
+
+class PtzController:
+    """Serialize PTZ commands of one channel and guarantee that every motion ends in Stop."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: CgiCameraConfigEntry, channel: int
+    ) -> None:
+        """Initialize the controller of `channel`."""
+        self.hass = hass
+        self.entry = entry
+        self.channel = channel
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        # Stop requests still in flight after their motion was cancelled twice (e.g. at shutdown).
+        self._pending_stops: set[asyncio.Task[None]] = set()
+        # Set by the PTZ number entities (restored per camera, never stored on the camera).
+        self.speed = int(entry.options.get(CONF_PTZ_SPEED, DEFAULT_PTZ_SPEED))
+        self.step_duration = float(entry.options.get(CONF_PTZ_STEP, DEFAULT_PTZ_STEP))
+        # The preset last recalled through Home Assistant; cleared once anything moves the camera.
+        self.last_preset: int | None = None
+        self._listeners: list[Callable[[], None]] = []
+
+    @callback
+    def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
+        """Call `listener` when the recalled preset or the preset list changes."""
+        self._listeners.append(listener)
+
+        @callback
+        def _remove() -> None:
+            self._listeners.remove(listener)
+
+        return _remove
+
+    @callback
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    @callback
+    def async_clear_preset(self) -> None:
+        """Forget the recalled preset (the camera moved)."""
+        if self.last_preset is not None:
+            self.last_preset = None
+            self._notify()
+
+    @property
+    def moving(self) -> bool:
+        """Return True while a motion started by Home Assistant is running."""
+        return self._task is not None and not self._task.done()
+
+    @property
+    def watchdog(self) -> float:
+        """Return the seconds after which an unreleased `start` is stopped."""
+        return float(self.entry.options.get(CONF_PTZ_WATCHDOG, DEFAULT_PTZ_WATCHDOG))
+
+    # -- timed and held motions ------------------------------------------------------------------------------
+
+    async def move(
+        self, direction: PtzDirection, pan_speed: int, tilt_speed: int, duration: float
+    ) -> None:
+        """Move for `duration` seconds, then stop; returns once stopped (or replaced by a newer command)."""
+        client = self.entry.runtime_data.client
+        await self._timed(
+            "move",
+            lambda: client.ptz_move(self.channel, direction, pan_speed, tilt_speed),
+            duration,
+            wait=True,
+        )
+
+    async def start(
+        self, direction: PtzDirection, pan_speed: int, tilt_speed: int
+    ) -> None:
+        """Start moving until `stop()`; the watchdog stops the camera if no stop arrives in time."""
+        client = self.entry.runtime_data.client
+        await self._timed(
+            "move",
+            lambda: client.ptz_move(self.channel, direction, pan_speed, tilt_speed),
+            self.watchdog,
+            wait=False,
+        )
+
+    async def zoom(self, zoom_in: bool, duration: float) -> None:
+        """Zoom in or out for `duration` seconds, then stop."""
+        client = self.entry.runtime_data.client
+        await self._timed(
+            "zoom", lambda: client.ptz_zoom(self.channel, zoom_in), duration, wait=True
+        )
+
+    async def focus(self, near: bool, duration: float) -> None:
+        """Focus near or far for `duration` seconds, then stop."""
+        client = self.entry.runtime_data.client
+        await self._timed(
+            "focus", lambda: client.ptz_focus(self.channel, near), duration, wait=True
+        )
+
+    async def iris(self, open_: bool, duration: float) -> None:
+        """Open or close the iris for `duration` seconds, then stop."""
+        client = self.entry.runtime_data.client
+        await self._timed(
+            "iris", lambda: client.ptz_iris(self.channel, open_), duration, wait=True
+        )
+
+    async def stop(self) -> None:
+        """Stop whatever the camera does: a running motion, or the camera's own scan/tour/pattern."""
+        async with self._lock:
+            if await self._cancel_active():
+                return  # the cancelled motion sent Stop
+            try:
+                await self.entry.runtime_data.client.ptz_stop(self.channel)
+            except CgiError as err:
+                raise ptz_error("stop", err) from err
+
+    async def command(
+        self, operation: str, request: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        """Run a one-shot command (preset, scan, position...) after stopping any motion of ours."""
+        async with self._lock:
+            await self._cancel_active()
+            try:
+                return await request()
+            except CgiError as err:
+                raise ptz_error(operation, err) from err
+
+    # -- one-shot commands -----------------------------------------------------------------------------------
+
+    async def goto_preset(self, number: int) -> None:
+        """Recall preset `number`."""
+        client = self.entry.runtime_data.client
+        await self.command(
+            "goto preset", lambda: client.preset_call(self.channel, number)
+        )
+        self.last_preset = number
+        self._notify()
+
+    async def save_preset(self, number: int, title: str | None = None) -> None:
+        """Save the current position as preset `number`, then re-read the preset names."""
+        client = self.entry.runtime_data.client
+        await self.command(
+            "save preset", lambda: client.preset_save(self.channel, number, title)
+        )
+        await self.async_refresh_presets()
+
+    async def rename_preset(self, number: int, title: str) -> None:
+        """Rename preset `number` without moving it, then re-read the preset names."""
+        client = self.entry.runtime_data.client
+        await self.command(
+            "rename preset",
+            lambda: client.set(
+                "ptz",
+                "PresetNameInfo",
+                self.channel,
+                {"PresetNumber": number, "PresetTitle": title},
+            ),
+        )
+        await self.async_refresh_presets()
+
+    async def position(
+        self,
+        pan: int | None,
+        tilt: int | None,
+        zoom: int | None,
+        *,
+        relative: bool = False,
+    ) -> None:
+        """Go to a position in spec units (pan/tilt hundredths of a degree, zoom 0..65535)."""
+        client = self.entry.runtime_data.client
+        await self.command(
+            "position",
+            lambda: client.ptz_position(
+                self.channel, pan, tilt, zoom, relative=relative
+            ),
+        )
+        self.async_clear_preset()
+
+    async def run_program(self, program: str, number: int | None, action: str) -> None:
+        """Autoscan, or set up/run/stop a pattern, auto-pan or tour (the camera runs these until Stop)."""
+        client = self.entry.runtime_data.client
+        if action == "stop" and program != "tour":
+            await self.stop()
+            return
+        request: Callable[[], Awaitable[Any]]
+        if program == "autoscan":
+            request = partial(client.ptz_autoscan, self.channel)
+        elif program == "pattern":
+            request = partial(
+                client.ptz_pattern, self.channel, number, PROGRAM_ACTIONS[action]
+            )
+        elif program == "auto_pan":
+            request = partial(
+                client.ptz_autopan, self.channel, number, PROGRAM_ACTIONS[action]
+            )
+        else:
+            request = partial(client.tour, self.channel, number or 1, action == "run")
+        await self.command(program, request)
+        self.async_clear_preset()
+
+    async def async_refresh_presets(self) -> None:
+        """Re-read the preset names now so the preset select shows a change without waiting for a poll."""
+        key = GroupKey("ptz", "PresetNameInfo", self.channel)
+        await self.entry.runtime_data.coordinators.for_group(key).async_refresh_group(
+            key
+        )
+        self._notify()
+
+    async def async_shutdown(self) -> None:
+        """Stop a running motion (entry unload)."""
+        async with self._lock:
+            await self._cancel_active()
+        if self._pending_stops:
+            await asyncio.wait(self._pending_stops, timeout=5)
+
+    # -- internals -------------------------------------------------------------------------------------------
+
+    async def _timed(
+        self,
+        operation: str,
+        begin: Callable[[], Awaitable[Any]],
+        duration: float,
+        *,
+        wait: bool,
+    ) -> None:
+        """Replace the running motion with a new one; follow it until started (`wait`: until stopped)."""
+        async with self._lock:
+            await self._cancel_active()
+            self.async_clear_preset()
+            started: asyncio.Future[None] = self.hass.loop.create_future()
+            task = self.entry.async_create_background_task(
+                self.hass,
+                self._motion(operation, begin, duration, started),
+                f"{DOMAIN} PTZ {operation} channel {self.channel}",
+                eager_start=False,
+            )
+            self._task = task
+        try:
+            await self._follow(task, started)
+        except Exception:
+            # The command failed; return only once the Stop sent in its place has gone out.
+            await asyncio.wait([task])
+            raise
+        if wait:
+            await self._follow(task, task)
+
+    async def _motion(
+        self,
+        operation: str,
+        begin: Callable[[], Awaitable[Any]],
+        duration: float,
+        started: asyncio.Future[None],
+    ) -> None:
+        """Send the command, wait, and send Stop whatever happens."""
+        try:
+            try:
+                await begin()
+            except Exception as err:  # noqa: BLE001 - whatever failed, Stop goes out in `finally`
+                started.set_exception(
+                    ptz_error(operation, err) if isinstance(err, CgiError) else err
+                )
+                return
+            started.set_result(None)
+            await asyncio.sleep(duration)
+        finally:
+            if not started.done():
+                started.cancel()
+            await self._send_stop(operation)
+
+    async def _send_stop(self, operation: str) -> None:
+        """Send Stop; shielded so a second cancellation cannot abort it, failures only logged."""
+        stop = self.hass.loop.create_task(self._stop_logged(operation))
+        self._pending_stops.add(stop)
+        stop.add_done_callback(self._pending_stops.discard)
+        await asyncio.shield(stop)
+
+    async def _stop_logged(self, operation: str) -> None:
+        try:
+            await self.entry.runtime_data.client.ptz_stop(self.channel)
+        except Exception as err:  # noqa: BLE001 - nothing more to do than tell the user
+            LOGGER.warning(
+                "%s channel %s: Stop after PTZ %s failed, the camera may still be moving: %s",
+                self.entry.title,
+                self.channel,
+                operation,
+                err,
+            )
+
+    async def _cancel_active(self) -> bool:
+        """Cancel the running motion and wait until it has sent Stop; return True if there was one."""
+        task, self._task = self._task, None
+        if task is None or task.done():
+            return False
+        task.cancel()
+        await asyncio.wait([task])
+        return True
+
+    async def _follow(
+        self, task: asyncio.Task[None], until: asyncio.Future[None]
+    ) -> None:
+        """Wait for `until`; cancel `task` (so it stops) if the caller is cancelled.
+
+        A motion replaced by a newer command returns quietly: the newer caller owns the camera now.
+        """
+        try:
+            await asyncio.shield(until)
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                task.cancel()
+                await asyncio.wait([task])
+                if until.done() and not until.cancelled():
+                    until.exception()  # retrieved, so asyncio does not log it
+                raise
+            # Superseded by a newer command.
+
+
+def get_controller(
+    hass: HomeAssistant, entry: CgiCameraConfigEntry, channel: int
+) -> PtzController:
+    """Return the PTZ controller of `channel`, created on first use and stopped on unload."""
+    controllers: dict[int, PtzController] = entry.runtime_data.extra.setdefault(
+        EXTRA_KEY, {}
+    )
+    if (controller := controllers.get(channel)) is None:
+        controller = controllers[channel] = PtzController(hass, entry, channel)
+        entry.async_on_unload(controller.async_shutdown)
+    return controller
+
+
+def has_ptz(entry: CgiCameraConfigEntry) -> bool:
+    """Return True when the camera answered the PTZ query and lists PTZ control (PTZCtrlInfo)."""
+    caps = entry.runtime_data.capabilities.get("ptz")
+    return caps is not None and caps.has_group("PTZCtrlInfo")

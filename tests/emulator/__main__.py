@@ -1,0 +1,72 @@
+"""Run a camera emulator from the command line: `python -m tests.emulator --port 8080`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+
+from .config import EmulatorConfig
+from .server import CameraEmulator
+
+
+def _parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.emulator", description="Emulated CGI/XML IP camera"
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--user", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument("--auth", choices=("basic", "digest", "none"), default="basic")
+    parser.add_argument("--channels", type=int, default=1)
+    parser.add_argument("--ptz", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--sd", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--wifi", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--mac", default="00:2a:2a:12:34:56")
+    parser.add_argument(
+        "--framing",
+        choices=("spec_mixed", "all_lf", "goahead_mixed", "crlf"),
+        default="spec_mixed",
+    )
+    parser.add_argument(
+        "--mjpeg-framing", choices=("repeated", "multipart"), default="repeated"
+    )
+    return parser.parse_args()
+
+
+async def _main(args: argparse.Namespace) -> None:
+    config = EmulatorConfig(
+        username=args.user,
+        password=args.password,
+        auth=args.auth,
+        channels=args.channels,
+        ptz=args.ptz,
+        sd_card=args.sd,
+        wifi=args.wifi,
+        latency=args.latency,
+        mac=args.mac,
+        framing=args.framing,
+        mjpeg_framing=args.mjpeg_framing,
+    )
+    emu = CameraEmulator(config)
+    await emu.start(host=args.host, port=args.port)
+    print(
+        f"Camera emulator listening on {emu.url} (user {config.username!r}, auth {config.auth})",
+        flush=True,
+    )
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await emu.stop()
+
+
+def main() -> None:
+    """Parse arguments and serve until Ctrl-C."""
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_main(_parse()))
+
+
+if __name__ == "__main__":
+    main()

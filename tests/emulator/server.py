@@ -1,0 +1,571 @@
+"""The emulated camera's HTTP server: raw asyncio TCP so framing is controlled byte for byte."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+from dataclasses import dataclass, field
+import hashlib
+import logging
+import re
+import secrets
+import socket
+import struct
+import time
+from typing import TYPE_CHECKING, Literal, Self
+from urllib.parse import parse_qsl, unquote
+
+from .cgi import CgiReply, handle_cgi
+from .config import EmulatorConfig
+from .images import ImageRenderer
+from .state import CameraState
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+__all__ = ["CameraEmulator", "FaultKind", "Faults", "RequestRecord"]
+
+_LOGGER = logging.getLogger(__name__)
+
+type FaultKind = Literal[
+    "empty",
+    "stall",
+    "reset",
+    "503",
+    "truncated",
+    "garbage",
+    "trailing",
+    "doctype",
+    "401",
+]
+
+_CGI_PATH = re.compile(
+    r"^/cgi/(?P<area>[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*?)_(?P<op>get|set|query)$"
+)
+_JPG_PATH = re.compile(r"^/jpgimage/(?P<ch>[^/]+)/image\.jpg$")
+_MJPG_PATH = re.compile(r"^/mjpgstreamreq/(?P<ch>[^/]+)/image\.jpg$")
+
+NO_IMAGE = b"HTTP/1.0 200 OK\r\nContent-Type: text/html\n\nno Image.\n"
+_STALL_LIMIT = 300.0
+_HEADER_LIMIT = 64 * 1024
+
+
+@dataclass
+class RequestRecord:
+    """One request the emulator received (after authentication was checked)."""
+
+    method: str
+    path: str
+    area: str | None
+    op: str | None
+    group: str | None
+    params: dict[str, str]
+    channel: int | None
+    time: float
+    authorized: bool = True
+
+
+@dataclass
+class Faults:
+    """Fault knobs: `push(kind, count)` spoils the next `count` CGI replies; `offline` drops every connection."""
+
+    offline: bool = False
+    queue: list[FaultKind] = field(default_factory=list)
+
+    def push(self, kind: FaultKind, count: int = 1) -> None:
+        """Apply fault `kind` to the next `count` CGI replies."""
+        self.queue.extend([kind] * count)
+
+    def clear(self) -> None:
+        """Forget pending faults and go online."""
+        self.queue.clear()
+        self.offline = False
+
+    def pop(self) -> FaultKind | None:
+        """Return the fault for the next CGI reply, if any."""
+        return self.queue.pop(0) if self.queue else None
+
+
+@dataclass
+class _Request:
+    method: str
+    target: str
+    path: str
+    query: str
+    headers: dict[str, str]
+
+
+class CameraEmulator:
+    """A fake CGI/XML IP camera on a TCP port (see docs/architecture.md, "The emulator")."""
+
+    def __init__(self, config: EmulatorConfig | None = None) -> None:
+        """Create the emulator; nothing listens until `start()`."""
+        self.config = config or EmulatorConfig()
+        self.state = CameraState(self.config)
+        self.faults = Faults()
+        self.requests: list[RequestRecord] = []
+        self.max_concurrent = 0
+        self.concurrent = 0
+        self.stream_connections = 0
+        self.max_stream_connections = 0
+        self.reboot_count = 0
+        self.host = "127.0.0.1"
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._rebooting = False
+        self._reboot_task: asyncio.Task[None] | None = None
+        self._nonces: set[str] = set()
+        self._images = ImageRenderer(self.state)
+
+    # Lifecycle ------------------------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        """Return the base URL, e.g. `http://127.0.0.1:8080`."""
+        return f"http://{self.host}:{self.port}"
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        """Listen on `host:port` (port 0 picks a free port; `self.port` tells which)."""
+        self.host = host
+        self._server = await asyncio.start_server(
+            self._on_connection, host, port, reuse_address=True
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+        self.state.mark_boot()
+
+    async def stop(self) -> None:
+        """Stop listening and drop every open connection."""
+        if self._reboot_task is not None:
+            self._reboot_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reboot_task
+            self._reboot_task = None
+        await self._close_server()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.state.stop_motion()
+
+    async def _close_server(self) -> None:
+        server, self._server = self._server, None
+        for writer in list(self._writers):
+            writer.transport.abort()
+        if server is not None:
+            server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(server.wait_closed(), 2)
+
+    async def __aenter__(self) -> Self:
+        """Start on a free loopback port."""
+        if self._server is None:
+            await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stop."""
+        await self.stop()
+
+    async def reboot(self) -> None:
+        """Refuse connections for `config.reboot_seconds`, then serve again on the same port with UpTime 0."""
+        self.reboot_count += 1
+        self._rebooting = True
+        await self._close_server()
+        self.state.on_reboot()
+        try:
+            await asyncio.sleep(self.config.reboot_seconds)
+            self._server = await asyncio.start_server(
+                self._on_connection, self.host, self.port, reuse_address=True
+            )
+            self.state.mark_boot()
+        finally:
+            self._rebooting = False
+
+    def _schedule_reboot(self) -> None:
+        if self._reboot_task is None or self._reboot_task.done():
+            self._reboot_task = asyncio.get_running_loop().create_task(
+                self._delayed_reboot()
+            )
+
+    async def _delayed_reboot(self) -> None:
+        await asyncio.sleep(0.05)  # let the 200 reply leave first
+        await self.reboot()
+
+    def clear_requests(self) -> None:
+        """Forget the recorded requests."""
+        self.requests.clear()
+
+    # Connection handling --------------------------------------------------------------------------------------
+    async def _on_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        self._writers.add(writer)
+        self.concurrent += 1
+        self.max_concurrent = max(self.max_concurrent, self.concurrent)
+        try:
+            if self.faults.offline or self._rebooting:
+                _reset(writer)
+                return
+            limit = self.config.max_connections
+            if limit is not None and self.concurrent > limit:
+                # Accepted, request read (so the close is a clean FIN, not an RST), closed with zero bytes.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(_read_request(reader), 2)
+                return
+            await self._serve(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
+            pass
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            _LOGGER.exception("emulator: unhandled error")
+        finally:
+            self.concurrent -= 1
+            self._writers.discard(writer)
+            if task is not None:
+                self._tasks.discard(task)
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    async def _serve(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        request = await asyncio.wait_for(_read_request(reader), 30)
+        if request is None:
+            return
+        cgi = _CGI_PATH.match(request.path)
+        params = dict(parse_qsl(request.query, keep_blank_values=True))
+        record = RequestRecord(
+            method=request.method,
+            path=request.path,
+            area=cgi["area"] if cgi else None,
+            op=cgi["op"] if cgi else None,
+            group=params.get("Group"),
+            params=params,
+            channel=_int_or_none(params.get("Channel")),
+            time=time.time(),
+        )
+        self.requests.append(record)
+        if length := _int_or_none(request.headers.get("content-length")):
+            # A POST body is ignored, but read it so closing does not turn into an RST.
+            with contextlib.suppress(asyncio.IncompleteReadError, TimeoutError):
+                await asyncio.wait_for(reader.readexactly(min(length, 1 << 20)), 5)
+        if self.config.latency:
+            await asyncio.sleep(self.config.latency)
+        if not self._authorized(request):
+            record.authorized = False
+            await self._send_401(writer)
+            return
+        if cgi is not None:
+            await self._serve_cgi(reader, writer, cgi["area"], cgi["op"], params)
+            return
+        if m := _JPG_PATH.match(request.path):
+            await self._serve_jpeg(writer, m["ch"])
+            return
+        if m := _MJPG_PATH.match(request.path):
+            await self._serve_mjpeg(reader, writer, m["ch"])
+            return
+        writer.write(
+            b"HTTP/1.0 404 Not Found\r\nContent-Type: text/html\r\n\r\n<html>404 Not Found</html>\n"
+        )
+        await writer.drain()
+
+    # Authentication -------------------------------------------------------------------------------------------
+    def _authorized(self, request: _Request) -> bool:
+        cfg = self.config
+        if cfg.auth == "none":
+            return True
+        header = request.headers.get("authorization", "")
+        scheme, _, rest = header.partition(" ")
+        scheme = scheme.lower()
+        if cfg.auth == "basic" and scheme == "basic":
+            try:
+                user, sep, password = (
+                    base64.b64decode(rest.strip(), validate=True)
+                    .decode("utf-8")
+                    .partition(":")
+                )
+            except ValueError:
+                return False
+            ok = bool(sep) and user == cfg.username and password == cfg.password
+        elif cfg.auth == "digest" and scheme == "digest":
+            ok = self._digest_ok(request, _parse_digest(rest))
+        else:
+            return False
+        if ok and self.faults.queue and self.faults.queue[0] == "401":
+            self.faults.pop()
+            return False
+        return ok
+
+    def _digest_ok(self, request: _Request, fields: dict[str, str]) -> bool:
+        cfg = self.config
+        try:
+            username, realm, nonce, uri, response = (
+                fields["username"],
+                fields["realm"],
+                fields["nonce"],
+                fields["uri"],
+                fields["response"],
+            )
+        except KeyError:
+            return False
+        if username != cfg.username or realm != cfg.realm or nonce not in self._nonces:
+            return False
+        if fields.get("algorithm", "MD5").upper() != "MD5":
+            return False
+        if unquote(uri.split("?", 1)[0]) != unquote(request.path):
+            return False
+        ha1 = _md5(f"{cfg.username}:{cfg.realm}:{cfg.password}")
+        ha2 = _md5(f"{request.method}:{uri}")
+        qop = fields.get("qop")
+        if qop == "auth":
+            nc, cnonce = fields.get("nc"), fields.get("cnonce")
+            if not nc or not cnonce:
+                return False
+            expected = _md5(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
+        elif qop is None:
+            expected = _md5(f"{ha1}:{nonce}:{ha2}")
+        else:
+            return False
+        return secrets.compare_digest(expected, response.lower())
+
+    async def _send_401(self, writer: asyncio.StreamWriter) -> None:
+        realm = self.config.realm
+        if self.config.auth == "digest":
+            nonce = secrets.token_hex(16)
+            self._nonces.add(nonce)
+            challenge = (
+                f'Digest realm="{realm}", nonce="{nonce}", qop="auth", algorithm=MD5'
+            )
+        else:
+            challenge = f'Basic realm="{realm}"'
+        body = b"<html><head><title>401 Unauthorized</title></head><body>401 Unauthorized</body></html>\n"
+        head = (
+            "HTTP/1.0 401 Unauthorized\r\n"
+            f"WWW-Authenticate: {challenge}\r\n"
+            "Content-Type: text/html\r\n"
+            f"Content-Length: {len(body)}\r\n"
+            "Connection: close\r\n\r\n"
+        )
+        writer.write(head.encode() + body)
+        await writer.drain()
+
+    # CGI ------------------------------------------------------------------------------------------------------
+    async def _serve_cgi(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        area: str,
+        op: str,
+        params: dict[str, str],
+    ) -> None:
+        fault = self.faults.pop()
+        if fault == "empty":
+            return
+        if fault == "stall":
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    reader.read(), _STALL_LIMIT
+                )  # until the client hangs up
+            return
+        if fault == "503":
+            reply = CgiReply(area, op, 503)
+        else:
+            reply = handle_cgi(self.state, area, op, params)
+        body = reply.xml().encode("utf-8")
+        if fault == "truncated":
+            body = body[: max(1, len(body) * 2 // 3)]
+        elif fault == "garbage":
+            body = b"\x00\x17<html><body>Internal garbage \xff\xfe</body>\n"
+        elif fault == "trailing":
+            body += b"\x00garbage after the message<<<"
+        elif fault == "doctype":
+            body = (
+                b'<?xml version="1.0" encoding="utf-8"?>\n'
+                b'<!DOCTYPE Message [<!ENTITY boom "boom">]>\n'
+                b'<Message><Header class="' + f"{area}_{op}".encode() + b'"></Header>'
+                b'<result code="200">Successfully</result><DeviceInfo><DeviceID><string>&boom;</string>'
+                b"</DeviceID></DeviceInfo></Message>\n"
+            )
+        payload = self._cgi_head(len(body)) + body
+        if fault == "reset":
+            writer.write(payload[: len(payload) // 2])
+            await writer.drain()
+            _reset(writer)
+            return
+        writer.write(payload)
+        await writer.drain()
+        if reply.reboot:
+            self._schedule_reboot()
+
+    def _cgi_head(self, length: int) -> bytes:
+        match self.config.framing:
+            case "all_lf":
+                return b"HTTP/1.0 200 OK\nContent-Type: text/html\n\n"
+            case "goahead_mixed":
+                return (
+                    b"HTTP/1.0 200 OK\r\nServer: GoAhead-Webs\nPragma: no-cache\r\n"
+                    b"Cache-Control: no-cache\nContent-Type: text/html\r\n\n"
+                )
+            case "crlf":
+                return (
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\n"
+                    + f"Content-Length: {length}\r\n".encode()
+                    + b"Connection: close\r\n\r\n"
+                )
+            case _:
+                return b"HTTP/1.0 200 OK\r\nContent-Type: text/html\n\n"
+
+    # Images ---------------------------------------------------------------------------------------------------
+    def _valid_channel(self, raw: str) -> int | None:
+        ch = _int_or_none(raw)
+        return ch if ch is not None and 1 <= ch <= self.config.channels else None
+
+    async def _serve_jpeg(self, writer: asyncio.StreamWriter, raw_channel: str) -> None:
+        ch = self._valid_channel(raw_channel)
+        if ch is None:
+            writer.write(NO_IMAGE)
+            await writer.drain()
+            return
+        jpeg = await self._images.frame(ch)
+        writer.write(_jpeg_head(len(jpeg), keep_alive=False) + jpeg)
+        await writer.drain()
+
+    async def _serve_mjpeg(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        raw_channel: str,
+    ) -> None:
+        ch = self._valid_channel(raw_channel)
+        if ch is None or self.state.channel(ch).mjpeg.get("Resolution") == "CLOSED":
+            writer.write(NO_IMAGE)
+            await writer.drain()
+            return
+        if self.stream_connections >= self.config.stream_limit:
+            return  # accepted and closed with zero bytes, like the firmware's "web connect limited"
+        self.stream_connections += 1
+        self.max_stream_connections = max(
+            self.max_stream_connections, self.stream_connections
+        )
+        drain = asyncio.get_running_loop().create_task(_discard(reader))
+        try:
+            boundary = "hankvisionboundary"
+            if self.config.mjpeg_framing == "multipart":
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nServer: Hankvision-Webs\r\nCache-control: no-cache\r\n"
+                    + f"Content-Type: multipart/x-mixed-replace; boundary={boundary}\r\n\r\n".encode()
+                )
+            period = 1.0 / max(self.config.mjpeg_fps, 0.1)
+            while not drain.done() and not writer.is_closing():
+                if self.faults.offline:  # the camera dropped off the network
+                    _reset(writer)
+                    return
+                jpeg = await self._images.frame(ch)
+                if self.config.mjpeg_framing == "multipart":
+                    part = (
+                        f"--{boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(jpeg)}\r\n\r\n".encode()
+                        + jpeg
+                        + b"\r\n"
+                    )
+                    writer.write(part)
+                else:
+                    writer.write(_jpeg_head(len(jpeg), keep_alive=True) + jpeg)
+                await writer.drain()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(drain), period)
+        finally:
+            drain.cancel()
+            self.stream_connections -= 1
+
+
+def _jpeg_head(length: int, *, keep_alive: bool) -> bytes:
+    # Header order and spelling as in the firmware (field notes §2.3).
+    now = time.asctime(time.gmtime())
+    return (
+        "HTTP/1.1 200 OK\r\n"
+        f"Date: {now}\r\n"
+        "Server: Hankvision-Webs\r\n"
+        f"Connection: {'keep-alive' if keep_alive else 'close'}\r\n"
+        f"Last-modified: {now}\r\n"
+        "Expires: 0\r\n"
+        "Pragma: no-cache\r\n"
+        "Cache-control: no-cache\r\n"
+        "Content-Type: image/jpeg\r\n"
+        f"Content-Length: {length}\r\n\r\n"
+    ).encode()
+
+
+async def _discard(reader: asyncio.StreamReader) -> None:
+    """Read and drop whatever the client sends until it hangs up."""
+    with contextlib.suppress(ConnectionError):
+        while await reader.read(4096):
+            pass
+
+
+async def _read_request(reader: asyncio.StreamReader) -> _Request | None:
+    """Read a request line and headers; tolerate bare LF. Return None on EOF or junk."""
+    line = await reader.readline()
+    if not line:
+        return None
+    parts = line.decode("latin-1").strip().split()
+    if len(parts) < 2:
+        return None
+    method, target = parts[0].upper(), parts[1]
+    headers: dict[str, str] = {}
+    size = len(line)
+    while True:
+        raw = await reader.readline()
+        size += len(raw)
+        if size > _HEADER_LIMIT:
+            return None
+        text = raw.decode("latin-1").rstrip("\r\n")
+        if not text:
+            break
+        name, _, value = text.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    path, _, query = target.partition("?")
+    if path.startswith(("http://", "https://")):
+        path = "/" + path.split("/", 3)[-1] if path.count("/") >= 3 else "/"
+    return _Request(method, target, unquote(path), query, headers)
+
+
+def _parse_digest(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in re.finditer(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))', text):
+        out[m[1].lower()] = m[2] if m[2] is not None else m[3]
+    return out
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode("utf-8")).hexdigest()
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    try:
+        return int(raw.strip())
+    except ValueError:
+        return None
+
+
+def _reset(writer: asyncio.StreamWriter) -> None:
+    """Close with an RST (SO_LINGER 0) instead of a FIN."""
+    sock = writer.get_extra_info("socket")
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):
+            sock.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
+    writer.transport.abort()

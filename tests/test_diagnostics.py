@@ -1,0 +1,168 @@
+"""Tests for the diagnostics of the CGI IP Camera integration."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING
+from unittest.mock import patch
+
+from homeassistant.const import Platform
+from homeassistant.helpers import device_registry as dr
+import pytest
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+    get_diagnostics_for_device,
+)
+from syrupy.filters import props
+
+import custom_components.cgi_camera  # noqa: F401
+from custom_components.cgi_camera.const import DOMAIN
+from custom_components.cgi_camera.coordinator import GroupKey
+from tests.conftest import MAC, PASSWORD
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+    from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+    from syrupy.assertion import SnapshotAssertion
+
+    from tests.emulator import CameraEmulator
+
+
+@pytest.fixture(autouse=True)
+def camera_only() -> Generator[None]:
+    """Keep setup to the camera platform so the polled groups are stable for the snapshot."""
+    with patch("custom_components.cgi_camera.PLATFORMS", [Platform.CAMERA]):
+        yield
+
+
+def _forbidden(emulator: CameraEmulator, entry: MockConfigEntry) -> list[str]:
+    """Return strings that must not appear anywhere in diagnostics."""
+    mac_digits = MAC.replace(":", "")
+    return [
+        PASSWORD,
+        MAC,
+        MAC.upper(),
+        mac_digits,
+        mac_digits.upper(),
+        emulator.config.serial,
+        "127.0.0.1",
+        f":{emulator.port}/",
+    ]
+
+
+async def test_entry_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    loaded_entry: MockConfigEntry,
+    emulator: CameraEmulator,
+) -> None:
+    """Diagnostics hold capabilities, polled groups and statistics, and no secrets."""
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, loaded_entry
+    )
+    text = json.dumps(diagnostics)
+    for secret in _forbidden(emulator, loaded_entry):
+        assert secret.lower() not in text.lower(), secret
+    assert re.search(r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b", text) is None
+    assert diagnostics["entry"]["data"]["password"] == "**REDACTED**"
+    assert diagnostics["entry"]["title"] == loaded_entry.title
+    assert diagnostics["channels"] == [1]
+    assert isinstance(diagnostics["rtsp_port"], int)
+    caps = diagnostics["capabilities"]
+    assert "major_stream" in caps
+    assert "image" in caps
+    assert "StreamInfo" in json.dumps(caps["major_stream"])
+    for name in ("fast", "slow"):
+        coordinator = diagnostics["coordinators"][name]
+        assert {
+            "refreshes",
+            "failures",
+            "requests",
+            "last_duration",
+            "last_requests",
+        } <= set(coordinator["stats"])
+        assert isinstance(coordinator["groups"], dict)
+
+
+SENSITIVE_GROUPS = (
+    GroupKey("sys", "DeviceInfo"),
+    GroupKey("sys", "TimeInfo"),
+    GroupKey("net", "AddressInfo"),
+    GroupKey("net", "SMTPInfo"),
+    GroupKey("net", "FTPInfo"),
+    GroupKey("net", "DDNSInfo"),
+    GroupKey("wifi", "WifiInfo"),
+    GroupKey("wifi", "HotspotList"),
+    GroupKey("user", "UserList"),
+)
+
+
+async def _poll_sensitive_groups(entry: MockConfigEntry) -> None:
+    """Poll groups that carry secrets and addresses, as other platforms' entities would."""
+    coordinators = entry.runtime_data.coordinators
+    for key in SENSITIVE_GROUPS:
+        coordinators.slow.async_register_group(key)
+    coordinators.fast.async_register_group(GroupKey("image", "ImageInfo", 1))
+    for coordinator in coordinators:
+        await coordinator.async_refresh()
+
+
+async def test_entry_diagnostics_groups_redacted(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    loaded_entry: MockConfigEntry,
+    emulator: CameraEmulator,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Polled groups appear as "area/group/channel" and sensitive values are redacted."""
+    await _poll_sensitive_groups(loaded_entry)
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, loaded_entry
+    )
+    # Capabilities are checked above; they follow the emulator's query tables too closely for a snapshot.
+    assert {k: v for k, v in diagnostics.items() if k != "capabilities"} == snapshot(
+        exclude=props("last_duration", "port", "rtsp_port", "CameraTime", "Signal")
+    )
+    slow_groups = diagnostics["coordinators"]["slow"]["groups"]
+    assert "sys/DeviceInfo/-" in slow_groups
+    assert "net/AddressInfo/-" in slow_groups
+    assert "image/ImageInfo/1" in diagnostics["coordinators"]["fast"]["groups"]
+    device_info = slow_groups["sys/DeviceInfo/-"][0]
+    assert device_info["Mac"] == "**REDACTED**"
+    assert device_info["SerialNum"] == "**REDACTED**"
+    assert device_info["DeviceID"] == emulator.config.device_id
+    address = slow_groups["net/AddressInfo/-"][0]
+    assert address["IPAddress"] == "**REDACTED**"
+    smtp = slow_groups["net/SMTPInfo/-"][0]
+    for param in ("SMTPPassword", "SMTPUsername", "FromMail", "ToMail"):
+        if param in smtp:
+            assert smtp[param] in ("**REDACTED**", ""), param
+    text = json.dumps(diagnostics)
+    for secret in _forbidden(emulator, loaded_entry):
+        assert secret.lower() not in text.lower(), secret
+    assert re.search(r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b", text) is None
+
+
+async def test_device_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    loaded_entry: MockConfigEntry,
+    emulator: CameraEmulator,
+) -> None:
+    """Device diagnostics are the entry's plus which device was asked about."""
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, loaded_entry.unique_id or ""), loaded_entry.entry_id
+    )
+    assert device is not None
+    diagnostics = await get_diagnostics_for_device(
+        hass, hass_client, loaded_entry, device
+    )
+    assert diagnostics["device_entry"]["channel"] is None
+    assert "capabilities" in diagnostics
+    text = json.dumps(diagnostics)
+    for secret in _forbidden(emulator, loaded_entry):
+        assert secret.lower() not in text.lower(), secret

@@ -1,0 +1,328 @@
+"""Actions: targets, input validation (nothing reaches the camera on bad input), presets, position, UART, OSD."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
+
+from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID, Platform
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import probatio as vol
+import pytest
+
+import custom_components.cgi_camera  # noqa: F401
+from custom_components.cgi_camera.const import DOMAIN
+from tests.conftest import MAC, PASSWORD, USERNAME
+from tests.emulator import CameraEmulator, EmulatorConfig
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+SHORT = 0.1  # the shortest duration the actions accept
+
+
+@pytest.fixture(autouse=True)
+def only_camera_platform() -> Generator[None]:
+    """Set up only the camera platform (actions target camera entities or devices)."""
+    with patch("custom_components.cgi_camera.PLATFORMS", [Platform.CAMERA]):
+        yield
+
+
+def device_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    """Return the device registry id of the camera."""
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, str(entry.unique_id)), entry.entry_id
+    )
+    assert device is not None
+    return device.id
+
+
+async def call(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    service: str,
+    *,
+    response: bool = False,
+    **data: Any,
+) -> Any:
+    """Call an action on the camera's device."""
+    return await hass.services.async_call(
+        DOMAIN,
+        service,
+        {ATTR_DEVICE_ID: device_id(hass, entry), **data},
+        blocking=True,
+        return_response=response,
+    )
+
+
+def ptz_sets(emulator: CameraEmulator) -> list[dict[str, Any]]:
+    """Return the parameters of every ptz_set request."""
+    return [
+        dict(r.params) for r in emulator.requests if r.area == "ptz" and r.op == "set"
+    ]
+
+
+INVALID_CALLS: list[tuple[str, dict[str, Any]]] = [
+    ("ptz_move", {"direction": "sideways", "duration": SHORT}),
+    ("ptz_move", {"direction": "up", "pan_speed": 0, "duration": SHORT}),
+    ("ptz_move", {"direction": "up", "tilt_speed": 9, "duration": SHORT}),
+    ("ptz_move", {"direction": "up", "duration": 0.05}),
+    ("ptz_move", {"direction": "up", "duration": 61}),
+    ("ptz_start", {"direction": "up", "pan_speed": 99}),
+    ("ptz_zoom", {"direction": "sideways", "duration": SHORT}),
+    ("ptz_zoom", {"direction": "in", "duration": 0}),
+    ("ptz_focus", {"direction": "in", "duration": SHORT}),
+    ("ptz_iris", {"direction": "near", "duration": SHORT}),
+    ("ptz_goto_preset", {"preset": 0}),
+    ("ptz_goto_preset", {"preset": 256}),
+    ("ptz_save_preset", {"preset": 300}),
+    ("ptz_save_preset", {"preset": 1, "title": "x" * 33}),
+    ("ptz_rename_preset", {"preset": 1}),
+    ("ptz_position", {"mode": "absolute"}),
+    ("ptz_position", {"mode": "absolute", "pan": -10}),
+    ("ptz_position", {"pan": 400}),
+    ("ptz_position", {"zoom": 101}),
+    ("ptz_run", {"program": "pattern"}),
+    ("ptz_run", {"program": "pattern", "number": 5}),
+    ("ptz_run", {"program": "tour", "number": 1, "action": "set_start"}),
+    ("ptz_run", {"program": "autoscan", "action": "set_end"}),
+    ("uart_send", {"data": "12 3G"}),
+    ("uart_send", {"data": "123"}),
+    ("uart_send", {"data": "00" * 257}),
+    ("uart_send", {"data": ""}),
+    ("uart_send", {}),
+    ("uart_send", {"data": "12", "text": "a"}),
+    ("uart_send", {"text": "é", "encoding": "ascii"}),
+    ("uart_send", {"text": "x" * 257}),
+    ("uart_send", {"text": "a", "encoding": "ebcdic"}),
+    ("set_osd_text", {"title": "x" * 33}),
+    ("set_osd_text", {"title": "a", "x": 100}),
+]
+
+
+@pytest.mark.parametrize(("service", "data"), INVALID_CALLS)
+async def test_invalid_input_sends_nothing(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    emulator: CameraEmulator,
+    service: str,
+    data: dict[str, Any],
+) -> None:
+    """Invalid input is rejected before any request reaches the camera."""
+    before = len(emulator.requests)
+    with pytest.raises((vol.Invalid, ServiceValidationError)) as err:
+        await call(hass, loaded_entry, service, **data)
+    if isinstance(err.value, ServiceValidationError):
+        assert err.value.translation_domain == DOMAIN
+        assert err.value.translation_key
+    assert len(emulator.requests) == before
+
+
+@pytest.mark.parametrize(
+    "emulator_config",
+    [EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC, ptz=False)],
+)
+@pytest.mark.parametrize(
+    ("service", "data"),
+    [
+        ("ptz_move", {"direction": "up", "duration": SHORT}),
+        ("ptz_start", {"direction": "up"}),
+        ("ptz_stop", {}),
+        ("ptz_zoom", {"direction": "in", "duration": SHORT}),
+        ("ptz_goto_preset", {"preset": 1}),
+        ("ptz_save_preset", {"preset": 1}),
+        ("ptz_position", {"pan": 10}),
+        ("ptz_run", {"program": "autoscan"}),
+    ],
+)
+async def test_ptz_action_on_camera_without_ptz(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    emulator: CameraEmulator,
+    service: str,
+    data: dict[str, Any],
+) -> None:
+    """A camera without PTZ rejects PTZ actions with a translated error and no request."""
+    before = len(emulator.requests)
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, loaded_entry, service, **data)
+    assert err.value.translation_key == "ptz_not_supported"
+    assert len(emulator.requests) == before
+
+
+async def test_target_camera_entity(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """Actions accept camera entity ids as well as device ids."""
+    ent_reg = er.async_get(hass)
+    cameras = [
+        e.entity_id
+        for e in er.async_entries_for_config_entry(ent_reg, loaded_entry.entry_id)
+        if e.domain == "camera"
+    ]
+    assert cameras
+    await call(hass, loaded_entry, "ptz_save_preset", preset=2)
+    await hass.services.async_call(
+        DOMAIN,
+        "ptz_goto_preset",
+        {ATTR_ENTITY_ID: cameras[0], "preset": 2},
+        blocking=True,
+    )
+    last = ptz_sets(emulator)[-1]
+    assert str(last["PresetNumber"]) == "2"
+    assert str(last["Preset"]) == "1"
+
+
+async def test_foreign_target_rejected(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """An entity of another integration is not a valid target."""
+    hass.states.async_set("camera.other", "idle")
+    before = len(emulator.requests)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "ptz_stop", {ATTR_ENTITY_ID: "camera.other"}, blocking=True
+        )
+    assert err.value.translation_key == "invalid_target"
+    assert len(emulator.requests) == before
+
+
+async def test_save_and_goto_preset(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """Saving sends Preset=0 with the title; going to it sends Preset=1."""
+    await call(hass, loaded_entry, "ptz_save_preset", preset=5, title="Door")
+    saves = [p for p in ptz_sets(emulator) if "Preset" in p]
+    assert str(saves[-1]["Preset"]) == "0"
+    assert str(saves[-1]["PresetNumber"]) == "5"
+    assert saves[-1]["PresetTitle"] == "Door"
+    await call(hass, loaded_entry, "ptz_goto_preset", preset=5)
+    calls = [p for p in ptz_sets(emulator) if "Preset" in p]
+    assert str(calls[-1]["Preset"]) == "1"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            {"pan": 90, "tilt": 12.5, "zoom": 50},
+            {"Model": "0", "Pan": "9000", "Tilt": "1250", "ZoomPosition": "32768"},
+        ),
+        ({"mode": "relative", "pan": 10}, {"Model": "1", "Pan": "1000"}),
+    ],
+)
+async def test_position_units(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    emulator: CameraEmulator,
+    data: dict[str, Any],
+    expected: dict[str, str],
+) -> None:
+    """Degrees become hundredths of a degree, zoom percent becomes 0..65535."""
+    await call(hass, loaded_entry, "ptz_position", **data)
+    last = ptz_sets(emulator)[-1]
+    assert {k: str(last[k]) for k in expected if k in last} == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"program": "autoscan"}, {"AutoScan": "1"}),
+        (
+            {"program": "pattern", "number": 2, "action": "set_start"},
+            {"PatternNumber": "2", "Pattern": "0"},
+        ),
+        (
+            {"program": "pattern", "number": 2, "action": "run"},
+            {"PatternNumber": "2", "Pattern": "2"},
+        ),
+        (
+            {"program": "auto_pan", "number": 4, "action": "set_end"},
+            {"AutoPanNumber": "4", "AutoPan": "1"},
+        ),
+        ({"program": "pattern", "action": "stop"}, {"Stop": "0"}),
+    ],
+)
+async def test_run_program(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    emulator: CameraEmulator,
+    data: dict[str, Any],
+    expected: dict[str, str],
+) -> None:
+    """Programs map to the spec's AutoScan, Pattern and AutoPan parameters."""
+    await call(hass, loaded_entry, "ptz_run", **data)
+    last = ptz_sets(emulator)[-1]
+    assert {k: str(last[k]) for k in expected if k in last} == expected
+
+
+async def test_tour(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """Tours are started and stopped through TourInfo."""
+    await call(hass, loaded_entry, "ptz_run", program="tour", number=3)
+    last = [
+        dict(r.params) for r in emulator.requests if r.area == "ptz" and r.op == "set"
+    ][-1]
+    assert str(last["TourNum"]) == "3"
+    assert str(last["TourAct"]) == "1"
+
+
+async def test_uart_round_trip(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """With read_back the action returns the bytes the UART peer answered."""
+    rs485 = emulator.state.channel(1).rs485
+    rs485.responder = (
+        lambda data: bytes.fromhex("1234AB") if data == b"\xff\x01\x00" else b"?"
+    )
+    response = await call(
+        hass, loaded_entry, "uart_send", response=True, data="ff 01 00", read_back=True
+    )
+    assert response == {"data": "12 34 AB", "bytes": [0x12, 0x34, 0xAB]}
+    assert rs485.sent[-1] == b"\xff\x01\x00"
+
+
+async def test_uart_send_text(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """Text is encoded and sent as hex digits."""
+    await call(hass, loaded_entry, "uart_send", text="Hi", encoding="latin-1")
+    sends = [dict(r.params) for r in emulator.requests if r.area == "rs485"]
+    assert sends
+    assert str(sends[-1]["Data"]).upper() == "4869"
+    assert emulator.state.channel(1).rs485.sent[-1] == b"Hi"
+
+
+async def test_set_osd_text(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """The OSD text and position are set on the camera."""
+    await call(hass, loaded_entry, "set_osd_text", title="Porch", x=10, y=20)
+    sets = [
+        dict(r.params) for r in emulator.requests if r.area == "image" and r.op == "set"
+    ]
+    assert sets[-1]["TextOSDTitle"] == "Porch"
+    assert str(sets[-1]["TextOSDX"]) == "10"
+    assert str(sets[-1]["TextOSDY"]) == "20"
+    assert str(sets[-1]["TextOSDStatus"]) == "1"
+
+
+async def test_camera_error_is_translated(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """A camera error becomes a translated HomeAssistantError naming the operation."""
+    emulator.faults.push("503", count=1)
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, loaded_entry, "ptz_goto_preset", preset=1)
+    assert err.value.translation_key == "ptz_failed"
+    assert err.value.translation_placeholders is not None
+    assert err.value.translation_placeholders["operation"] == "goto preset"
+    emulator.faults.push("503", count=1)
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, loaded_entry, "uart_send", data="01")
+    assert err.value.translation_key == "uart_failed"
