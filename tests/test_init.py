@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import aiohttp
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, STATE_UNAVAILABLE
 from homeassistant.helpers import (
@@ -20,6 +21,17 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from custom_components.cgi_camera import _async_channels
+from custom_components.cgi_camera.api import (
+    CannotConnect,
+    Capabilities,
+    Capability,
+    CapabilityBlock,
+    CgiCamera,
+    Choices,
+    IntRange,
+    ReadOnly,
+)
 from custom_components.cgi_camera.const import DEFAULT_FAST_INTERVAL, DOMAIN
 from custom_components.cgi_camera.coordinator import FAST_GROUPS
 from tests.conftest import entry_for
@@ -300,3 +312,88 @@ async def test_remove_stale_device_only(
         )
         response = await client.receive_json()
         assert response["success"] is allowed
+
+
+async def test_rtsp_port_from_camera_and_option(
+    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+) -> None:
+    """The RTSP port is the camera's NetPortInfo RtspPort, unless the option overrides it."""
+    emulator.state.netport["RtspPort"] = 8554
+    entry = await setup_integration(entry_for(emulator))
+    assert entry.runtime_data.rtsp_port == 8554
+    await hass.config_entries.async_unload(entry.entry_id)
+
+    entry = await setup_integration(entry_for(emulator, rtsp_port=10554))
+    assert entry.runtime_data.rtsp_port == 10554
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_rtsp_port_default_when_camera_has_none(
+    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+) -> None:
+    """A nonsense RtspPort falls back to 554."""
+    emulator.state.netport["RtspPort"] = 0
+    entry = await setup_integration(entry_for(emulator))
+    assert entry.runtime_data.rtsp_port == 554
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+def _stream_caps(channel: Capability) -> dict[str, Capabilities]:
+    block = CapabilityBlock(
+        "StreamInfo", {"Channel": channel, "BitRate": IntRange(32, 8000)}
+    )
+    return {"major_stream": Capabilities([block], "major_stream")}
+
+
+@pytest.mark.parametrize(
+    ("capabilities", "expected"),
+    [
+        ({}, (1,)),
+        (_stream_caps(IntRange(1, 4)), (1, 2, 3, 4)),
+        (_stream_caps(Choices((2, 1, "x"))), (1, 2)),
+    ],
+)
+async def test_channels_from_the_query(
+    capabilities: dict[str, Capabilities], expected: tuple[int, ...]
+) -> None:
+    """A Channel range or list in the stream query decides the channels without probing."""
+    assert await _async_channels(None, capabilities) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "emulator_config",
+    [
+        EmulatorConfig(
+            username="admin", password="pw", mac="00:2a:2a:00:00:0b", channels=3
+        )
+    ],
+)
+async def test_channels_probed_when_query_is_silent(
+    hass: HomeAssistant, emulator: CameraEmulator
+) -> None:
+    """An empty (read-only) Channel in the query: channels are probed until the camera says invalid."""
+    async with aiohttp.ClientSession() as session:
+        client = CgiCamera(session, "127.0.0.1", emulator.port, "admin", "pw")
+        assert await _async_channels(client, _stream_caps(ReadOnly())) == (1, 2, 3)
+        emulator.faults.offline = True
+        with pytest.raises(CannotConnect):
+            await _async_channels(client, _stream_caps(ReadOnly()))
+
+
+@pytest.mark.parametrize(
+    "emulator_config",
+    [
+        EmulatorConfig(
+            username="admin", password="pw", mac="00:2a:2a:00:00:0c", wifi=False
+        )
+    ],
+)
+async def test_unsupported_area_is_left_out(
+    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+) -> None:
+    """An area the camera answers with 501 is skipped; the rest of the camera still works."""
+    entry = await setup_integration(entry_for(emulator))
+    assert entry.state is ConfigEntryState.LOADED
+    assert "wifi" not in entry.runtime_data.capabilities
+    assert "image" in entry.runtime_data.capabilities
+    await hass.config_entries.async_unload(entry.entry_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
@@ -237,3 +238,76 @@ async def test_buttons(
         )
     assert err.value.translation_key == "action_failed"
     emulator.faults.offline = False
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_sd_card_sensors_follow_the_camera(
+    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+) -> None:
+    """SD status, space and write protection show what the camera reports on the next slow poll."""
+    entry = await setup_integration(entry_for(emulator))
+    prefix = "v6202ir_ar0237"
+    assert hass.states.get(f"sensor.{prefix}_sd_card_status").state == "mounted"
+    assert float(hass.states.get(f"sensor.{prefix}_sd_card_usage").state) == round(
+        100 * 1024 / 30436, 1
+    )
+    assert (
+        hass.states.get(f"binary_sensor.{prefix}_sd_card_write_protected").state
+        == STATE_OFF
+    )
+
+    sd = emulator.state.channel(1).sd
+    sd.status, sd.write_protect, sd.total_mb = 6, 1, 0
+    await entry.runtime_data.coordinators.slow.async_refresh()
+    assert hass.states.get(f"sensor.{prefix}_sd_card_status").state == "write_protected"
+    assert hass.states.get(f"sensor.{prefix}_sd_card_usage").state == "unknown"
+    assert (
+        hass.states.get(f"binary_sensor.{prefix}_sd_card_write_protected").state
+        == STATE_ON
+    )
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_boot_time_is_steady(
+    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+) -> None:
+    """The boot time derived from the uptime does not move between polls, only when the camera restarts."""
+    emulator.state.start_time -= 3600  # the camera has been up for an hour
+    entry = await setup_integration(entry_for(emulator))
+    entity_id = "sensor.v6202ir_ar0237_boot_time"
+    first = hass.states.get(entity_id).state
+    await entry.runtime_data.coordinators.slow.async_refresh()
+    assert hass.states.get(entity_id).state == first
+    await emulator.reboot()
+    await asyncio.sleep(emulator.config.reboot_seconds + 0.2)
+    await entry.runtime_data.coordinators.slow.async_refresh()
+    assert hass.states.get(entity_id).state != first
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_reset_image_button(
+    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+) -> None:
+    """Reset image settings restores the camera's defaults and re-reads them."""
+    with patch(
+        "custom_components.cgi_camera.PLATFORMS", [Platform.BUTTON, Platform.NUMBER]
+    ):
+        await setup_integration(entry_for(emulator))
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {ATTR_ENTITY_ID: "number.v6202ir_ar0237_brightness", ATTR_VALUE: 7},
+        blocking=True,
+    )
+    assert float(hass.states.get("number.v6202ir_ar0237_brightness").state) == 7
+    emulator.clear_requests()
+    await hass.services.async_call(
+        "button",
+        "press",
+        {ATTR_ENTITY_ID: "button.v6202ir_ar0237_reset_image_settings"},
+        blocking=True,
+    )
+    assert [(r.op, r.group) for r in emulator.requests if r.op == "set"] == [
+        ("set", "ResetInfo")
+    ]
+    assert float(hass.states.get("number.v6202ir_ar0237_brightness").state) != 7

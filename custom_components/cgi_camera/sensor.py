@@ -189,6 +189,7 @@ class CgiSensor(CgiEntity, SensorEntity):
 
     entity_description: CgiSensorEntityDescription
     _last_boot: datetime | None = None
+    _last_uptime: int | None = None
 
     @property
     def native_value(self) -> StateType | datetime:
@@ -198,11 +199,25 @@ class CgiSensor(CgiEntity, SensorEntity):
         value_fn = self.entity_description.value_fn or _param
         value = value_fn(block, self.entity_description.param)
         if isinstance(value, datetime):
-            # Keep the boot time steady across polls unless the camera really restarted.
-            if (
-                self._last_boot is not None
-                and abs(value - self._last_boot) < BOOT_TIME_TOLERANCE
-            ):
-                return self._last_boot
-            self._last_boot = value
+            return self._steady_boot_time(
+                value, block.get(self.entity_description.param)
+            )
+        return value
+
+    def _steady_boot_time(self, value: datetime, uptime: object) -> datetime:
+        """Keep the boot time steady across polls: it moves only when the uptime went back (a restart)."""
+        restarted = (
+            isinstance(uptime, int)
+            and self._last_uptime is not None
+            and uptime < self._last_uptime
+        )
+        if isinstance(uptime, int):
+            self._last_uptime = uptime
+        if (
+            not restarted
+            and self._last_boot is not None
+            and abs(value - self._last_boot) < BOOT_TIME_TOLERANCE
+        ):
+            return self._last_boot
+        self._last_boot = value
         return value
