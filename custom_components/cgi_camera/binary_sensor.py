@@ -12,13 +12,13 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
 
-from .entity import CgiEntity, CgiEntityDescription, build_entities
+from .entity import CgiEntity, CgiEntityDescription, build_entities, has_group
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .data import CgiCameraConfigEntry, CgiCameraData
+    from .data import CgiCameraConfigEntry
 
 PARALLEL_UPDATES = 0
 
@@ -30,11 +30,6 @@ class CgiBinarySensorEntityDescription(
     """A read-only flag reported by the camera."""
 
 
-def _has_sd_group(data: CgiCameraData, channel: int) -> bool:
-    caps = data.capabilities.get("record")
-    return caps is not None and caps.has_group("RecordDevice")
-
-
 BINARY_SENSORS: tuple[CgiBinarySensorEntityDescription, ...] = (
     CgiBinarySensorEntityDescription(
         key="sd_write_protected",
@@ -44,7 +39,7 @@ BINARY_SENSORS: tuple[CgiBinarySensorEntityDescription, ...] = (
         param="WriteProtect",
         device_class=BinarySensorDeviceClass.PROBLEM,
         entity_category=EntityCategory.DIAGNOSTIC,
-        supported_fn=_has_sd_group,
+        supported_fn=has_group("record", "RecordDevice"),
     ),
 )
 

@@ -14,7 +14,7 @@ from homeassistant.util import dt as dt_util
 from .api import CgiError
 from .const import DOMAIN
 from .data import CgiCameraConfigEntry, CgiCameraData, group_key
-from .entity import CgiEntity, CgiEntityDescription, build_entities
+from .entity import CgiEntity, CgiEntityDescription, build_entities, has_group
 from .ptz_entities import ptz_buttons
 
 if TYPE_CHECKING:
@@ -63,14 +63,6 @@ async def _sync_clock(data: CgiCameraData, channel: int) -> None:
     await data.coordinators.for_group(key).async_refresh_group(key)
 
 
-def _has(area: str, group: str) -> Callable[[CgiCameraData, int], bool]:
-    def _supported(data: CgiCameraData, channel: int) -> bool:
-        caps = data.capabilities.get(area)
-        return caps is not None and caps.has_group(group)
-
-    return _supported
-
-
 BUTTONS: tuple[CgiButtonEntityDescription, ...] = (
     CgiButtonEntityDescription(
         key="reboot",
@@ -91,7 +83,7 @@ BUTTONS: tuple[CgiButtonEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
         press_fn=_reset_image,
-        supported_fn=_has("camera", "ResetInfo"),
+        supported_fn=has_group("camera", "ResetInfo"),
     ),
     CgiButtonEntityDescription(
         key="sync_clock",
@@ -101,7 +93,7 @@ BUTTONS: tuple[CgiButtonEntityDescription, ...] = (
         param="CameraTime",
         entity_category=EntityCategory.CONFIG,
         press_fn=_sync_clock,
-        supported_fn=_has("sys", "TimeInfo"),
+        supported_fn=has_group("sys", "TimeInfo"),
     ),
 )
 

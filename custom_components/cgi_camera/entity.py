@@ -152,6 +152,16 @@ class CgiEntity(CoordinatorEntity[CgiCoordinator]):
         await self.coordinator.async_set(self.key, params, self.setting_name)
 
 
+def has_group(area: str, group: str) -> Callable[[CgiCameraData, int], bool]:
+    """Return a capability check that passes when the camera's query lists `group` (for read-only values)."""
+
+    def _supported(data: CgiCameraData, channel: int) -> bool:
+        caps = data.capabilities.get(area)
+        return caps is not None and caps.has_group(group)
+
+    return _supported
+
+
 def is_supported(
     description: CgiEntityDescription,
     data: CgiCameraData,

@@ -23,7 +23,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import CgiCoordinator, GroupKey
 from .entity import CgiEntity, CgiEntityDescription, device_info
-from .ptz import PtzController, get_controller, has_ptz, ptz_direction
+from .ptz import DIRECTIONS, PtzController, get_controller, has_ptz, ptz_direction
 
 if TYPE_CHECKING:
     from .data import CgiCameraConfigEntry
@@ -171,16 +171,7 @@ BUTTONS: Final[tuple[PtzButtonEntityDescription, ...]] = (
             # Diagonals are there for those who want them, not cluttering every dashboard.
             entity_registry_enabled_default="_" not in direction,
         )
-        for direction in (
-            "up",
-            "down",
-            "left",
-            "right",
-            "up_left",
-            "up_right",
-            "down_left",
-            "down_right",
-        )
+        for direction in DIRECTIONS
     ),
     PtzButtonEntityDescription(
         key="ptz_zoom_in", translation_key="ptz_zoom_in", zoom_in=True

@@ -15,7 +15,7 @@ from homeassistant.components.sensor import (
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfInformation
 from homeassistant.util import dt as dt_util
 
-from .entity import CgiEntity, CgiEntityDescription, build_entities
+from .entity import CgiEntity, CgiEntityDescription, build_entities, has_group
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers.typing import StateType
 
     from .api import ParamGroup
-    from .data import CgiCameraConfigEntry, CgiCameraData
+    from .data import CgiCameraConfigEntry
 
 PARALLEL_UPDATES = 0
 
@@ -79,15 +79,7 @@ def _boot_time(block: ParamGroup, param: str) -> datetime | None:
     return (dt_util.utcnow() - timedelta(seconds=uptime)).replace(microsecond=0)
 
 
-def _has_group(area: str, group: str) -> Callable[[CgiCameraData, int], bool]:
-    def _supported(data: CgiCameraData, channel: int) -> bool:
-        caps = data.capabilities.get(area)
-        return caps is not None and caps.has_group(group)
-
-    return _supported
-
-
-_SD = _has_group("record", "RecordDevice")
+_SD = has_group("record", "RecordDevice")
 
 SENSORS: tuple[CgiSensorEntityDescription, ...] = (
     CgiSensorEntityDescription(
@@ -148,7 +140,7 @@ SENSORS: tuple[CgiSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_boot_time,
-        supported_fn=_has_group("sys", "TimeInfo"),
+        supported_fn=has_group("sys", "TimeInfo"),
     ),
     CgiSensorEntityDescription(
         key="wifi_signal",
@@ -160,7 +152,7 @@ SENSORS: tuple[CgiSensorEntityDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        supported_fn=_has_group("wifi", "WifiInfo"),
+        supported_fn=has_group("wifi", "WifiInfo"),
     ),
     CgiSensorEntityDescription(
         key="ip_address",
@@ -170,7 +162,7 @@ SENSORS: tuple[CgiSensorEntityDescription, ...] = (
         param="IPAddress",
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        supported_fn=_has_group("net", "AddressInfo"),
+        supported_fn=has_group("net", "AddressInfo"),
     ),
 )
 
