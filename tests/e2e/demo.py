@@ -46,20 +46,36 @@ def dashboard(entities: dict[str, dict[str, str]]) -> dict[str, Any]:
     """Return a Lovelace dashboard: live view, PTZ pad, IR-cut, exposure and SD status per camera."""
     cards: list[dict[str, Any]] = []
     for title, by_key in entities.items():
-        camera = by_key.get("main_stream") or by_key.get("camera") or next(
-            (eid for eid in by_key.values() if eid.startswith("camera.")), None
+        camera = (
+            by_key.get("main_stream")
+            or by_key.get("camera")
+            or next((eid for eid in by_key.values() if eid.startswith("camera.")), None)
         )
         stack: list[dict[str, Any]] = [{"type": "markdown", "content": f"## {title}"}]
         if camera:
-            stack.append({"type": "picture-entity", "entity": camera, "camera_view": "live", "show_state": False})
-        pad = [by_key[k] for k in ("ptz_up", "ptz_left", "ptz_stop", "ptz_right", "ptz_down") if k in by_key]
+            stack.append(
+                {
+                    "type": "picture-entity",
+                    "entity": camera,
+                    "camera_view": "live",
+                    "show_state": False,
+                }
+            )
+        pad = [
+            by_key[k]
+            for k in ("ptz_up", "ptz_left", "ptz_stop", "ptz_right", "ptz_down")
+            if k in by_key
+        ]
         if pad:
             stack.append(
                 {
                     "type": "grid",
                     "columns": 5,
                     "square": False,
-                    "cards": [{"type": "button", "entity": e, "show_state": False} for e in pad],
+                    "cards": [
+                        {"type": "button", "entity": e, "show_state": False}
+                        for e in pad
+                    ],
                 }
             )
         rows = [
@@ -79,7 +95,10 @@ def dashboard(entities: dict[str, dict[str, str]]) -> dict[str, Any]:
         if rows:
             stack.append({"type": "entities", "entities": rows})
         cards.append({"type": "vertical-stack", "cards": stack})
-    return {"title": "CGI cameras", "views": [{"title": "Cameras", "path": "cameras", "cards": cards}]}
+    return {
+        "title": "CGI cameras",
+        "views": [{"title": "Cameras", "path": "cameras", "cards": cards}],
+    }
 
 
 async def entity_map(hass: HassServer) -> dict[str, dict[str, str]]:
@@ -88,7 +107,10 @@ async def entity_map(hass: HassServer) -> dict[str, dict[str, str]]:
     entries = {e["entry_id"]: e["title"] for e in await hass.entries()}
     result: dict[str, dict[str, str]] = {title: {} for title in entries.values()}
     for item in registry:
-        if item.get("platform") != "cgi_camera" or item.get("config_entry_id") not in entries:
+        if (
+            item.get("platform") != "cgi_camera"
+            or item.get("config_entry_id") not in entries
+        ):
             continue
         key = str(item.get("unique_id", "")).split("_", 2)[-1]
         result[entries[item["config_entry_id"]]].setdefault(key, item["entity_id"])
@@ -107,8 +129,14 @@ async def run(config_dir: Path, port: int, dome_port: int, bullet_port: int) -> 
     try:
         await dome.start(host="127.0.0.1", port=dome_port)
         await bullet.start(host="127.0.0.1", port=bullet_port)
-        print(f"emulated PTZ dome:      http://127.0.0.1:{dome.port}/  (admin / {CAMERA_PASSWORD})", flush=True)
-        print(f"emulated bullet + SD:   http://127.0.0.1:{bullet.port}/  (admin / {CAMERA_PASSWORD})", flush=True)
+        print(
+            f"emulated PTZ dome:      http://127.0.0.1:{dome.port}/  (admin / {CAMERA_PASSWORD})",
+            flush=True,
+        )
+        print(
+            f"emulated bullet + SD:   http://127.0.0.1:{bullet.port}/  (admin / {CAMERA_PASSWORD})",
+            flush=True,
+        )
         print(f"starting Home Assistant with {config_dir} ...", flush=True)
         await hass.start()
         await hass.onboard_or_login(DEMO_USER, DEMO_PASSWORD)
@@ -116,11 +144,21 @@ async def run(config_dir: Path, port: int, dome_port: int, bullet_port: int) -> 
         if len(known) < 2:
             for emu in (dome, bullet):
                 with contextlib.suppress(Exception):
-                    await hass.add_camera("127.0.0.1", emu.port, emu.config.username, emu.config.password)
+                    await hass.add_camera(
+                        "127.0.0.1", emu.port, emu.config.username, emu.config.password
+                    )
         await asyncio.sleep(2)
-        await hass.ws({"type": "lovelace/config/save", "config": dashboard(await entity_map(hass))})
+        await hass.ws(
+            {
+                "type": "lovelace/config/save",
+                "config": dashboard(await entity_map(hass)),
+            }
+        )
         print(f"\nHome Assistant: {hass.url}/lovelace/cameras", flush=True)
-        print(f"log in as {DEMO_USER} / {DEMO_PASSWORD}; Ctrl-C stops everything.", flush=True)
+        print(
+            f"log in as {DEMO_USER} / {DEMO_PASSWORD}; Ctrl-C stops everything.",
+            flush=True,
+        )
         await stop.wait()
     finally:
         print("stopping ...", flush=True)
