@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 from pathlib import Path
 import signal
 from typing import Any
 
-from tests.e2e.hass import REPO, HassServer
+from tests.e2e.hass import REPO, HassError, HassServer
 from tests.emulator import CameraEmulator, EmulatorConfig
 
 DEMO_USER = "demo"
@@ -143,9 +142,14 @@ async def run(config_dir: Path, port: int, dome_port: int, bullet_port: int) -> 
         known = {(e.get("title"), e.get("state")) for e in await hass.entries()}
         if len(known) < 2:
             for emu in (dome, bullet):
-                with contextlib.suppress(Exception):
+                try:
                     await hass.add_camera(
                         "127.0.0.1", emu.port, emu.config.username, emu.config.password
+                    )
+                except HassError as err:
+                    print(
+                        f"could not add the camera on port {emu.port}: {err}",
+                        flush=True,
                     )
         await asyncio.sleep(2)
         await hass.ws(

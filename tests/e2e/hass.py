@@ -278,7 +278,11 @@ class HassServer:
                 raise HassError(f"config flow ended with {result}")
             if result.get("errors"):
                 raise HassError(f"config flow errors: {result['errors']}")
-            body = user_input if result["step_id"] in ("user", "manual") else {}
+            # user: the network scan's list (pick manual entry); connect: the address form; confirm: the preview.
+            body = {
+                "user": {"device": "manual"},
+                "connect": user_input,
+            }.get(result["step_id"], {})
             result = await self.request(
                 "POST", f"/api/config/config_entries/flow/{result['flow_id']}", body
             )
