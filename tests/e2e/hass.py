@@ -66,6 +66,8 @@ class HassServer:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.token: str | None = None
+        # Kept for the browser check: the frontend keeps both tokens in its session.
+        self.refresh_token: str | None = None
         self.process: asyncio.subprocess.Process | None = None
         self._session: aiohttp.ClientSession | None = None
         self._log: Any = None
@@ -154,7 +156,9 @@ class HassServer:
                 raise HassError(
                     f"token exchange failed: {resp.status} {await resp.text()}"
                 )
-            return str((await resp.json())["access_token"])
+            tokens = await resp.json()
+            self.refresh_token = tokens.get("refresh_token")
+            return str(tokens["access_token"])
 
     async def onboard_or_login(self, username: str, password: str) -> str:
         """Finish onboarding with this owner account, or log in if onboarding is done; return an access token."""
@@ -198,7 +202,19 @@ class HassServer:
         ):
             if steps and not steps.get(step, True):
                 await self.request("POST", f"/api/onboarding/{path}", body)
+        await self.confirm_http_config()
         return self.token
+
+    async def confirm_http_config(self) -> None:
+        """Confirm the `http:` settings taken over from configuration.yaml, as the frontend's dialog asks to.
+
+        Home Assistant moves them into storage as a *pending* configuration on the first start; unconfirmed, the
+        frontend shows a "Confirm new HTTP server configuration" dialog over every page, and after five minutes
+        Home Assistant reverts to the defaults and restarts.
+        """
+        (config,) = await self.ws({"type": "http/config"})
+        if config.get("pending") and not config["pending"].get("error"):
+            await self.ws({"type": "http/config/promote"})
 
     async def _login(self, username: str, password: str) -> str:
         async with self.session.post(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import sys
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ import pytest
 
 import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera.api import CgiCamera
+from tests.e2e.browser import Browser, chromium_path
 from tests.e2e.hass import REPO, HassServer
 
 if TYPE_CHECKING:
@@ -199,3 +201,63 @@ async def test_real_home_assistant(stack: tuple[HassServer, EmulatorProcess]) ->
     devices = await hass.ws({"type": "config/device_registry/list"})
     assert not [e for e in entities[0] if e["platform"] == "cgi_camera"]
     assert not [d for d in devices[0] if entry["entry_id"] in d["config_entries"]]
+
+
+@pytest.mark.skipif(
+    chromium_path() is None,
+    reason="chromium is not installed (scripts/setup installs it as root on Debian); browser check skipped",
+)
+async def test_device_page_in_browser(
+    stack: tuple[HassServer, EmulatorProcess], tmp_path: Path
+) -> None:
+    """Headless Chromium, logged in, shows the camera's device page with its entities.
+
+    The screenshot lands in tmp_path; with CGI_CAMERA_SCREENSHOT=docs/device-page.png (relative to the
+    repository) it is also copied there: that is how the README's screenshot is made (the command is in
+    tests/e2e/browser.py).
+    """
+    hass, emulator = stack
+    entry = await hass.add_camera("127.0.0.1", emulator.port, USER, PASSWORD)
+
+    async def loaded() -> bool:
+        states = [
+            await _state(hass, f"number.{PREFIX}_brightness"),
+            await _state(hass, f"select.{PREFIX}_ir_cut_mode"),
+        ]
+        return all(s["state"] not in ("unavailable", "unknown") for s in states)
+
+    await _until(loaded)
+    devices, entities, states = await hass.ws(
+        {"type": "config/device_registry/list"},
+        {"type": "config/entity_registry/list"},
+        {"type": "get_states"},
+    )
+    (device,) = [d for d in devices if entry["entry_id"] in d["config_entries"]]
+    device_name = device["name_by_user"] or device["name"]
+    friendly = {s["entity_id"]: s["attributes"].get("friendly_name") for s in states}
+    # The device page lists the device's enabled, visible entities by their own name (the friendly name without
+    # the device's name in front).
+    names = sorted(
+        {
+            friendly[e["entity_id"]].removeprefix(device_name).strip()
+            for e in entities
+            if e["device_id"] == device["id"]
+            and e["disabled_by"] is None
+            and e["hidden_by"] is None
+            and friendly.get(e["entity_id"])
+        }
+        - {""}
+    )
+    assert len(names) >= 10, names
+    assert {"Brightness", "IR-cut mode", "Main stream"} <= set(names), names
+
+    async with Browser() as browser:
+        await browser.login(hass)
+        # Every one of them, and the device's name: the page has loaded with this session, not the login form.
+        await browser.open_device_page(hass, device["id"], [device_name, *names])
+        await asyncio.sleep(1.5)  # let the icons and the brand logo paint
+        png = await browser.screenshot()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / "device-page.png").write_bytes(png)
+    if target := os.environ.get("CGI_CAMERA_SCREENSHOT"):
+        (REPO / target).write_bytes(png)
