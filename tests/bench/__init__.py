@@ -1,0 +1,1 @@
+"""Benchmarks: `scripts/bench` (python -m tests.bench). They print figures; nothing here is a timed test."""

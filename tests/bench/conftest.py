@@ -1,0 +1,47 @@
+"""Benchmark fixtures: no asyncio debug mode (it would distort every figure), a fleet of emulated cameras."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+import pytest
+
+import custom_components.cgi_camera  # noqa: F401
+from tests.bench.fleet import Fleet
+from tests.bench.report import REPORT
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncGenerator, Awaitable, Callable
+
+
+@pytest.fixture(autouse=True)
+async def enable_event_loop_debug() -> None:
+    """Override phcc's fixture: asyncio debug mode slows every callback and is off in a real Home Assistant."""
+    asyncio.get_running_loop().set_debug(False)
+
+
+@pytest.fixture
+async def fleet_factory(
+    socket_enabled: None,
+) -> AsyncGenerator[Callable[..., Awaitable[Fleet]]]:
+    """Return a function that starts a fleet process; every fleet is stopped afterwards."""
+    fleets: list[Fleet] = []
+
+    async def _start(**kwargs: object) -> Fleet:
+        fleet = await Fleet.start(**kwargs)  # type: ignore[arg-type]
+        fleets.append(fleet)
+        return fleet
+
+    yield _start
+    for fleet in fleets:
+        await fleet.stop()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the table of figures and save it under .cache/bench."""
+    if not REPORT.rows:
+        return
+    terminalreporter.section("benchmark")
+    terminalreporter.write_line(REPORT.text())
+    terminalreporter.write_line(f"\nsaved: {REPORT.save()}")
