@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
 
 import aiohttp
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
@@ -21,7 +24,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.cgi_camera import _async_channels
+from custom_components.cgi_camera import _async_channels, sensor
 from custom_components.cgi_camera.api import (
     CannotConnect,
     Capabilities,
@@ -33,7 +36,11 @@ from custom_components.cgi_camera.api import (
     ReadOnly,
 )
 from custom_components.cgi_camera.const import DEFAULT_FAST_INTERVAL, DOMAIN
-from custom_components.cgi_camera.coordinator import FAST_GROUPS
+from custom_components.cgi_camera.coordinator import (
+    FAST_GROUPS,
+    CgiCoordinator,
+    GroupKey,
+)
 from tests.conftest import entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
 
@@ -397,3 +404,168 @@ async def test_unsupported_area_is_left_out(
     assert "wifi" not in entry.runtime_data.capabilities
     assert "image" in entry.runtime_data.capabilities
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+# Requests before the first poll: device info, 13 queries, the RTSP port and one channel probe.
+SETUP_REQUESTS = 16
+
+
+def _polled(
+    emulator: CameraEmulator,
+) -> list[tuple[str | None, str | None, int | None]]:
+    return sorted(
+        (r.area, r.group, r.channel) for r in emulator.requests[SETUP_REQUESTS:]
+    )
+
+
+def _wanted(entry: MockConfigEntry) -> list[tuple[str | None, str | None, int | None]]:
+    return sorted(
+        (k.area, k.group, k.channel)
+        for coordinator in entry.runtime_data.coordinators
+        for k in coordinator.wanted_groups
+    )
+
+
+@pytest.mark.parametrize(
+    "emulator_config",
+    [
+        EmulatorConfig(
+            username="admin", password="pw", mac="00:2a:2a:00:00:0d", latency=0.01
+        )
+    ],
+)
+async def test_first_poll_overlaps_platform_setup(
+    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+) -> None:
+    """Groups are read while the platforms are still being set up; each once, and the stats count the poll."""
+    first_read = asyncio.Event()
+    read_during_setup: list[bool] = []
+    sensors_done: list[float] = []
+    read_into = CgiCoordinator.async_read_into
+    setup_sensors = sensor.async_setup_entry
+
+    async def _read_into(self: CgiCoordinator, key: GroupKey, data: Any) -> None:
+        await read_into(self, key, data)
+        first_read.set()
+
+    async def _setup_sensors(*args: Any) -> None:
+        await setup_sensors(*args)
+        # The sensor platform is not done until a group has been read: only an overlapping first poll can. (The
+        # timeout, shorter than the fast interval, only ends the wait when the poll does not overlap.)
+        try:
+            await asyncio.wait_for(first_read.wait(), DEFAULT_FAST_INTERVAL / 2)
+        except TimeoutError:
+            read_during_setup.append(False)
+        else:
+            read_during_setup.append(True)
+        sensors_done.append(time.time())
+
+    with (
+        patch.object(CgiCoordinator, "async_read_into", _read_into),
+        patch.object(sensor, "async_setup_entry", _setup_sensors),
+    ):
+        entry = await setup_integration(entry_for(emulator))
+    assert entry.state is ConfigEntryState.LOADED
+    assert read_during_setup == [True]
+    first_poll = emulator.requests[SETUP_REQUESTS]
+    assert first_poll.op == "get"
+    assert first_poll.time < sensors_done[0]
+    # Every wanted group read exactly once: the same requests as polling after the platforms were set up.
+    assert _polled(emulator) == _wanted(entry)
+    for coordinator in entry.runtime_data.coordinators:
+        assert coordinator.last_update_success
+        assert set(coordinator.data) == set(coordinator.wanted_groups)
+        assert coordinator.stats.refreshes == 1
+        assert coordinator.stats.failures == 0
+        assert coordinator.stats.requests == len(coordinator.wanted_groups)
+        assert coordinator.stats.last_requests == len(coordinator.wanted_groups)
+        assert coordinator.stats.last_duration is not None
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_first_poll_failure_falls_back_to_refresh(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
+) -> None:
+    """The camera vanishing during the first poll: the entry loads, its entities unavailable, then recover."""
+    register = CgiCoordinator.async_register_group
+
+    def _register(self: CgiCoordinator, key: GroupKey) -> Callable[[], None]:
+        emulator.faults.offline = (
+            True  # after the setup requests, before the first poll
+        )
+        return register(self, key)
+
+    with patch.object(CgiCoordinator, "async_register_group", _register):
+        entry = await setup_integration(entry_for(emulator))
+    assert entry.state is ConfigEntryState.LOADED
+    states = [
+        hass.states.get(reg.entity_id)
+        for reg in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        if reg.disabled_by is None
+        and getattr(_entity_object(hass, reg.entity_id), "key", None) is not None
+    ]
+    assert states
+    assert [s.entity_id for s in states if s.state != STATE_UNAVAILABLE] == []
+    for coordinator in entry.runtime_data.coordinators:
+        # The fallback refresh is counted; the first poll's failed request too.
+        assert not coordinator.last_update_success
+        assert coordinator.stats.refreshes == 1
+        assert coordinator.stats.failures == 1
+
+    emulator.faults.offline = False
+    await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
+    assert all(hass.states.get(s.entity_id).state != STATE_UNAVAILABLE for s in states)
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_first_poll_drops_unsupported_group(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
+) -> None:
+    """A group the camera refuses (501) in the first poll is dropped, as in a refresh; setup goes on."""
+    register = CgiCoordinator.async_register_group
+
+    def _register(self: CgiCoordinator, key: GroupKey) -> Callable[[], None]:
+        emulator.config.ptz = (
+            False  # the query listed PTZ; now the camera answers its groups with 501
+        )
+        return register(self, key)
+
+    with patch.object(CgiCoordinator, "async_register_group", _register):
+        entry = await setup_integration(entry_for(emulator))
+    assert entry.state is ConfigEntryState.LOADED
+    ptz_reads = [r for r in emulator.requests[SETUP_REQUESTS:] if r.area == "ptz"]
+    assert {r.group for r in ptz_reads} == {"PTZCtrlInfo", "PresetNameInfo"}
+    assert len(ptz_reads) == 2
+    for coordinator in entry.runtime_data.coordinators:
+        assert coordinator.last_update_success
+        assert not [k for k in coordinator.wanted_groups if k.area == "ptz"]
+        assert not [k for k in coordinator.data if k.area == "ptz"]
+        assert coordinator.data
+
+    emulator.clear_requests()
+    await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
+    assert emulator.requests
+    assert not [r for r in emulator.requests if r.area == "ptz"]
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_cancelled_first_poll_cancels_platform_setup(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """Setup cancelled during the first poll: the platform setup is cancelled and awaited, nothing lingers."""
+    platforms = asyncio.create_task(asyncio.Event().wait())
+    emulator.faults.push("stall")
+    first_refresh = asyncio.create_task(
+        loaded_entry.runtime_data.coordinators.async_first_refresh(platforms)
+    )
+    await asyncio.sleep(0)
+    first_refresh.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first_refresh
+    assert platforms.cancelled()

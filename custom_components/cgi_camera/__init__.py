@@ -19,6 +19,7 @@ from homeassistant.helpers import (
     issue_registry as ir,
 )
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.loader import async_get_integration
 
 from .api import (
     AuthenticationFailed,
@@ -154,8 +155,18 @@ async def _async_rtsp_port(
     return DEFAULT_RTSP_PORT
 
 
+async def _async_import_platforms(hass: HomeAssistant) -> None:
+    """Import the platform modules, as forwarding the setup would (the loader shares one import)."""
+    integration = await async_get_integration(hass, DOMAIN)
+    await integration.async_get_platforms(PLATFORMS)
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> bool:
     """Set up a camera from a config entry."""
+    # On a cold start importing the platforms takes a while: do it while the camera answers the queries.
+    imports = entry.async_create_task(
+        hass, _async_import_platforms(hass), f"{DOMAIN} platform import"
+    )
     client = CgiCamera(
         async_get_clientsession(hass),
         entry.data[CONF_HOST],
@@ -188,6 +199,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
             translation_key="cannot_connect",
             translation_placeholders={"error": str(err)},
         ) from err
+    finally:
+        await imports
     _SETUP_AUTH_FAILURES.pop(entry.entry_id, None)
 
     auth = AuthFailureTracker()
@@ -231,12 +244,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
                 config_entry_id=entry.entry_id, **device_info(entry, channel)
             )
 
-    # Entities register the groups they need as they are added, so platforms come first and the first poll
-    # reads exactly the groups of enabled entities. The camera answered above; if this poll fails the entities
-    # start unavailable and the coordinators retry on their own schedule.
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    for coordinator in entry.runtime_data.coordinators:
-        await coordinator.async_refresh()
+    # Entities register the groups they need as they are added, so the first poll reads exactly the groups of
+    # enabled entities, each as soon as it is registered, while the platforms go on setting up. The camera
+    # answered above; if this poll fails the entities start unavailable and the coordinators retry on their own
+    # schedule.
+    platforms = entry.async_create_task(
+        hass,
+        hass.config_entries.async_forward_entry_setups(entry, PLATFORMS),
+        f"{DOMAIN} platform setup",
+    )
+    await entry.runtime_data.coordinators.async_first_refresh(platforms)
     _async_check_default_password(hass, entry)
     return True
 

@@ -8,7 +8,9 @@ costs the camera no request.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+import contextlib
 from dataclasses import dataclass, field
 import time
 from typing import TYPE_CHECKING, NamedTuple
@@ -61,6 +63,12 @@ class PollStats:
     last_duration: float | None = None
     last_requests: int = 0
 
+    def record(self, started: float, requests_before: int) -> None:
+        """Count one refresh that began at monotonic time `started`, when `requests` was `requests_before`."""
+        self.refreshes += 1
+        self.last_duration = time.monotonic() - started
+        self.last_requests = self.requests - requests_before
+
 
 @dataclass
 class AuthFailureTracker:
@@ -102,6 +110,8 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         # The other coordinator of the same camera: both report one camera, so only one of them logs.
         self.peer: CgiCoordinator | None = None
         self._following_peer = False
+        # Set whenever an entity registers a group; wakes the first poll (see Coordinators.async_first_refresh).
+        self.group_registered = asyncio.Event()
 
     @property
     def wanted_groups(self) -> list[GroupKey]:
@@ -112,6 +122,7 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
     def async_register_group(self, key: GroupKey) -> CALLBACK_TYPE:
         """Poll `key` while the returned callback has not been called."""
         self._wanted[key] += 1
+        self.group_registered.set()
 
         @callback
         def _unregister() -> None:
@@ -125,6 +136,24 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         self.stats.requests += 1
         return await self.client.get_blocks(key.area, key.group, key.channel)
 
+    async def async_read_into(self, key: GroupKey, data: GroupData) -> None:
+        """Read `key` into `data`; other errors propagate.
+
+        A group the camera answers with "not supported" is dropped from `data` and no longer polled.
+        """
+        try:
+            data[key] = await self._fetch(key)
+        except NotSupported:
+            # The capability query promised the group, the camera disagrees: stop asking.
+            LOGGER.debug(
+                "%s: %s/%s is not supported; no longer polled",
+                self.name,
+                key.area,
+                key.group,
+            )
+            self._unsupported.add(key)
+            data.pop(key, None)
+
     async def _async_update_data(self) -> GroupData:
         """Fetch every wanted group; any transport error makes the whole camera unavailable."""
         started = time.monotonic()
@@ -132,18 +161,7 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         data: GroupData = dict(self.data or {})
         try:
             for key in self.wanted_groups:
-                try:
-                    data[key] = await self._fetch(key)
-                except NotSupported:
-                    # The capability query promised the group, the camera disagrees: stop asking.
-                    LOGGER.debug(
-                        "%s: %s/%s is not supported; no longer polled",
-                        self.name,
-                        key.area,
-                        key.group,
-                    )
-                    self._unsupported.add(key)
-                    data.pop(key, None)
+                await self.async_read_into(key, data)
         except AuthenticationFailed as err:
             self.stats.failures += 1
             self._auth.count += 1
@@ -164,9 +182,7 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
                 translation_placeholders={"error": str(err)},
             ) from err
         finally:
-            self.stats.refreshes += 1
-            self.stats.last_duration = time.monotonic() - started
-            self.stats.last_requests = self.stats.requests - requests_before
+            self.stats.record(started, requests_before)
         self._auth.count = 0
         return data
 
@@ -251,9 +267,63 @@ class Coordinators:
     auth: AuthFailureTracker = field(default_factory=AuthFailureTracker)
 
     def __post_init__(self) -> None:
-        """Link the two coordinators."""
+        """Link the two coordinators; one event tells when either gets a group."""
         self.fast.peer = self.slow
         self.slow.peer = self.fast
+        self.slow.group_registered = self.fast.group_registered
+
+    async def async_first_refresh(self, platforms: asyncio.Task[None]) -> None:
+        """Read every group once while `platforms` sets up the entities, then hand each coordinator its data.
+
+        Creating the entities is CPU work; reading each group as soon as its entity registers it lets that work
+        run while the camera answers, instead of after the last reply. No group is read twice. If a read fails,
+        the coordinators' own refresh runs once the platforms are set up: it logs the failure, marks the
+        entities unavailable and counts authentication failures. `platforms` is awaited in every case, and
+        cancelled if this is.
+        """
+        woken = self.fast.group_registered
+        platforms.add_done_callback(lambda _: woken.set())
+        started = time.monotonic()
+        requests_before = {
+            coordinator: coordinator.stats.requests for coordinator in self
+        }
+        data: dict[CgiCoordinator, GroupData] = {
+            coordinator: {} for coordinator in self
+        }
+        try:
+            while True:
+                woken.clear()
+                unread = next(
+                    (
+                        (coordinator, key)
+                        for coordinator in self
+                        for key in coordinator.wanted_groups
+                        if key not in data[coordinator]
+                    ),
+                    None,
+                )
+                if unread is not None:
+                    await unread[0].async_read_into(unread[1], data[unread[0]])
+                elif platforms.done():
+                    break
+                else:
+                    await woken.wait()
+        except CgiError as err:
+            LOGGER.debug("First poll failed; refreshing once set up: %s", err)
+            await platforms
+            for coordinator in self:
+                await coordinator.async_refresh()
+            return
+        except BaseException:
+            # Cancelled (or a bug): stop the platform setup too, and wait for it so no task outlives setup.
+            platforms.cancel()
+            with contextlib.suppress(BaseException):
+                await platforms
+            raise
+        await platforms
+        for coordinator in self:
+            coordinator.stats.record(started, requests_before[coordinator])
+            coordinator.async_set_updated_data(data[coordinator])
 
     def for_group(self, key: GroupKey) -> CgiCoordinator:
         """Return the coordinator that polls `key`."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -99,6 +100,9 @@ class CgiEntity(CoordinatorEntity[CgiCoordinator]):
         """Register the group with the coordinator: only added (enabled) entities cost a request."""
         await super().async_added_to_hass()
         self.async_on_remove(self.coordinator.async_register_group(self.key))
+        # Adding entities is one long stretch of CPU; yield so the first poll can send its request for this
+        # group meanwhile (see Coordinators.async_first_refresh).
+        await asyncio.sleep(0)
 
     @property
     def block(self) -> ParamGroup | None:
