@@ -108,6 +108,8 @@ class Fleet:
             f"--mjpeg-fps={mjpeg_fps}",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
+            limit=1
+            << 28,  # a log of minutes of polling by many cameras is one long line
         )
         assert process.stdout is not None
         line = await asyncio.wait_for(process.stdout.readline(), 60)
