@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+import contextlib
 from datetime import timedelta
 import time
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,8 @@ from tests.conftest import entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.typing import WebSocketGenerator
@@ -483,6 +486,19 @@ async def test_first_poll_overlaps_platform_setup(
     await hass.config_entries.async_unload(entry.entry_id)
 
 
+@contextlib.contextmanager
+def _on_group_registered(action: Callable[[], None]) -> Iterator[None]:
+    """Run `action` whenever an entity registers a group: after the setup requests, as the first poll begins."""
+    register = CgiCoordinator.async_register_group
+
+    def _register(self: CgiCoordinator, key: GroupKey) -> Callable[[], None]:
+        action()
+        return register(self, key)
+
+    with patch.object(CgiCoordinator, "async_register_group", _register):
+        yield
+
+
 async def test_first_poll_failure_falls_back_to_refresh(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -490,15 +506,11 @@ async def test_first_poll_failure_falls_back_to_refresh(
     setup_integration: Setup,
 ) -> None:
     """The camera vanishing during the first poll: the entry loads, its entities unavailable, then recover."""
-    register = CgiCoordinator.async_register_group
 
-    def _register(self: CgiCoordinator, key: GroupKey) -> Callable[[], None]:
-        emulator.faults.offline = (
-            True  # after the setup requests, before the first poll
-        )
-        return register(self, key)
+    def _go_offline() -> None:
+        emulator.faults.offline = True
 
-    with patch.object(CgiCoordinator, "async_register_group", _register):
+    with _on_group_registered(_go_offline):
         entry = await setup_integration(entry_for(emulator))
     assert entry.state is ConfigEntryState.LOADED
     states = [
@@ -528,15 +540,12 @@ async def test_first_poll_drops_unsupported_group(
     setup_integration: Setup,
 ) -> None:
     """A group the camera refuses (501) in the first poll is dropped, as in a refresh; setup goes on."""
-    register = CgiCoordinator.async_register_group
 
-    def _register(self: CgiCoordinator, key: GroupKey) -> Callable[[], None]:
-        emulator.config.ptz = (
-            False  # the query listed PTZ; now the camera answers its groups with 501
-        )
-        return register(self, key)
+    def _drop_ptz() -> None:
+        # The query listed PTZ; now the camera answers its groups with 501.
+        emulator.config.ptz = False
 
-    with patch.object(CgiCoordinator, "async_register_group", _register):
+    with _on_group_registered(_drop_ptz):
         entry = await setup_integration(entry_for(emulator))
     assert entry.state is ConfigEntryState.LOADED
     ptz_reads = [r for r in emulator.requests[SETUP_REQUESTS:] if r.area == "ptz"]
