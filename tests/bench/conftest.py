@@ -9,7 +9,7 @@ import pytest
 
 import custom_components.cgi_camera  # noqa: F401
 from tests.bench.fleet import Fleet
-from tests.bench.report import REPORT
+from tests.bench.report import REPO, REPORT
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Awaitable, Callable
@@ -44,4 +44,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     terminalreporter.section("benchmark")
     terminalreporter.write_line(REPORT.text())
-    terminalreporter.write_line(f"\nsaved: {REPORT.save()}")
+    saved = REPORT.save().relative_to(REPO)
+    terminalreporter.write_line(f"\nsaved: {saved} (and results.json beside it)")
