@@ -12,10 +12,12 @@ from pathlib import Path
 import signal
 from typing import Any
 
+from tests.e2e.browser import Browser
 from tests.e2e.hass import REPO, HassError, HassServer
 from tests.emulator import CameraEmulator, EmulatorConfig
 
 DEMO_USER = "demo"
+DASHBOARD_PATH = "cgi-cameras"
 DEMO_PASSWORD = "demo-camera-2026"
 CAMERA_PASSWORD = "admin-demo"
 
@@ -41,10 +43,30 @@ BULLET = EmulatorConfig(
 )
 
 
-def dashboard(entities: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """Return a Lovelace dashboard: live view, PTZ pad, IR-cut, exposure and SD status per camera."""
+# The dashboard's rows, with short names (the entities' own names start with the device's name).
+ROWS = {
+    "ptz_preset": "Preset",
+    "ir_cut_mode": "IR-cut",
+    "exposure_mode": "Exposure",
+    "brightness": "Brightness",
+    "sd_status": "SD card",
+    "sd_used_percent": "SD card used",
+    "sd_total": "SD card size",
+    "motion_detection": "Motion detection",
+}
+
+
+def dashboard(
+    entities: dict[str, dict[str, str]], states: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Return a Lovelace dashboard: live view, PTZ pad, IR-cut, exposure and SD status per camera.
+
+    A camera whose SD card status is "off" (no card) gets no SD rows.
+    """
+    states = states or {}
     cards: list[dict[str, Any]] = []
     for title, by_key in entities.items():
+        no_card = states.get(by_key.get("sd_status", "")) == "off"
         camera = (
             by_key.get("main_stream")
             or by_key.get("camera")
@@ -72,24 +94,20 @@ def dashboard(entities: dict[str, dict[str, str]]) -> dict[str, Any]:
                     "columns": 5,
                     "square": False,
                     "cards": [
-                        {"type": "button", "entity": e, "show_state": False}
+                        {
+                            "type": "button",
+                            "entity": e,
+                            "show_name": False,
+                            "show_state": False,
+                        }
                         for e in pad
                     ],
                 }
             )
         rows = [
-            by_key[k]
-            for k in (
-                "ptz_preset",
-                "ir_cut_mode",
-                "exposure_mode",
-                "brightness",
-                "sd_status",
-                "sd_used_percent",
-                "sd_total",
-                "motion_detection",
-            )
-            if k in by_key
+            {"entity": by_key[key], "name": name}
+            for key, name in ROWS.items()
+            if key in by_key and not (no_card and key.startswith("sd_"))
         ]
         if rows:
             stack.append({"type": "entities", "entities": rows})
@@ -98,6 +116,28 @@ def dashboard(entities: dict[str, dict[str, str]]) -> dict[str, Any]:
         "title": "CGI cameras",
         "views": [{"title": "Cameras", "path": "cameras", "cards": cards}],
     }
+
+
+async def save_dashboard(hass: HassServer, config: dict[str, Any]) -> None:
+    """Save `config` as the demo's own dashboard (in the sidebar), creating it on the first run.
+
+    Not the default dashboard: the frontend of Home Assistant 2026.10 opens its generated Overview (/home) instead
+    and sends /lovelace there, so a saved default dashboard is never seen.
+    """
+    [dashboards] = await hass.ws({"type": "lovelace/dashboards/list"})
+    if not any(d.get("url_path") == DASHBOARD_PATH for d in dashboards):
+        await hass.ws(
+            {
+                "type": "lovelace/dashboards/create",
+                "url_path": DASHBOARD_PATH,
+                "title": "Cameras",
+                "icon": "mdi:cctv",
+                "show_in_sidebar": True,
+            }
+        )
+    await hass.ws(
+        {"type": "lovelace/config/save", "url_path": DASHBOARD_PATH, "config": config}
+    )
 
 
 async def entity_map(hass: HassServer) -> dict[str, dict[str, str]]:
@@ -116,7 +156,25 @@ async def entity_map(hass: HassServer) -> dict[str, dict[str, str]]:
     return result
 
 
-async def run(config_dir: Path, port: int, dome_port: int, bullet_port: int) -> None:
+async def screenshot_dashboard(
+    hass: HassServer, titles: list[str], target: Path
+) -> None:
+    """Open the dashboard in headless Chromium as the demo user and save a PNG of it to `target`."""
+    async with Browser() as browser:
+        await browser.login(hass)
+        await browser.navigate(f"{hass.url}/{DASHBOARD_PATH}/cameras")
+        await browser.wait_for_text([*titles, *ROWS.values()])
+        await asyncio.sleep(3)  # the live views' first frames and the icons
+        target.write_bytes(await browser.screenshot())
+
+
+async def run(
+    config_dir: Path,
+    port: int,
+    dome_port: int,
+    bullet_port: int,
+    screenshot: Path | None = None,
+) -> None:
     """Start everything, configure it once, and wait for Ctrl-C."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -152,13 +210,15 @@ async def run(config_dir: Path, port: int, dome_port: int, bullet_port: int) -> 
                         flush=True,
                     )
         await asyncio.sleep(2)
-        await hass.ws(
-            {
-                "type": "lovelace/config/save",
-                "config": dashboard(await entity_map(hass)),
-            }
-        )
-        print(f"\nHome Assistant: {hass.url}/lovelace/cameras", flush=True)
+        states = {
+            s["entity_id"]: s["state"] for s in await hass.request("GET", "/api/states")
+        }
+        entities = await entity_map(hass)
+        await save_dashboard(hass, dashboard(entities, states))
+        if screenshot is not None:
+            await screenshot_dashboard(hass, list(entities), screenshot)
+            print(f"dashboard screenshot: {screenshot}", flush=True)
+        print(f"\nHome Assistant: {hass.url}/{DASHBOARD_PATH}/cameras", flush=True)
         print(
             f"log in as {DEMO_USER} / {DEMO_PASSWORD}; Ctrl-C stops everything.",
             flush=True,
@@ -178,8 +238,15 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8123)
     parser.add_argument("--dome-port", type=int, default=8081)
     parser.add_argument("--bullet-port", type=int, default=8082)
+    parser.add_argument(
+        "--screenshot",
+        type=Path,
+        help="save a PNG of the dashboard here (headless Chromium), e.g. docs/dashboard.png",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.config, args.port, args.dome_port, args.bullet_port))
+    asyncio.run(
+        run(args.config, args.port, args.dome_port, args.bullet_port, args.screenshot)
+    )
 
 
 if __name__ == "__main__":
