@@ -7,11 +7,14 @@ missed target shows as "NO" in the table.
 from __future__ import annotations
 
 import argparse
+from dataclasses import fields
 import os
 from pathlib import Path
 import sys
 
 import pytest
+
+from tests.bench.report import Settings
 
 SECTIONS = ("setup", "refresh", "snapshot", "mjpeg", "scale", "parsing")
 
@@ -19,56 +22,19 @@ SECTIONS = ("setup", "refresh", "snapshot", "mjpeg", "scale", "parsing")
 def main() -> int:
     """Parse the flags into BENCH_* variables and run the bench_* functions of bench_integration.py."""
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
-    parser.add_argument(
-        "--latency",
-        type=float,
-        default=0.05,
-        help="seconds the emulator waits before each reply",
-    )
-    parser.add_argument(
-        "--connections",
-        type=int,
-        default=1,
-        help="connections the emulator serves at once",
-    )
-    parser.add_argument(
-        "--cameras", type=int, default=25, help="cameras in the scale run"
-    )
-    parser.add_argument(
-        "--scale-seconds",
-        type=float,
-        default=180.0,
-        help="seconds of polling in the scale run",
-    )
-    parser.add_argument(
-        "--repeat",
-        type=int,
-        default=5,
-        help="repetitions of each timed figure (median shown)",
-    )
-    parser.add_argument(
-        "--mjpeg-seconds",
-        type=float,
-        default=5.0,
-        help="seconds of MJPEG per measurement",
-    )
-    parser.add_argument(
-        "--mjpeg-fps", type=float, default=25.0, help="the emulator's MJPEG frame rate"
-    )
+    for item in fields(Settings):
+        parser.add_argument(
+            f"--{item.name.replace('_', '-')}",
+            type=type(item.default),
+            default=item.default,
+            help=item.metadata["help"],
+        )
     parser.add_argument(
         "--only", choices=SECTIONS, nargs="+", help="run only these sections"
     )
     args = parser.parse_args()
-    for name in (
-        "latency",
-        "connections",
-        "cameras",
-        "scale_seconds",
-        "repeat",
-        "mjpeg_seconds",
-        "mjpeg_fps",
-    ):
-        os.environ[f"BENCH_{name.upper()}"] = str(getattr(args, name))
+    for item in fields(Settings):
+        os.environ[f"BENCH_{item.name.upper()}"] = str(getattr(args, item.name))
     pytest_args = [
         str(Path(__file__).with_name("bench_integration.py")),
         "-o",
