@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from tests.bench.report import Settings
+from tests.bench.settings import Settings
 
 SECTIONS = ("setup", "refresh", "snapshot", "mjpeg", "scale", "parsing")
 

@@ -1,4 +1,4 @@
-"""The benchmark's settings (from the environment, set by `python -m tests.bench`) and its table of figures."""
+"""The benchmark's table of figures, and the settings of this run (from the BENCH_* variables)."""
 
 from __future__ import annotations
 
@@ -9,42 +9,10 @@ from pathlib import Path
 import platform
 import statistics
 
+from tests.bench.settings import Settings
+
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / ".cache" / "bench"
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the run was asked for (each field is a flag of `scripts/bench`, with its help text as metadata)."""
-
-    latency: float = field(
-        default=0.05, metadata={"help": "seconds the emulator waits before each reply"}
-    )
-    connections: int = field(
-        default=1, metadata={"help": "connections the emulator serves at once"}
-    )
-    cameras: int = field(default=25, metadata={"help": "cameras in the scale run"})
-    scale_seconds: float = field(
-        default=180.0, metadata={"help": "seconds of polling in the scale run"}
-    )
-    repeat: int = field(
-        default=5, metadata={"help": "repetitions of each timed figure (median shown)"}
-    )
-    mjpeg_seconds: float = field(
-        default=5.0, metadata={"help": "seconds of MJPEG per measurement"}
-    )
-    mjpeg_fps: float = field(
-        default=25.0, metadata={"help": "the emulator's MJPEG frame rate"}
-    )
-
-    @classmethod
-    def from_env(cls) -> Settings:
-        """Read BENCH_* variables (set by `python -m tests.bench`); missing ones keep their defaults."""
-        values = {}
-        for name, default in asdict(cls()).items():
-            if (raw := os.environ.get(f"BENCH_{name.upper()}")) is not None:
-                values[name] = type(default)(raw)
-        return cls(**values)
 
 
 SETTINGS = Settings.from_env()
