@@ -107,6 +107,21 @@ def _seconds(value: float) -> str:
     return f"{value * 1000:.0f} ms" if value < 10 else f"{value:.1f} s"
 
 
+def _add_wall_row(
+    section: str, figure: str, wall: float, bound: float, limit: float, detail: str = ""
+) -> None:
+    """Report a wall time against its lower bound, met when within `limit` × the bound (no target without one)."""
+    REPORT.add(
+        section,
+        figure,
+        _seconds(wall),
+        compared_with=f"lower bound {_seconds(bound)}{detail}",
+        ratio=ratio(wall, bound),
+        target=f"≤ {limit}×" if bound else "",
+        met=wall <= limit * bound if bound else None,
+    )
+
+
 # --- 1. Setup ------------------------------------------------------------------------------------------------
 
 
@@ -134,15 +149,13 @@ async def bench_setup(hass: HomeAssistant, fleet_factory: FleetFactory) -> None:
         target="no repeats",
         met=len(log) == distinct,
     )
-    wall = median(walls)
-    REPORT.add(
+    _add_wall_row(
         "1",
         f"Setup wall time ({entities} entities available; median of {len(walls)})",
-        _seconds(wall),
-        compared_with=f"lower bound {_seconds(_bound(distinct))} ({distinct} × {LAT * 1000:.0f} ms ÷ {CONN})",
-        ratio=ratio(wall, _bound(distinct)),
-        target="≤ 1.2×",
-        met=wall <= 1.2 * _bound(distinct),
+        median(walls),
+        _bound(distinct),
+        1.2,
+        f" ({distinct} × {LAT * 1000:.0f} ms ÷ {CONN})",
     )
 
 
@@ -184,16 +197,13 @@ async def _refresh_figures(
             for key in coordinator.wanted_groups:
                 await coordinator.client.get_blocks(key.area, key.group, key.channel)
             bare.append(time.perf_counter() - started)
-        wall = median(walls)
-        bound = _bound(distinct)
-        REPORT.add(
+        _add_wall_row(
             "2",
             f"{label}: {kind} refresh wall time",
-            _seconds(wall),
-            compared_with=f"lower bound {_seconds(bound)}; bare client {_seconds(median(bare))}",
-            ratio=ratio(wall, bound),
-            target="≤ 1.1×" if bound else "",
-            met=wall <= 1.1 * bound if bound else None,
+            median(walls),
+            _bound(distinct),
+            1.1,
+            f"; bare client {_seconds(median(bare))}",
         )
 
 
@@ -418,17 +428,7 @@ async def bench_scale(hass: HomeAssistant, fleet_factory: FleetFactory) -> None:
     await asyncio.gather(*(_setup(hass, entry) for entry in entries))
     setup_wall = time.perf_counter() - started
     # Each camera has its own connection: together they need as long as the camera with the most requests.
-    setup_log = await fleet.call("log")
-    per_camera = [
-        len(
-            {
-                (path, str(sorted(params.items())))
-                for i, path, params, _ in setup_log["log"]
-                if i == index
-            }
-        )
-        for index in range(count)
-    ]
+    per_camera = [len(set(log)) for log in (await fleet.log_by_camera()).values()]
     await fleet.clear()
     cpu = time.process_time()
     lags = await _loop_lag(SETTINGS.scale_seconds)

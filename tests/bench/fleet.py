@@ -130,12 +130,18 @@ class Fleet:
         """Forget the requests and stream peaks seen so far."""
         await self.call("clear")
 
-    async def log(self, index: int | None = None) -> list[tuple[str, str]]:
-        """Return (path, sorted query) of each request since the last clear, of one camera or all."""
+    async def log_by_camera(self) -> dict[int, list[tuple[str, str]]]:
+        """Return (path, sorted query) of each request since the last clear, per camera index."""
+        requests: dict[int, list[tuple[str, str]]] = {}
+        for camera, path, params, _ in (await self.call("log"))["log"]:
+            query = "&".join(f"{k}={v}" for k, v in sorted(params.items()))
+            requests.setdefault(camera, []).append((path, query))
+        return requests
+
+    async def log(self) -> list[tuple[str, str]]:
+        """Return (path, sorted query) of each request since the last clear, of every camera."""
         return [
-            (path, "&".join(f"{k}={v}" for k, v in sorted(params.items())))
-            for camera, path, params, _ in (await self.call("log"))["log"]
-            if index is None or camera == index
+            r for requests in (await self.log_by_camera()).values() for r in requests
         ]
 
     async def stop(self) -> None:
