@@ -121,3 +121,14 @@ async def loaded_entry(
     ):
         await hass.config_entries.async_unload(config_entry.entry_id)
         await hass.async_block_till_done()
+
+
+# Firmware profiles -------------------------------------------------------------------------------------------------
+@pytest.fixture
+def emulator_profile() -> str:
+    """The emulator's firmware profile (tests.emulator.PROFILES); parametrize it to run a test on other firmware.
+
+    `@pytest.mark.parametrize("emulator_profile", ["spec", "sparse-query"])` on a module or test; a fixture that
+    builds an EmulatorConfig passes it on as `profile=emulator_profile`.
+    """
+    return "spec"
