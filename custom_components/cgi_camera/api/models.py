@@ -61,18 +61,18 @@ class PtzDirection(IntEnum):
 
 
 class SdStatus(IntEnum):
-    """RecordDevice SDStatus (0..9; names follow the spec's table order)."""
+    """RecordDevice SDStatus, as the document's table gives it (spec §3.5.1 "Get device info", p. 21)."""
 
-    NONE = 0
-    NORMAL = 1
-    NOT_FORMATTED = 2
+    OFF = 0  # device off
+    ON = 1  # device on
+    REMOVED = 2  # card pulled out
     FORMATTING = 3
-    READ_ONLY = 4
-    FULL = 5
-    MOUNTING = 6
-    UNMOUNTED = 7
-    ERROR = 8
-    UNKNOWN = 9
+    MOUNTED = 4
+    UNMOUNTED = 5
+    WRITE_PROTECTED = 6
+    UNINITIALIZED = 7  # device uninitialized
+    MOUNTING = 8
+    UNMOUNTING = 9
 
 
 def _empty() -> ParamGroup:
