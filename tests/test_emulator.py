@@ -655,7 +655,11 @@ async def test_alt_names_profile(socket_enabled: None) -> None:
         reply = await raw(
             emu, cgi("record_set", Channel=1, Group="RecordDevice", Operate=1)
         )
-        assert value(reply, "SDStatus") == "4"
+        assert result_code(reply) == 403
+        reply = await raw(
+            emu, cgi("record_set", Channel=1, Group="RecordDevice", OperateRate=0)
+        )
+        assert value(reply, "SDStatus") == "5"
         reply = await raw(emu, cgi("sys_set", Group="TimeInfo", NTPSwitch=0))
         assert value(reply, "NTPSwitch") == "0"
 

@@ -625,6 +625,8 @@ def _set_no_params(name: str) -> _SetHandler:
 def _set_record_device(ctx: _Ctx) -> None:
     ch = ctx.ch
     params = dict(ctx.params)
+    if ctx.state.config.profile == "alt-names" and "Operate" in params:
+        raise SetError(403, "this firmware follows the URL: OperateRate")
     if "OperateRate" in params:  # the spec's URL spelling
         params["Operate"] = params.pop("OperateRate")
     unknown = set(params) - {"Operate"}

@@ -29,6 +29,7 @@ __all__ = ["CameraEmulator", "FaultKind", "Faults", "RequestRecord"]
 _LOGGER = logging.getLogger(__name__)
 
 type FaultKind = Literal[
+    "pass",  # no fault: lets a queue spoil a later reply, e.g. ["pass", "503"]
     "empty",
     "stall",
     "reset",
@@ -379,6 +380,8 @@ class CameraEmulator:
         params: dict[str, str],
     ) -> None:
         fault = self.faults.pop()
+        if fault == "pass":
+            fault = None
         if fault == "empty":
             return
         if fault == "stall":

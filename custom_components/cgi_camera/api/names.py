@@ -1,0 +1,97 @@
+"""Element names firmwares spell in several ways: one canonical name each (docs/wire-decisions.md "Field names").
+
+The document prints most get replies as untagged lists ("Software Version", "SerialNumber", "IP Rate"), so each
+firmware picks its own tags. The client renames a known alternative to the canonical name (the one the emulator and
+docs/wire-decisions.md use) when it reads a group, and remembers the camera's spelling to use it in sets.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from .parse import ParamGroup
+
+__all__ = ["FIELD_SPELLINGS", "canonical_group"]
+
+_STREAM: Final[dict[str, tuple[str, ...]]] = {
+    "IPRate": ("GOP",),
+    "VideoQuality": ("Quality",),
+}
+
+# (area, group) → canonical element → other spellings seen or implied by the document, best first. Besides these,
+# a name that differs from the canonical one (or an alternative) only in case, spaces, `_` or `-` matches too.
+FIELD_SPELLINGS: Final[dict[tuple[str, str], dict[str, tuple[str, ...]]]] = {
+    ("sys", "DeviceInfo"): {
+        "Firmware": (
+            "SoftwareVersion",
+            "Software",
+            "SWVersion",
+            "SoftVersion",
+            "FirmwareVersion",
+        ),
+        "SerialNum": ("SerialNumber", "Serial", "SN"),
+        "Mac": ("MacAddress", "MacAddr"),
+    },
+    ("sys", "TimeInfo"): {
+        "TimeMethod": ("NTPSwitch", "NTPEnable"),
+        "CameraTime": ("Time",),
+        "NTPServerIP": ("NTPServer",),
+    },
+    ("sys", "HardwareV"): {"HwdVersion": ("HardwareVersion",)},
+    ("major_stream", "StreamInfo"): _STREAM,
+    ("minor_stream", "StreamInfo"): _STREAM,
+    ("mjpeg", "StreamInfo"): _STREAM,
+    ("audio", "AudioInfo"): {"AudioVolume": ("Volume",), "AudioEnable": ("Enable",)},
+    ("record", "RecordControl"): {"Lenght": ("Length", "RecordLength")},
+    ("record", "RecordDevice"): {
+        "WriteProtect": ("SDWriteProtect", "WriteProtected"),
+        "TotalSpace": ("Total",),
+        "UsedSpace": ("Used",),
+    },
+    ("camera", "ExposureInfo"): {"BLCLevel": ("BLCLLevel",)},
+    ("net", "AddressInfo"): {
+        "IPAddress": ("IP", "IPAddr"),
+        "SubnetMask": ("Netmask",),
+        "AutoDNSEnable": ("AutoDNS",),
+    },
+    ("netport", "NetPortInfo"): {
+        "HttpPort": ("WebPort",),
+        "RtspPort": ("RTSPPort",),
+        "OnvifPort": ("ONVIFPort",),
+    },
+    ("wifi", "WifiInfo"): {
+        "enable": ("WifiEnable",),
+        "WifiChannel": ("WifiChanel",),
+        "Signal": ("WifiSignal",),
+        "Protocol": ("WifiProtocol",),
+    },
+}
+
+_NOISE = re.compile(r"[\s_\-]")
+
+
+def _key(name: str) -> str:
+    return _NOISE.sub("", name).lower()
+
+
+def canonical_group(area: str, group: ParamGroup) -> tuple[ParamGroup, dict[str, str]]:
+    """Return `group` with known alternative names renamed, and {canonical: camera's name} for each rename."""
+    spellings = FIELD_SPELLINGS.get((area, group.name))
+    if not spellings:
+        return group, {}
+    renames: dict[str, str] = {}
+    for canonical, alternatives in spellings.items():
+        if canonical in group:
+            continue
+        wanted = [_key(canonical), *(_key(name) for name in alternatives)]
+        present = {_key(name): name for name in group if name not in renames.values()}
+        for key in wanted:
+            if key in present:
+                renames[canonical] = present[key]
+                break
+    if not renames:
+        return group, {}
+    by_wire = {wire: canonical for canonical, wire in renames.items()}
+    values = {by_wire.get(name, name): value for name, value in group.items()}
+    return ParamGroup(group.name, values), renames
