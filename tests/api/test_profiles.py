@@ -253,7 +253,9 @@ async def test_http_404_is_a_refusal(
 
 # alt-names ---------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("emulator_profile", ["alt-names"])
-async def test_alt_names_profile(client: CgiCamera, emulator: CameraEmulator) -> None:
+async def test_alt_names_profile(
+    client: CgiCamera, emulator: CameraEmulator, session: aiohttp.ClientSession
+) -> None:
     info = await client.device_info()
     assert info.firmware == emulator.config.firmware
     assert info.serial == emulator.config.serial
@@ -270,9 +272,16 @@ async def test_alt_names_profile(client: CgiCamera, emulator: CameraEmulator) ->
     assert emulator.state.channel(1).audio["AudioVolume"] == 6
     record = await client.get("record", "RecordControl", 1)
     assert record["Lenght"] == 600
-    found = await client.discover_capabilities("record", ["RecordControl"])
+    # Query replies too: the capability sits under the canonical name, and a set learnt from the query alone goes
+    # out in the camera's spelling.
+    fresh = CgiCamera(session, "127.0.0.1", emulator.port, "admin", PASSWORD, timeout=5)
+    found = await fresh.discover_capabilities("record", ["RecordControl"])
     assert found.capabilities is not None
-    assert found.capabilities.get("RecordControl", "Length") == IntRange(10, 3600)
+    assert found.capabilities.get("RecordControl", "Lenght") == IntRange(10, 3600)
+    assert found.capabilities.get("RecordControl", "Length") is None
+    await fresh.set("record", "RecordControl", 1, {"Lenght": 90})
+    assert emulator.requests[-1].params["Length"] == "90"
+    assert emulator.state.channel(1).record_control["Lenght"] == 90
 
 
 @pytest.mark.parametrize("emulator_profile", ["alt-names"])

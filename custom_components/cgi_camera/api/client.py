@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Final
 
-from .capabilities import Capabilities
+from .capabilities import Capabilities, CapabilityBlock
 from .discovery import (
     KNOWN_GROUPS,
     CameraCapabilities,
@@ -21,7 +21,7 @@ from .models import (
     SdStatus,
     TimeInfo,
 )
-from .names import canonical_group
+from .names import camera_spellings, canonical_group
 from .parse import ParamGroup, check_reply
 from .transport import NO_CHANNEL_AREAS, QueryValue, RawStream, Transport, build_query
 
@@ -114,9 +114,13 @@ class CgiCamera:
         for raw in reply.groups:
             block, renames = canonical_group(area, ParamGroup.from_raw(raw))
             if renames:
-                self._spellings.setdefault((area, block.name), {}).update(renames)
+                self._remember(area, block.name, renames)
             blocks.append(block)
         return blocks
+
+    def _remember(self, area: str, group: str, renames: Mapping[str, str]) -> None:
+        """Keep the camera's own element names (from a get or query reply) for its sets."""
+        self._spellings.setdefault((area, group), {}).update(renames)
 
     def _camera_names(
         self, area: str, group: str, params: Mapping[str, QueryValue]
@@ -167,7 +171,17 @@ class CgiCamera:
         _, body = await self._transport.request(
             f"/cgi/{area}_query", query, area=area, group=group
         )
-        return Capabilities.from_reply(check_reply(body, area, group), area)
+        blocks = []
+        for raw in check_reply(body, area, group).groups:
+            block = CapabilityBlock.from_raw(raw)
+            if renames := camera_spellings(area, block.name, block):
+                self._remember(area, block.name, renames)
+                by_wire = {wire: name for name, wire in renames.items()}
+                block = CapabilityBlock(
+                    block.name, {by_wire.get(k, k): v for k, v in block.items()}
+                )
+            blocks.append(block)
+        return Capabilities(blocks, area)
 
     async def discover_capabilities(
         self, area: str, groups: Iterable[str]

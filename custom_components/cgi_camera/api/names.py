@@ -8,11 +8,14 @@ docs/wire-decisions.md use) when it reads a group, and remembers the camera's sp
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .parse import ParamGroup
 
-__all__ = ["FIELD_SPELLINGS", "canonical_group"]
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["FIELD_SPELLINGS", "camera_spellings", "canonical_group"]
 
 _STREAM: Final[dict[str, tuple[str, ...]]] = {
     "IPRate": ("GOP",),
@@ -75,21 +78,27 @@ def _key(name: str) -> str:
     return _NOISE.sub("", name).lower()
 
 
-def canonical_group(area: str, group: ParamGroup) -> tuple[ParamGroup, dict[str, str]]:
-    """Return `group` with known alternative names renamed, and {canonical: camera's name} for each rename."""
-    spellings = FIELD_SPELLINGS.get((area, group.name))
+def camera_spellings(area: str, group: str, names: Iterable[str]) -> dict[str, str]:
+    """Return {canonical name: the camera's name} for the elements `names` of `group` spelled otherwise."""
+    spellings = FIELD_SPELLINGS.get((area, group))
     if not spellings:
-        return group, {}
+        return {}
+    names = list(names)
     renames: dict[str, str] = {}
     for canonical, alternatives in spellings.items():
-        if canonical in group:
+        if canonical in names:
             continue
-        wanted = [_key(canonical), *(_key(name) for name in alternatives)]
-        present = {_key(name): name for name in group if name not in renames.values()}
-        for key in wanted:
+        present = {_key(name): name for name in names if name not in renames.values()}
+        for key in (_key(canonical), *(_key(name) for name in alternatives)):
             if key in present:
                 renames[canonical] = present[key]
                 break
+    return renames
+
+
+def canonical_group(area: str, group: ParamGroup) -> tuple[ParamGroup, dict[str, str]]:
+    """Return `group` with known alternative names renamed, and {canonical: camera's name} for each rename."""
+    renames = camera_spellings(area, group.name, group)
     if not renames:
         return group, {}
     by_wire = {wire: canonical for canonical, wire in renames.items()}
