@@ -7,13 +7,11 @@ docs/wire-decisions.md use) when it reads a group, and remembers the camera's sp
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 import re
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from .parse import ParamGroup
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
 
 __all__ = ["FIELD_SPELLINGS", "camera_spellings", "canonical_group"]
 
@@ -78,20 +76,35 @@ def _key(name: str) -> str:
     return _NOISE.sub("", name).lower()
 
 
+# (area, group) → [(canonical, the match keys of it and its alternatives, best first)], computed once.
+_WANTED: Final = {
+    where: [
+        (canonical, tuple(dict.fromkeys(map(_key, (canonical, *alternatives)))))
+        for canonical, alternatives in spellings.items()
+    ]
+    for where, spellings in FIELD_SPELLINGS.items()
+}
+
+
 def camera_spellings(area: str, group: str, names: Iterable[str]) -> dict[str, str]:
     """Return {canonical name: the camera's name} for the elements `names` of `group` spelled otherwise."""
-    spellings = FIELD_SPELLINGS.get((area, group))
-    if not spellings:
+    wanted = _WANTED.get((area, group))
+    if not wanted:
         return {}
-    names = list(names)
+    canonicals = FIELD_SPELLINGS[area, group]
+    names = names if isinstance(names, Collection) else list(names)
     renames: dict[str, str] = {}
-    for canonical, alternatives in spellings.items():
+    present: dict[str, str] | None = None
+    for canonical, keys in wanted:
         if canonical in names:
             continue
-        present = {_key(name): name for name in names if name not in renames.values()}
-        for key in (_key(canonical), *(_key(name) for name in alternatives)):
-            if key in present:
-                renames[canonical] = present[key]
+        if present is None:
+            # Another canonical name present is never taken for an alternative spelling.
+            present = {_key(name): name for name in names if name not in canonicals}
+        for key in keys:
+            if (name := present.get(key)) is not None:
+                renames[canonical] = name
+                del present[key]  # one element never fills two names
                 break
     return renames
 
