@@ -9,12 +9,11 @@ import pytest
 
 import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera.api import CgiCamera
-from tests.emulator import EmulatorConfig
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator
 
-    from tests.emulator import CameraEmulator, Profile
+    from tests.emulator import CameraEmulator
 
 
 @pytest.fixture
@@ -36,13 +35,3 @@ def client(emulator: CameraEmulator, session: aiohttp.ClientSession) -> CgiCamer
         timeout=5.0,
     )
 
-
-@pytest.fixture
-def emulator_config(emulator_profile: Profile) -> EmulatorConfig:
-    """The shared emulator config, on the profile the test asks for (default "spec")."""
-    return EmulatorConfig(
-        username="admin",
-        password="s3cr3t&pw",
-        mac="00:2a:2a:12:34:56",
-        profile=emulator_profile,
-    )

@@ -61,13 +61,14 @@ def test_canonical_names() -> None:
     other = ParamGroup("OSDInfo", {"Volume": 1})
     assert canonical_group("image", other) == (other, {})
     assert canonical_group("audio", ParamGroup("AudioInfo", {"X": 1}))[1] == {}
-    # One element never fills two canonical names.
-    wifi, renames = canonical_group("wifi", ParamGroup("WifiInfo", {"Enable": 1}))
-    assert dict(wifi) == {"enable": 1}
-    assert all(
-        (area, name) in FIELD_SPELLINGS
-        for area, name in (("sys", "DeviceInfo"), ("sys", "TimeInfo"))
+    # Case, spaces, `_` and `-` do not matter.
+    wifi, renames = canonical_group(
+        "wifi", ParamGroup("WifiInfo", {"Enable": 1, "wifi_chanel": 6})
     )
+    assert dict(wifi) == {"enable": 1, "WifiChannel": 6}
+    assert renames == {"enable": "Enable", "WifiChannel": "wifi_chanel"}
+    # Every spelling table is about a group the document prints as an untagged list or spells two ways.
+    assert ("sys", "DeviceInfo") in FIELD_SPELLINGS
 
 
 def test_models_tolerate_missing_and_bad_values() -> None:
