@@ -34,4 +34,3 @@ def client(emulator: CameraEmulator, session: aiohttp.ClientSession) -> CgiCamer
         emulator.config.password,
         timeout=5.0,
     )
-
