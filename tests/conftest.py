@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from syrupy.assertion import SnapshotAssertion
 
+    from tests.emulator import Profile
+
 USERNAME = "admin"
 PASSWORD = "s3cr3t&pw"
 MAC = "00:2a:2a:12:34:56"
@@ -51,9 +53,11 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 
 
 @pytest.fixture
-def emulator_config() -> EmulatorConfig:
+def emulator_config(emulator_profile: Profile) -> EmulatorConfig:
     """Return the emulator's configuration; override in a module or parametrize indirectly."""
-    return EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC)
+    return EmulatorConfig(
+        username=USERNAME, password=PASSWORD, mac=MAC, profile=emulator_profile
+    )
 
 
 @pytest.fixture
@@ -121,3 +125,14 @@ async def loaded_entry(
     ):
         await hass.config_entries.async_unload(config_entry.entry_id)
         await hass.async_block_till_done()
+
+
+# Firmware profiles -------------------------------------------------------------------------------------------------
+@pytest.fixture
+def emulator_profile() -> Profile:
+    """The emulator's firmware profile (tests.emulator.PROFILES); `emulator_config` builds the camera on it.
+
+    Run a module or test on other firmware with `@pytest.mark.parametrize("emulator_profile", ["spec",
+    "sparse-query"])`; a module that overrides `emulator_config` passes it on as `profile=emulator_profile`.
+    """
+    return "spec"

@@ -588,3 +588,123 @@ async def test_time_and_mdarea(emu: CameraEmulator) -> None:
         )
         == 402
     )
+
+
+# Firmware profiles -------------------------------------------------------------------------------------------------
+def _profile(profile: str, **kw: object) -> EmulatorConfig:
+    return EmulatorConfig(username=USER, password=PASSWORD, profile=profile, **kw)  # type: ignore[arg-type]
+
+
+def test_profile_knobs() -> None:
+    minimal = _profile("minimal", ptz=True)
+    assert (minimal.ptz, minimal.sd_card, minimal.sd_slot, minimal.wifi) == (False,) * 4
+    assert _profile("http10", framing="crlf").framing == "all_lf"
+    assert _profile("spec").framing == "spec_mixed"
+    with pytest.raises(ValueError, match="unknown profile"):
+        _profile("nonsense")
+
+
+def test_profile_flag(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.emulator.__main__ import _parse
+
+    monkeypatch.setattr("sys.argv", ["emulator", "--profile", "sparse-query"])
+    assert _parse().profile == "sparse-query"
+    monkeypatch.setattr("sys.argv", ["emulator"])
+    assert _parse().profile == "spec"
+
+
+async def test_sparse_query_profile(socket_enabled: None) -> None:
+    async with CameraEmulator(_profile("sparse-query")) as emu:
+        for area in ("image", "sys", "major_stream", "alarm", "net"):
+            assert result_code(await raw(emu, cgi(f"{area}_query", Group="All"))) == 501
+        reply = await raw(emu, cgi("image_query", Group="ImageInfo"))
+        assert result_code(reply) == 200
+        assert value(reply, "Brightness") == "0 ... 255"
+        assert result_code(await raw(emu, cgi("image_query", Group="OSDInfo"))) == 501
+        assert (
+            result_code(await raw(emu, cgi("camera_query", Group="BasicInfo"))) == 403
+        )
+        reply = await raw(emu, cgi("record_query", Group="RecordDevice"))
+        assert result_code(reply) == 200
+        assert b"<RecordDevice>" not in reply
+        # Every group still answers its get.
+        reply = await raw(emu, cgi("camera_get", Channel=1, Group="BasicInfo"))
+        assert value(reply, "MirrorHor") == "0"
+        reply = await raw(emu, cgi("record_get", Channel=1, Group="RecordDevice"))
+        assert value(reply, "SDStatus") == "4"
+
+
+async def test_alt_names_profile(socket_enabled: None) -> None:
+    async with CameraEmulator(_profile("alt-names")) as emu:
+        reply = await raw(emu, cgi("sys_get", Group="DeviceInfo"))
+        assert value(reply, "SoftwareVersion") == emu.config.firmware
+        assert value(reply, "SerialNumber") == emu.config.serial
+        assert value(reply, "MacAddress") == emu.config.mac
+        assert b"<Firmware>" not in reply
+        assert b"<SerialNum>" not in reply
+        # The firmware's own spelling is accepted in a set and echoed; the document's is not known.
+        reply = await raw(emu, cgi("audio_set", Channel=1, Group="AudioInfo", Volume=7))
+        assert value(reply, "Volume") == "7"
+        assert emu.state.channel(1).audio["AudioVolume"] == 7
+        reply = await raw(
+            emu, cgi("audio_set", Channel=1, Group="AudioInfo", AudioVolume=3)
+        )
+        assert result_code(reply) == 403
+        reply = await raw(emu, cgi("record_query", Group="RecordControl"))
+        assert value(reply, "Length") == "10 ... 3600"
+        reply = await raw(
+            emu, cgi("record_set", Channel=1, Group="RecordDevice", Operate=1)
+        )
+        assert result_code(reply) == 403
+        reply = await raw(
+            emu, cgi("record_set", Channel=1, Group="RecordDevice", OperateRate=0)
+        )
+        assert value(reply, "SDStatus") == "5"
+        reply = await raw(emu, cgi("sys_set", Group="TimeInfo", NTPSwitch=0))
+        assert value(reply, "NTPSwitch") == "0"
+
+
+async def test_http10_profile(socket_enabled: None) -> None:
+    async with CameraEmulator(_profile("http10")) as emu:
+        reply = await raw(emu, cgi("sys_get", Group="DeviceInfo"))
+        assert reply.startswith(b"HTTP/1.0 200 OK\nContent-Type: text/html\n\n<?xml")
+        assert b"\r" not in reply.split(b"\n\n", 1)[0]
+        assert b"Content-Length" not in reply
+        image = await raw(emu, "/jpgimage/1/image.jpg")
+        assert image.startswith(
+            b"HTTP/1.0 200 OK\nContent-Type: image/jpeg\n\n\xff\xd8"
+        )
+        denied = await raw(
+            emu, cgi("sys_get", Group="DeviceInfo"), auth=_basic(USER, "wrong")
+        )
+        assert denied.startswith(b"HTTP/1.0 401 Unauthorized\nWWW-Authenticate: Basic")
+        assert b"Content-Length" not in denied
+
+
+async def test_minimal_profile(socket_enabled: None) -> None:
+    async with CameraEmulator(_profile("minimal")) as emu:
+        assert (
+            result_code(await raw(emu, cgi("ptz_get", Channel=1, Group="PTZCtrlInfo")))
+            == 501
+        )
+        assert result_code(await raw(emu, cgi("wifi_get", Group="WifiInfo"))) == 501
+        assert (
+            result_code(
+                await raw(emu, cgi("record_get", Channel=1, Group="RecordDevice"))
+            )
+            == 501
+        )
+        reply = await raw(
+            emu, cgi("record_set", Channel=1, Group="RecordDevice", Operate=1)
+        )
+        assert result_code(reply) == 501
+        reply = await raw(emu, cgi("record_query", Group="All"))
+        assert b"<RecordControl>" in reply
+        assert b"<RecordDevice>" not in reply
+
+
+async def test_reset_fault_sends_rst(emu: CameraEmulator) -> None:
+    """The reset fault closes with an RST after half the reply, not with a FIN."""
+    emu.faults.push("reset")
+    with pytest.raises(ConnectionResetError):
+        await raw(emu, cgi("sys_get", Group="DeviceInfo"))

@@ -9,30 +9,22 @@ import pytest
 
 import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera.api import (
-    AudioInfo,
     Capabilities,
     CgiError,
     Choices,
-    DeviceInfo,
     FreeString,
     IntRange,
     InvalidChannel,
     InvalidName,
     InvalidValue,
     MalformedReply,
-    MdInfo,
     MotionArea,
     NotAvailableInMode,
     NotSupported,
     ParamGroup,
     ReadOnly,
-    RecordControl,
-    RecordDevice,
     ResultCodeError,
-    SdStatus,
     ServerFailed,
-    StreamInfo,
-    TourInfo,
 )
 from custom_components.cgi_camera.api.capabilities import (
     CapabilityBlock,
@@ -44,7 +36,6 @@ from custom_components.cgi_camera.api.errors import (
     CannotConnect,
     error_for_code,
 )
-from custom_components.cgi_camera.api.models import WifiInfo, normalize_mac
 from custom_components.cgi_camera.api.parse import check_reply, coerce, parse_reply
 
 
@@ -344,76 +335,3 @@ def test_motion_area_parse_never_crashes(text: str) -> None:
     except MalformedReply:
         return
     assert MotionArea.parse(area.format()) == area
-
-
-# Models ------------------------------------------------------------------------------------------------------------
-def test_device_info_mac_normalized() -> None:
-    info = DeviceInfo.from_group(
-        ParamGroup(
-            "DeviceInfo",
-            {
-                "DeviceID": "X",
-                "Firmware": "F",
-                "SerialNum": "S",
-                "Mac": "00-2A-2A-12-34-56",
-            },
-        )
-    )
-    assert info.mac == "00:2a:2a:12:34:56"
-    assert info.raw["DeviceID"] == "X"
-    assert normalize_mac("002a2a123456") == "00:2a:2a:12:34:56"
-    assert normalize_mac("garbage") is None
-    assert normalize_mac("00:2a:2a:12:34:56:78") is None
-    assert normalize_mac("zz:2a:2a:12:34:56") is None
-    empty = DeviceInfo.from_group(ParamGroup("DeviceInfo"))
-    assert empty.mac is None
-    assert empty.device_id is None
-
-
-def test_models_tolerate_aliases_and_missing() -> None:
-    assert AudioInfo.from_group(ParamGroup("AudioInfo", {"Volume": 5})).volume == 5
-    assert (
-        AudioInfo.from_group(
-            ParamGroup("AudioInfo", {"AudioVolume": 7, "Volume": 5})
-        ).volume
-        == 7
-    )
-    assert (
-        RecordControl.from_group(ParamGroup("RecordControl", {"Lenght": 60})).length
-        == 60
-    )
-    assert (
-        RecordControl.from_group(ParamGroup("RecordControl", {"Length": 30})).length
-        == 30
-    )
-    device = RecordDevice.from_group(
-        ParamGroup("RecordDevice", {"TotalSpace": 100, "UsedSpace": 30, "SDStatus": 4})
-    )
-    assert device.sd_status is SdStatus(4)
-    assert device.free_space == 70
-    device = RecordDevice.from_group(ParamGroup("RecordDevice", {"SDStatus": 42}))
-    assert device.sd_status is None
-    assert device.free_space is None
-    assert [s.value for s in SdStatus] == list(range(10))
-    assert StreamInfo.from_group(
-        ParamGroup("StreamInfo", {"Resolution": "1280x720"})
-    ).size == (1280, 720)
-    assert (
-        StreamInfo.from_group(ParamGroup("StreamInfo", {"Resolution": "CLOSED"})).size
-        is None
-    )
-    assert TourInfo.from_group(
-        ParamGroup("TourInfo", {"TourNum": 1, "PresetNumber": "1,3, 5"})
-    ).presets == (1, 3, 5)
-    wifi = WifiInfo.from_group(
-        ParamGroup("WifiInfo", {"enable": 1, "password": "secret", "WifiChanel": 6})
-    )
-    assert wifi.enabled is True
-    assert wifi.channel == 6
-    assert "secret" not in repr(wifi)
-    md = MdInfo.from_group(ParamGroup("MDInfo", {"MDEnable": 1, "MDArea": "bad"}))
-    assert md.enabled is True
-    assert md.area is None
-    md = MdInfo.from_group(ParamGroup("MDInfo", {"MDArea": "/".join(["1"] * 18)}))
-    assert md.area is not None
-    assert md.area.cell(5, 0)

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import contextlib
 
-from .config import EmulatorConfig
+from .config import PROFILES, EmulatorConfig
 from .server import CameraEmulator
 
 
@@ -33,6 +33,12 @@ def _parse() -> argparse.Namespace:
     parser.add_argument(
         "--mjpeg-framing", choices=("repeated", "multipart"), default="repeated"
     )
+    parser.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="spec",
+        help="firmware profile (docs/wire-decisions.md); it overrides the knobs it is about",
+    )
     return parser.parse_args()
 
 
@@ -49,11 +55,13 @@ async def _main(args: argparse.Namespace) -> None:
         mac=args.mac,
         framing=args.framing,
         mjpeg_framing=args.mjpeg_framing,
+        profile=args.profile,
     )
     emu = CameraEmulator(config)
     await emu.start(host=args.host, port=args.port)
     print(
-        f"Camera emulator listening on {emu.url} (user {config.username!r}, auth {config.auth})",
+        f"Camera emulator listening on {emu.url} (user {config.username!r}, auth {config.auth}, "
+        f"profile {config.profile})",
         flush=True,
     )
     try:

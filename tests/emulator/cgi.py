@@ -8,6 +8,7 @@ import re
 import time
 from xml.sax.saxutils import escape
 
+from .config import SPARSE_QUERY_GROUPS
 from .groups import (
     Cap,
     Choices,
@@ -208,6 +209,8 @@ def handle_cgi(
     ctx = _Ctx(state, area, op, params)
     try:
         _dispatch(ctx)
+    except _EmptyReply:
+        ctx.reply.groups.clear()
     except SetError as err:
         ctx.reply.code = err.code
         ctx.reply.groups.clear()
@@ -235,6 +238,8 @@ def _dispatch(ctx: _Ctx) -> None:
         _ = ctx.ch  # validate Channel early: 401 before anything else
     state.refresh()
     if ctx.op == "query":
+        if state.config.profile == "sparse-query":
+            _sparse_query_gate(ctx)
         _query(ctx)
     elif ctx.op == "get":
         _get(ctx)
@@ -287,6 +292,8 @@ def _plain_groups(ctx: _Ctx) -> dict[str, Group]:
         case "audio":
             return {"AudioInfo": ch.audio}
         case "record":
+            if not s.config.sd_slot:
+                return {"RecordControl": ch.record_control}
             return {
                 "RecordControl": ch.record_control,
                 "RecordDevice": ch.record_device,
@@ -318,6 +325,21 @@ _SPECIAL_GET: dict[str, tuple[str, ...]] = {
 
 
 # Query ----------------------------------------------------------------------------------------------------------
+def _sparse_query_gate(ctx: _Ctx) -> None:
+    """sparse-query profile: refuse `Group=All` and every group outside SPARSE_QUERY_GROUPS, each area its way."""
+    if ctx.group != "All" and (ctx.area, ctx.group) in SPARSE_QUERY_GROUPS:
+        return
+    if ctx.area == "camera":
+        raise SetError(403, "query refused")
+    if ctx.area == "record":
+        raise _EmptyReply
+    raise SetError(501, "query not supported")
+
+
+class _EmptyReply(Exception):
+    """Answer 200 without any group (a firmware that answers a query it does not implement with nothing)."""
+
+
 def _query(ctx: _Ctx) -> None:
     area, group = ctx.area, ctx.group
     out: list[tuple[str, str]] = []  # (group name, xml)
@@ -531,7 +553,7 @@ def _generic_set(
         echo["Channel"] = group.data["Channel"]
     echo |= values
     echo |= extra or {}
-    ctx.add(_block(group.name, echo))
+    ctx.add(group.block(echo))
     return values
 
 
@@ -553,7 +575,7 @@ def _set_stream(ctx: _Ctx) -> None:
             resolution
         ]  # the camera clamps the rate to the new resolution
     group.data.update(values)
-    ctx.add(_block(group.name, {"Channel": ch.number} | values))
+    ctx.add(group.block({"Channel": ch.number} | values))
 
 
 def _set_time(ctx: _Ctx) -> None:
@@ -565,7 +587,7 @@ def _set_time(ctx: _Ctx) -> None:
         s.time_offset = 0.0  # "synchronised" with NTP: the host clock
     s.time_info.data.update(values)
     s.refresh()
-    ctx.add(_block("TimeInfo", values))
+    ctx.add(s.time_info.block(values))
 
 
 def _set_system(ctx: _Ctx) -> None:
@@ -603,6 +625,8 @@ def _set_no_params(name: str) -> _SetHandler:
 def _set_record_device(ctx: _Ctx) -> None:
     ch = ctx.ch
     params = dict(ctx.params)
+    if ctx.state.config.profile == "alt-names" and "Operate" in params:
+        raise SetError(403, "this firmware follows the URL: OperateRate")
     if "OperateRate" in params:  # the spec's URL spelling
         params["Operate"] = params.pop("OperateRate")
     unknown = set(params) - {"Operate"}
@@ -612,6 +636,8 @@ def _set_record_device(ctx: _Ctx) -> None:
     if op is None:
         raise SetError(402, "Operate missing")
     sd = ch.sd
+    if not ctx.state.config.sd_slot:
+        raise SetError(501, "no SD card slot")
     if not sd.present:
         raise SetError(502, "no SD card")
     if op == 2:
@@ -622,13 +648,12 @@ def _set_record_device(ctx: _Ctx) -> None:
         sd.status = 5
     ch.refresh()
     ctx.add(
-        _block(
-            "RecordDevice",
+        ch.record_device.block(
             {
                 "Channel": ch.number,
                 "Operate": op,
                 "SDStatus": ch.record_device["SDStatus"],
-            },
+            }
         )
     )
 
@@ -642,7 +667,7 @@ def _set_exposure(ctx: _Ctx) -> None:
     if mode != 2 and ("ShutterManual" in values or "AGCManual" in values):
         raise SetError(502, "manual values outside manual exposure mode")
     group.data.update(values)
-    ctx.add(_block(group.name, {"Channel": ctx.ch.number} | values))
+    ctx.add(group.block({"Channel": ctx.ch.number} | values))
 
 
 def _set_md_info(ctx: _Ctx) -> None:
@@ -654,7 +679,7 @@ def _set_md_info(ctx: _Ctx) -> None:
         except ValueError:
             raise SetError(402, "bad MDArea") from None
     group.data.update(values)
-    ctx.add(_block(group.name, {"Channel": ctx.ch.number} | values))
+    ctx.add(group.block({"Channel": ctx.ch.number} | values))
 
 
 def _set_md_access(ctx: _Ctx) -> None:

@@ -1,20 +1,52 @@
-"""Configuration of the camera emulator."""
+"""Configuration of the camera emulator, and the firmware profiles it can play."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal, get_args
 
-__all__ = ["AuthKind", "EmulatorConfig", "Framing", "MjpegFraming"]
+__all__ = [
+    "PROFILES",
+    "SPARSE_QUERY_GROUPS",
+    "AuthKind",
+    "EmulatorConfig",
+    "Framing",
+    "MjpegFraming",
+    "Profile",
+]
 
 type AuthKind = Literal["basic", "digest", "none"]
 type Framing = Literal["spec_mixed", "all_lf", "goahead_mixed", "crlf"]
 type MjpegFraming = Literal["repeated", "multipart"]
+# Firmware profiles (docs/wire-decisions.md "Firmware profiles"):
+# - spec: what the document describes (the default);
+# - sparse-query: `_query?Group=All` refused everywhere; `_query?Group=<g>` answered only for SPARSE_QUERY_GROUPS;
+#   every group still answers `_get` (the client must fall back to the get reply and the document's ranges);
+# - alt-names: DeviceInfo and the groups the document prints as untagged lists use other element spellings;
+# - http10: HTTP/1.0 replies with bare-LF headers, no Content-Length, the connection closed after each reply;
+# - minimal: no PTZ, no SD card slot, no Wi-Fi.
+type Profile = Literal["spec", "sparse-query", "alt-names", "http10", "minimal"]
+PROFILES: Final[tuple[str, ...]] = get_args(Profile.__value__)
+
+# sparse-query: the only (area, group) pairs whose own `_query?Group=<group>` is answered. Of the other areas,
+# `camera` refuses a query with 403, `record` answers 200 with no group at all, the rest with 501.
+SPARSE_QUERY_GROUPS: Final = frozenset(
+    {
+        ("major_stream", "StreamInfo"),
+        ("minor_stream", "StreamInfo"),
+        ("image", "ImageInfo"),
+        ("sys", "TimeInfo"),
+    }
+)
 
 
 @dataclass
 class EmulatorConfig:
-    """How the emulated camera is built and how it behaves on the wire."""
+    """How the emulated camera is built and how it behaves on the wire.
+
+    A `profile` other than "spec" fixes the knobs it is about (minimal: ptz, sd_card, sd_slot and wifi off; http10:
+    framing "all_lf"), whatever was passed for them.
+    """
 
     username: str = "admin"
     password: str = "admin"
@@ -22,6 +54,8 @@ class EmulatorConfig:
     channels: int = 1
     ptz: bool = True
     sd_card: bool = True
+    # False: the recorder has no card slot at all (record / RecordDevice answers 501).
+    sd_slot: bool = True
     wifi: bool = True
     mac: str = "00:2a:2a:12:34:56"
     device_id: str = "V6202IR-AR0237"
@@ -35,3 +69,14 @@ class EmulatorConfig:
     reboot_seconds: float = 1.0
     mjpeg_fps: float = 10.0
     realm: str = "IPCamera"
+    profile: Profile = "spec"
+
+    def __post_init__(self) -> None:
+        """Apply the profile's fixed knobs."""
+        if self.profile not in PROFILES:
+            msg = f"unknown profile {self.profile!r}; one of {', '.join(PROFILES)}"
+            raise ValueError(msg)
+        if self.profile == "minimal":
+            self.ptz = self.sd_card = self.sd_slot = self.wifi = False
+        elif self.profile == "http10":
+            self.framing = "all_lf"

@@ -142,6 +142,13 @@ class Group(MutableMapping[str, Value]):
         self.aliases: dict[str, str] = dict(aliases or {})
         # Parameters that may be set but are never reported by a get (e.g. Operate).
         self.hidden = hidden
+        # Firmware spelling of a parameter on the wire (alt-names profile): canonical name → element name.
+        self.wire_names: dict[str, str] = {}
+
+    def spell(self, wire_names: Mapping[str, str]) -> None:
+        """Report (and accept in sets) the parameters under other element names, e.g. {"Firmware": "Software"}."""
+        self.wire_names.update(wire_names)
+        self.aliases.update({wire: name for name, wire in wire_names.items()})
 
     # Mapping protocol -------------------------------------------------------------------------------------------
     def __getitem__(self, key: str) -> Value:
@@ -184,7 +191,8 @@ class Group(MutableMapping[str, Value]):
     def canonical(self, name: str) -> str | None:
         """Return the parameter `name` refers to (aliases resolved), or None when unknown."""
         if name in self.data:
-            return name
+            # A firmware that spells the parameter otherwise does not know the canonical name.
+            return None if name in self.wire_names else name
         return self.aliases.get(name)
 
     def coerce(self, name: str, raw: str) -> Value:
@@ -214,7 +222,13 @@ class Group(MutableMapping[str, Value]):
         keys = (
             [k for k in self.data if k not in self.hidden] if names is None else names
         )
-        inner = "".join(render_param(k, self.data[k]) for k in keys if k in self.data)
+        return self.block({k: self.data[k] for k in keys if k in self.data})
+
+    def block(self, values: Mapping[str, Value]) -> str:
+        """Return the group element holding `values` (canonical names), spelled as this firmware spells them."""
+        inner = "".join(
+            render_param(self.wire_names.get(k, k), v) for k, v in values.items()
+        )
         return f"<{self.name}>{inner}</{self.name}>"
 
     def query_xml(self) -> str:
@@ -222,5 +236,6 @@ class Group(MutableMapping[str, Value]):
         parts = []
         for k, cap in self.caps.items():
             tag = "int" if self.types[k] is int else "string"
-            parts.append(f"<{k}><{tag}>{escape(cap.text())}</{tag}></{k}>")
+            wire = self.wire_names.get(k, k)
+            parts.append(f"<{wire}><{tag}>{escape(cap.text())}</{tag}></{wire}>")
         return f"<{self.name}>{''.join(parts)}</{self.name}>"

@@ -29,6 +29,7 @@ __all__ = ["CameraEmulator", "FaultKind", "Faults", "RequestRecord"]
 _LOGGER = logging.getLogger(__name__)
 
 type FaultKind = Literal[
+    "pass",  # no fault: lets a queue spoil a later reply, e.g. ["pass", "503"]
     "empty",
     "stall",
     "reset",
@@ -350,6 +351,15 @@ class CameraEmulator:
         else:
             challenge = f'Basic realm="{realm}"'
         body = b"<html><head><title>401 Unauthorized</title></head><body>401 Unauthorized</body></html>\n"
+        if self.config.profile == "http10":
+            head = (
+                "HTTP/1.0 401 Unauthorized\n"
+                f"WWW-Authenticate: {challenge}\n"
+                "Content-Type: text/html\n\n"
+            )
+            writer.write(head.encode() + body)
+            await writer.drain()
+            return
         head = (
             "HTTP/1.0 401 Unauthorized\r\n"
             f"WWW-Authenticate: {challenge}\r\n"
@@ -370,6 +380,8 @@ class CameraEmulator:
         params: dict[str, str],
     ) -> None:
         fault = self.faults.pop()
+        if fault == "pass":
+            fault = None
         if fault == "empty":
             return
         if fault == "stall":
@@ -438,6 +450,10 @@ class CameraEmulator:
             await writer.drain()
             return
         jpeg = await self._images.frame(ch)
+        if self.config.profile == "http10":
+            writer.write(b"HTTP/1.0 200 OK\nContent-Type: image/jpeg\n\n" + jpeg)
+            await writer.drain()
+            return
         writer.write(_jpeg_head(len(jpeg), keep_alive=False) + jpeg)
         await writer.drain()
 
@@ -562,8 +578,10 @@ def _int_or_none(raw: str | None) -> int | None:
 
 def _reset(writer: asyncio.StreamWriter) -> None:
     """Close with an RST (SO_LINGER 0) instead of a FIN."""
-    sock = writer.get_extra_info("socket")
-    if isinstance(sock, socket.socket):
+    sock = writer.get_extra_info(
+        "socket"
+    )  # asyncio's TransportSocket, not a socket.socket
+    if sock is not None:
         with contextlib.suppress(OSError):
             sock.setsockopt(
                 socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)

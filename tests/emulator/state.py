@@ -620,7 +620,26 @@ class CameraState:
             }
         self.schedule = _g("ScheduleInfo", schedule)
         self.users: dict[str, User] = {config.username: User(config.password, 6)}
+        if config.profile == "alt-names":
+            self._spell_alt_names()
         self.refresh()
+
+    def _spell_alt_names(self) -> None:
+        """alt-names profile: other firmware's element names (docs/wire-decisions.md "Field names")."""
+        self.device_info.spell(
+            {
+                "Firmware": "SoftwareVersion",
+                "SerialNum": "SerialNumber",
+                "Mac": "MacAddress",
+            }
+        )
+        self.time_info.spell({"TimeMethod": "NTPSwitch", "NTPServerIP": "NTPServerIp"})
+        self.netport.spell({"HttpPort": "HTTPPort", "RtspPort": "RTSPPort"})
+        self.wifi.spell({"enable": "Enable", "WifiChannel": "WifiChanel"})
+        for ch in self.channels:
+            ch.audio.spell({"AudioVolume": "Volume"})
+            ch.record_control.spell({"Lenght": "Length"})
+            ch.record_device.spell({"WriteProtect": "SDWriteProtect"})
 
     # Lifecycle hooks --------------------------------------------------------------------------------------------
     def mark_boot(self) -> None:

@@ -3,44 +3,32 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
-from .capabilities import Capabilities
-from .errors import CannotConnect, MalformedReply, NoImage
-from .models import (
-    AddressInfo,
-    AudioInfo,
-    BasicInfo,
-    DeviceInfo,
-    ExposureInfo,
-    Hotspot,
-    ImageInfo,
-    MdInfo,
-    NetPortInfo,
-    OsdInfo,
-    PtzDirection,
-    PtzStatus,
-    RecordControl,
-    RecordDevice,
-    RecordFile,
-    SpeedInfo,
-    Stream,
-    StreamInfo,
-    TimeInfo,
-    TourInfo,
-    UserInfo,
-    WifiInfo,
+from .capabilities import Capabilities, CapabilityBlock
+from .discovery import (
+    KNOWN_GROUPS,
+    CameraCapabilities,
+    DiscoveredCapabilities,
+    discover_area,
 )
+from .errors import CannotConnect, InvalidName, MalformedReply, NoImage
+from .models import (
+    DeviceInfo,
+    NetPortInfo,
+    PtzDirection,
+    SdOperation,
+    SdStatus,
+    TimeInfo,
+)
+from .names import camera_spellings, canonical_group
 from .parse import ParamGroup, check_reply
 from .transport import NO_CHANNEL_AREAS, QueryValue, RawStream, Transport, build_query
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Mapping
+    from collections.abc import AsyncIterator, Iterable, Mapping
 
     import aiohttp
-
-    from .motion import MotionArea
 
 __all__ = ["CgiCamera"]
 
@@ -78,6 +66,8 @@ class CgiCamera:
             concurrency=concurrency,
             max_response_bytes=max_response_bytes,
         )
+        # (area, group) → {canonical element name: the camera's spelling}, learnt from its replies.
+        self._spellings: dict[tuple[str, str], dict[str, str]] = {}
 
     def __repr__(self) -> str:
         """Show host, port and user; never the password."""
@@ -120,7 +110,24 @@ class CgiCamera:
             f"/cgi/{area}_{op}", query, area=area, group=group
         )
         reply = check_reply(body, area, group)
-        return [ParamGroup.from_raw(raw) for raw in reply.groups]
+        blocks = []
+        for raw in reply.groups:
+            block, renames = canonical_group(area, ParamGroup.from_raw(raw))
+            if renames:
+                self._remember(area, block.name, renames)
+            blocks.append(block)
+        return blocks
+
+    def _remember(self, area: str, group: str, renames: Mapping[str, str]) -> None:
+        """Keep the camera's own element names (from a get or query reply) for its sets."""
+        self._spellings.setdefault((area, group), {}).update(renames)
+
+    def _camera_names(
+        self, area: str, group: str, params: Mapping[str, QueryValue]
+    ) -> dict[str, QueryValue]:
+        """Rename canonical parameter names to the spelling this camera used in its replies (api/names.py)."""
+        spellings = self._spellings.get((area, group), {})
+        return {spellings.get(name, name): value for name, value in params.items()}
 
     async def get_blocks(
         self, area: str, group: str, channel: int | None = None, **params: QueryValue
@@ -150,7 +157,9 @@ class CgiCamera:
         """Set `params` in `group`; return the camera's echo of the changed values."""
         if channel is None and area not in NO_CHANNEL_AREAS and area != "alarm":
             channel = 1
-        blocks = await self._call(area, "set", group, channel, params)
+        blocks = await self._call(
+            area, "set", group, channel, self._camera_names(area, group, params)
+        )
         matching = [block for block in blocks if block.name == group]
         if matching:
             return matching[0]
@@ -162,118 +171,75 @@ class CgiCamera:
         _, body = await self._transport.request(
             f"/cgi/{area}_query", query, area=area, group=group
         )
-        return Capabilities.from_reply(check_reply(body, area, group), area)
+        blocks = []
+        for raw in check_reply(body, area, group).groups:
+            block = CapabilityBlock.from_raw(raw)
+            if renames := camera_spellings(area, block.name, block):
+                self._remember(area, block.name, renames)
+                by_wire = {wire: name for name, wire in renames.items()}
+                block = CapabilityBlock(
+                    block.name, {by_wire.get(k, k): v for k, v in block.items()}
+                )
+            blocks.append(block)
+        return Capabilities(blocks, area)
+
+    async def discover_capabilities(
+        self, area: str, groups: Iterable[str]
+    ) -> DiscoveredCapabilities:
+        """Return `area`'s capabilities, each of `groups` from the best source the camera answers.
+
+        Sources, in order: `_query?Group=All`, `_query?Group=<group>`, the group's `_get` reply with the document's
+        ranges, none (api/discovery.py). Raises CannotConnect, ServerFailed, MalformedReply or AuthenticationFailed
+        when a request fails in a way that may pass: a transient failure never makes a group unsupported.
+        """
+        return await discover_area(self, area, groups)
+
+    async def discover_all_capabilities(
+        self, known_groups: Mapping[str, Iterable[str]] = KNOWN_GROUPS
+    ) -> CameraCapabilities:
+        """Discover every area of `known_groups` ({area: groups}, by default the entity tables' groups)."""
+        return CameraCapabilities(
+            {
+                area: await self.discover_capabilities(area, groups)
+                for area, groups in known_groups.items()
+            }
+        )
 
     # System -----------------------------------------------------------------------------------------------------
     async def device_info(self) -> DeviceInfo:
         """Sys / DeviceInfo."""
         return DeviceInfo.from_group(await self.get("sys", "DeviceInfo"))
 
-    async def hardware_version(self) -> str | None:
-        """Sys / HardwareV."""
-        return (await self.get("sys", "HardwareV")).get_str("HwdVersion")
-
     async def time_info(self) -> TimeInfo:
         """Sys / TimeInfo."""
         return TimeInfo.from_group(await self.get("sys", "TimeInfo"))
-
-    async def set_time(
-        self,
-        camera_time: int | datetime | None = None,
-        *,
-        time_zone: int | None = None,
-        ntp: bool = False,
-        ntp_server: str | None = None,
-        daylight: bool | None = None,
-    ) -> ParamGroup:
-        """Set the clock: manual (`camera_time`, UTC epoch seconds or an aware datetime) or NTP."""
-        params: dict[str, QueryValue] = {"TimeMethod": 1 if ntp else 0}
-        if camera_time is not None:
-            params["CameraTime"] = int(
-                camera_time.timestamp()
-                if isinstance(camera_time, datetime)
-                else camera_time
-            )
-        if time_zone is not None:
-            params["TimeZone"] = time_zone
-        if daylight is not None:
-            params["DaylightEnable"] = daylight
-        if ntp_server is not None:
-            params["NTPServerIP"] = ntp_server
-        return await self.set("sys", "TimeInfo", None, params)
 
     async def reboot(self) -> None:
         """Reboot the camera (it then refuses connections for a while)."""
         await self.set("sys", "SystemInfo", None, {"ResetFlag": 0})
 
-    async def factory_reset(self, keep_ip: bool = True) -> None:
-        """Restore factory settings, optionally keeping the network address."""
-        await self.set("sys", "SystemInfo", None, {"ResetFlag": 1, "IPkeep": keep_ip})
-
-    # Video ------------------------------------------------------------------------------------------------------
-    async def stream_info(
-        self, stream: Stream = Stream.MAJOR, channel: int = 1
-    ) -> StreamInfo:
-        """major_stream / minor_stream / mjpeg StreamInfo."""
-        return StreamInfo.from_group(
-            await self.get(Stream(stream).value, "StreamInfo", channel)
-        )
-
-    async def image_info(self, channel: int = 1) -> ImageInfo:
-        """Image / ImageInfo."""
-        return ImageInfo.from_group(await self.get("image", "ImageInfo", channel))
-
-    async def osd_info(self, channel: int = 1) -> OsdInfo:
-        """Image / OSDInfo."""
-        return OsdInfo.from_group(await self.get("image", "OSDInfo", channel))
-
-    async def basic_info(self, channel: int = 1) -> BasicInfo:
-        """Camera / BasicInfo."""
-        return BasicInfo.from_group(await self.get("camera", "BasicInfo", channel))
-
-    async def exposure_info(self, channel: int = 1) -> ExposureInfo:
-        """Camera / ExposureInfo."""
-        return ExposureInfo.from_group(
-            await self.get("camera", "ExposureInfo", channel)
-        )
-
-    async def audio_info(self, channel: int = 1) -> AudioInfo:
-        """Audio / AudioInfo."""
-        return AudioInfo.from_group(await self.get("audio", "AudioInfo", channel))
-
     # Record -----------------------------------------------------------------------------------------------------
-    async def record_control(self, channel: int = 1) -> RecordControl:
-        """Record / RecordControl."""
-        return RecordControl.from_group(
-            await self.get("record", "RecordControl", channel)
-        )
+    async def sd_operate(
+        self, channel: int, operation: SdOperation | int
+    ) -> SdStatus | None:
+        """Unmount, mount or format the SD card; return the SDStatus the camera reports after it, if it says.
 
-    async def record_device(self, channel: int = 1) -> RecordDevice:
-        """Record / RecordDevice."""
-        return RecordDevice.from_group(
-            await self.get("record", "RecordDevice", channel)
-        )
-
-    async def sd_operate(self, channel: int, operation: int) -> ParamGroup:
-        """SD card: 0 unmount, 1 mount, 2 format."""
-        return await self.set("record", "RecordDevice", channel, {"Operate": operation})
-
-    async def record_search(
-        self, channel: int, start: str, end: str
-    ) -> list[RecordFile]:
-        """Record / RecordSearch between StartTime and EndTime (camera's own time format)."""
-        blocks = await self.get_blocks(
-            "record", "RecordSearch", channel, StartTime=start, EndTime=end
-        )
-        return [RecordFile.from_group(b) for b in blocks if b.name == "RecordSearch"]
+        The document's table names the parameter `Operate`, its URL `OperateRate` (wire-decisions "RecordDevice
+        Operate"): send `Operate`, and `OperateRate` once if the camera calls that name invalid.
+        """
+        value = int(SdOperation(operation))
+        try:
+            echo = await self.set("record", "RecordDevice", channel, {"Operate": value})
+        except InvalidName:
+            echo = await self.set(
+                "record", "RecordDevice", channel, {"OperateRate": value}
+            )
+        status = echo.get_int("SDStatus")
+        return SdStatus(status) if status is not None and 0 <= status <= 9 else None
 
     # PTZ --------------------------------------------------------------------------------------------------------
     async def _ptz(self, channel: int, params: Mapping[str, QueryValue]) -> ParamGroup:
         return await self.set("ptz", "PTZCtrlInfo", channel, params)
-
-    async def ptz_status(self, channel: int = 1) -> PtzStatus:
-        """Ptz / PTZCtrlInfo as read (position, movement)."""
-        return PtzStatus.from_group(await self.get("ptz", "PTZCtrlInfo", channel))
 
     async def ptz_move(
         self,
@@ -365,29 +331,10 @@ class CgiCamera:
             params["ZoomPosition"] = zoom
         return await self._ptz(channel, params)
 
-    async def speed_info(self, channel: int = 1) -> SpeedInfo:
-        """Ptz / SpeedInfo."""
-        return SpeedInfo.from_group(await self.get("ptz", "SpeedInfo", channel))
-
-    async def tours(self, channel: int = 1) -> list[TourInfo]:
-        """Ptz / TourInfo blocks."""
-        return [
-            TourInfo.from_group(b)
-            for b in await self.get_blocks("ptz", "TourInfo", channel)
-        ]
-
     async def tour(self, channel: int, number: int, run: bool) -> ParamGroup:
         """Start (True) or stop tour `number` (1..4)."""
         return await self.set(
             "ptz", "TourInfo", channel, {"TourNum": number, "TourAct": run}
-        )
-
-    async def tour_add_preset(
-        self, channel: int, number: int, preset: int
-    ) -> ParamGroup:
-        """Append `preset` to tour `number`."""
-        return await self.set(
-            "ptz", "TourInfo", channel, {"TourNum": number, "PresetNumber": preset}
         )
 
     # RS-485 -----------------------------------------------------------------------------------------------------
@@ -417,72 +364,6 @@ class CgiCamera:
     async def net_port_info(self) -> NetPortInfo:
         """Netport / NetPortInfo."""
         return NetPortInfo.from_group(await self.get("netport", "NetPortInfo"))
-
-    async def address_info(self) -> AddressInfo:
-        """Net / AddressInfo."""
-        return AddressInfo.from_group(await self.get("net", "AddressInfo"))
-
-    async def wifi_info(self) -> WifiInfo:
-        """Wifi / WifiInfo."""
-        return WifiInfo.from_group(await self.get("wifi", "WifiInfo"))
-
-    async def hotspots(self) -> list[Hotspot]:
-        """Wifi / HotspotList: nearby networks."""
-        return [
-            Hotspot.from_group(b) for b in await self.get_blocks("wifi", "HotspotList")
-        ]
-
-    # Alarm ------------------------------------------------------------------------------------------------------
-    async def md_info(self, channel: int = 1) -> MdInfo:
-        """Alarm / MDInfo (with the decoded MotionArea)."""
-        return MdInfo.from_group(await self.get("alarm", "MDInfo", channel))
-
-    async def set_md_area(self, channel: int, area: MotionArea) -> ParamGroup:
-        """Set the motion-detection area bitmap."""
-        return await self.set("alarm", "MDInfo", channel, {"MDArea": area.format()})
-
-    async def io_access(self) -> ParamGroup:
-        """Alarm / IOAccessInfo."""
-        return await self.get("alarm", "IOAccessInfo")
-
-    async def md_access(self, channel: int = 1) -> ParamGroup:
-        """Alarm / MDAccessInfo."""
-        return await self.get("alarm", "MDAccessInfo", channel)
-
-    async def schedule(self, channel: int = 1) -> ParamGroup:
-        """Alarm / ScheduleInfo."""
-        return await self.get("alarm", "ScheduleInfo", channel)
-
-    # Users ------------------------------------------------------------------------------------------------------
-    async def users(self) -> list[UserInfo]:
-        """User / UserList."""
-        return [
-            UserInfo.from_group(b) for b in await self.get_blocks("user", "UserList")
-        ]
-
-    async def add_user(self, name: str, password: str, privilege: int) -> None:
-        """Add a user."""
-        await self.set(
-            "user",
-            "AddUser",
-            None,
-            {"UserName": name, "Password": password, "Privilege": privilege},
-        )
-
-    async def delete_user(self, name: str) -> None:
-        """Delete a user."""
-        await self.set("user", "DeleteUser", None, {"UserName": name})
-
-    async def change_password(
-        self, name: str, old_password: str, new_password: str
-    ) -> None:
-        """Change a user's password."""
-        await self.set(
-            "user",
-            "ChangePassword",
-            None,
-            {"UserName": name, "Password": old_password, "NewPassword": new_password},
-        )
 
     # Images -----------------------------------------------------------------------------------------------------
     async def snapshot(self, channel: int = 1) -> bytes:

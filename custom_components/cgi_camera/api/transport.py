@@ -196,10 +196,10 @@ class Transport:
         async with self.semaphore:
             try:
                 async with asyncio.timeout(self.timeout):
-                    status, challenge, body = await self._get(url, cap)
+                    status, challenge, body, reset = await self._get(url, cap)
                     if status == 401 and self._digest is None and is_digest(challenge):
                         self.enable_digest()
-                        status, challenge, body = await self._get(url, cap)
+                        status, challenge, body, reset = await self._get(url, cap)
             except TimeoutError:
                 raise CameraTimeout("timed out", area=area, group=group) from None
             except aiohttp.ClientResponseError as err:
@@ -211,6 +211,12 @@ class Transport:
                 raise CannotConnect(
                     f"connection failed ({type(err).__name__})", area=area, group=group
                 ) from None
+        if reset and not _complete(body):
+            # A reply without Content-Length ends when the camera closes: a reset before its end is a broken
+            # connection, not a malformed reply (wire-decisions "Reply framing").
+            raise CannotConnect(
+                "connection reset during the reply", area=area, group=group
+            )
         if status == 401:
             raise AuthenticationFailed(
                 "authentication failed", area=area, group=group, code=401
@@ -227,7 +233,8 @@ class Transport:
             raise CannotConnect("empty reply", area=area, group=group)
         return status, body
 
-    async def _get(self, url: URL, cap: int) -> tuple[int, str | None, bytes]:
+    async def _get(self, url: URL, cap: int) -> tuple[int, str | None, bytes, bool]:
+        """GET once; return (status, WWW-Authenticate, body, whether the connection ended with a reset)."""
         headers = {"Connection": "close"}
         middlewares: tuple[aiohttp.DigestAuthMiddleware, ...] = ()
         if self._digest is not None:
@@ -241,6 +248,7 @@ class Transport:
             allow_redirects=False,
             middlewares=middlewares,
         ) as resp:
+            closed = _closed_future(resp)
             body = bytearray()
             # Read at most cap + 1 bytes: one more than allowed proves the reply is too large.
             while len(body) <= cap:
@@ -248,11 +256,37 @@ class Transport:
                 if not chunk:
                     break
                 body += chunk
-            return resp.status, resp.headers.get("WWW-Authenticate"), bytes(body)
+        reset = closed is not None and closed.done() and closed.exception() is not None
+        return resp.status, resp.headers.get("WWW-Authenticate"), bytes(body), reset
 
     def __repr__(self) -> str:
         """Never show the password."""
         return f"Transport({self.host_port}, user={self.username!r})"
+
+
+def _closed_future(resp: aiohttp.ClientResponse) -> asyncio.Future[None] | None:
+    """Return the future that tells how the reply's connection ends (an exception: reset), if still open.
+
+    aiohttp ends a body without Content-Length at the connection's end and reports a reset there as a normal end;
+    only this future keeps the difference.
+    """
+    connection = resp.connection
+    protocol = connection.protocol if connection is not None else None
+    closed = protocol.closed if protocol is not None else None
+    if closed is not None:
+        # Retrieve the exception even when nobody looks (e.g. a reply that was too large), so none is logged.
+        closed.add_done_callback(_retrieve)
+    return closed
+
+
+def _retrieve(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
+def _complete(body: bytes) -> bool:
+    """Whether a body cut off by a reset still holds a whole CGI message or JPEG."""
+    return b"</Message>" in body or body.rstrip().endswith(b"\xff\xd9")
 
 
 class RawStream:
