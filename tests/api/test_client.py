@@ -24,6 +24,7 @@ from custom_components.cgi_camera.api import (
     MotionArea,
     NoImage,
     NotAvailableInMode,
+    NotFound,
     NotSupported,
     PtzDirection,
     ReadOnly,
@@ -458,7 +459,7 @@ async def test_reboot_and_factory_reset(
 @pytest.mark.parametrize(
     ("reply", "exc"),
     [
-        (b"HTTP/1.0 404 Not Found\r\n\r\n<html>404</html>", CgiError),
+        (b"HTTP/1.0 404 Not Found\r\n\r\n<html>404</html>", NotFound),
         (b"HTTP/1.0 503 Service Unavailable\r\n\r\nbusy", ServerFailed),
         (b"HTTP/1.0 500 Internal Error\r\n\r\nx", MalformedReply),
         (b"HTTP/1.0 200 OK\r\nContent-Type: text/html\n\n", CannotConnect),
