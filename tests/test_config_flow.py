@@ -1020,3 +1020,44 @@ async def test_dhcp_not_a_camera(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "not_a_supported_camera"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        (CONF_HOST, "   ", "invalid_host"),
+        (CONF_HOST, "http://192.168.1.10/", "invalid_host"),
+        (CONF_HOST, "192.168.1.10:8080", "invalid_host"),
+        (CONF_HOST, "cam.lan/cgi?x=", "invalid_host"),
+        (CONF_HOST, "user@cam.lan", "invalid_host"),
+        (CONF_HOST, "-cam", "invalid_host"),
+        (CONF_PORT, 80.5, "invalid_port"),
+    ],
+)
+async def test_bad_address_sends_no_request(
+    hass: HomeAssistant, emulator: CameraEmulator, field: str, value: Any, error: str
+) -> None:
+    """A host that is not a bare name or IP, or a fractional port, is refused before anything is sent."""
+    result = await _connect_form(hass)
+    with patch.object(config_flow.CgiCamera, "device_info") as device_info:
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], _user_input(emulator, **{field: value})
+        )
+    device_info.assert_not_called()
+    assert result["errors"] == {field: error}
+
+
+@pytest.mark.parametrize("host", ["cam-1.lan", "ipcam_garage", "::1", "cam.lan."])
+async def test_host_forms_accepted(
+    hass: HomeAssistant, emulator: CameraEmulator, host: str
+) -> None:
+    """Host names (also with an underscore or a trailing dot) and IPv6 addresses are tried."""
+    result = await _connect_form(hass)
+    with patch.object(
+        config_flow.CgiCamera, "device_info", side_effect=config_flow.CannotConnect()
+    ) as device_info:
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], _user_input(emulator, **{CONF_HOST: host})
+        )
+    device_info.assert_called_once()
+    assert result["errors"] == {"base": "cannot_connect"}

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+import ipaddress
+import re
 import secrets
 from typing import TYPE_CHECKING, Any, Final, override
 
@@ -102,6 +104,25 @@ class CameraIdentity:
     model: str
     mac: str  # format_mac form: the unique id
     firmware: str
+
+
+# A DNS name (labels of letters, digits, hyphens; underscores as some routers hand them out) or an IP address.
+_HOSTNAME: Final = re.compile(
+    r"(?=.{1,253}\.?$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?",
+    re.IGNORECASE,
+)
+
+
+def _is_host(text: str) -> bool:
+    """Return whether `text` is a bare host name or IP address.
+
+    A scheme, port, path or user name in it would change the URL the credentials are sent to.
+    """
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return bool(_HOSTNAME.fullmatch(text))
+    return True
 
 
 def _address(host: str, port: int) -> str:
@@ -335,16 +356,22 @@ class CgiCameraConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             given = {**known, **user_input}
-            data = {
-                CONF_HOST: str(given[CONF_HOST]).strip(),
-                CONF_PORT: int(given[CONF_PORT]),
-                CONF_USERNAME: given[CONF_USERNAME],
-                CONF_PASSWORD: user_input.get(CONF_PASSWORD)
-                or known.get(CONF_PASSWORD, ""),
-            }
-            device, errors = await _async_validate(self.hass, data)
-            if device is not None:
-                return await self._async_store(device, data)
+            host, port = str(given[CONF_HOST]).strip(), given[CONF_PORT]
+            if not _is_host(host):
+                errors[CONF_HOST] = "invalid_host"
+            elif port != int(port):
+                errors[CONF_PORT] = "invalid_port"
+            else:
+                data = {
+                    CONF_HOST: host,
+                    CONF_PORT: int(port),
+                    CONF_USERNAME: given[CONF_USERNAME],
+                    CONF_PASSWORD: user_input.get(CONF_PASSWORD)
+                    or known.get(CONF_PASSWORD, ""),
+                }
+                device, errors = await _async_validate(self.hass, data)
+                if device is not None:
+                    return await self._async_store(device, data)
         values = {**suggested, **(user_input or {})}
         values.pop(CONF_PASSWORD, None)
         return self.async_show_form(
