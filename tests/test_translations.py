@@ -13,10 +13,11 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 
 import custom_components.cgi_camera
+from custom_components.cgi_camera import config_flow
 from tests.conftest import entry_for
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Iterator
+    from collections.abc import Awaitable, Callable, Iterable, Iterator
 
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -70,6 +71,33 @@ def test_every_flow_error_and_abort_has_text() -> None:
     assert aborts
     assert sorted(errors - set(STRINGS["config"]["error"])) == []
     assert sorted(aborts - set(STRINGS["config"]["abort"])) == []
+
+
+@pytest.mark.parametrize(
+    ("section", "step", "fields"),
+    [
+        ("config", "connect", config_flow.CONNECTION_SCHEMA.schema),
+        ("config", "reconfigure", config_flow.CONNECTION_SCHEMA.schema),
+        ("config", "discovery_confirm", config_flow.CREDENTIALS_SCHEMA.schema),
+        ("config", "reauth_confirm", config_flow.CREDENTIALS_SCHEMA.schema),
+        ("config", "confirm", ["name"]),
+        ("config", "user", ["device"]),
+        (
+            "options",
+            "init",
+            [
+                *config_flow.OPTIONS_SCHEMA.schema,
+                *config_flow.PTZ_OPTIONS_SCHEMA.schema,
+            ],
+        ),
+    ],
+)
+def test_every_form_field_has_a_label(
+    section: str, step: str, fields: Iterable[object]
+) -> None:
+    """A form field without a label shows its bare key in the browser."""
+    labels = STRINGS[section]["step"][step]["data"]
+    assert sorted(str(field) for field in fields if str(field) not in labels) == []
 
 
 def _icons(tree: dict[str, Any]) -> Iterator[str]:
