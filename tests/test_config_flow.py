@@ -7,21 +7,32 @@ from typing import TYPE_CHECKING, Any
 from unittest.mock import AsyncMock, patch
 
 from aiohttp import web
-from homeassistant.config_entries import SOURCE_DHCP, SOURCE_IGNORE, SOURCE_USER
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.config_entries import (
+    SOURCE_DHCP,
+    SOURCE_IGNORE,
+    SOURCE_USER,
+    ConfigEntryState,
+)
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_NAME,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_USERNAME,
+)
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import pytest_socket
 
 import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera import config_flow
+from custom_components.cgi_camera.api.wsdiscovery import Responder, probe
 from custom_components.cgi_camera.const import (
     CONF_DEFAULT_STREAM,
     CONF_FAST_INTERVAL,
-    CONF_PTZ_SPEED,
-    CONF_PTZ_STEP,
     CONF_PTZ_WATCHDOG,
     CONF_RTSP_PORT,
     CONF_SLOW_INTERVAL,
@@ -37,10 +48,12 @@ from tests.emulator.wsdiscovery import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator, Generator
+    from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+    from custom_components.cgi_camera.api import CgiCamera
 
 OTHER_MAC = "00:2a:2a:65:43:21"
 JPEG_SOI = b"\xff\xd8"
@@ -56,8 +69,11 @@ def loopback_network(socket_enabled: None) -> None:
 
 
 @pytest.fixture(autouse=True)
-def no_setup() -> Generator[None]:
-    """Creating or reloading an entry must not set up the platforms (tested elsewhere)."""
+def no_setup(request: pytest.FixtureRequest) -> Generator[None]:
+    """Creating or reloading an entry must not set up the platforms (tested elsewhere), unless the test sets one up."""
+    if "setup_integration" in request.fixturenames:
+        yield
+        return
     with (
         patch("custom_components.cgi_camera.async_setup_entry", return_value=True),
         patch("custom_components.cgi_camera.async_unload_entry", return_value=True),
@@ -67,13 +83,35 @@ def no_setup() -> Generator[None]:
 
 @pytest.fixture(autouse=True)
 def scan_targets() -> Generator[list[tuple[str, int]]]:
-    """Point the WS-Discovery scan at nothing by default (tests that scan add a responder) and keep it quick."""
+    """The WS-Discovery scan probes only the loopback responders a test adds (none by default), and briefly."""
     targets: list[tuple[str, int]] = []
-    with (
-        patch.object(config_flow, "WS_DISCOVERY_TARGETS", targets),
-        patch.object(config_flow, "SCAN_PROBE_TIMEOUT", 0.3),
-    ):
+
+    async def _probe(timeout: float) -> list[Responder]:
+        return await probe(0.3, targets)
+
+    with patch.object(config_flow, "probe", _probe):
         yield targets
+
+
+@pytest.fixture
+def port_80() -> Generator[dict[str, int]]:
+    """DHCP reports only an address, so the flow asks port 80: map a host's port 80 to an emulator's real port."""
+    ports: dict[str, int] = {}
+    real = config_flow.CgiCamera
+
+    def _camera(
+        session: Any, host: str, port: int, *args: Any, **kwargs: Any
+    ) -> CgiCamera:
+        return real(
+            session,
+            host,
+            ports.get(host, port) if port == 80 else port,
+            *args,
+            **kwargs,
+        )
+
+    with patch.object(config_flow, "CgiCamera", side_effect=_camera):
+        yield ports
 
 
 async def _start(config: EmulatorConfig, host: str) -> CameraEmulator:
@@ -92,23 +130,36 @@ async def other_camera(socket_enabled: None) -> AsyncGenerator[CameraEmulator]:
     await emu.stop()
 
 
-@pytest.fixture
-async def web_server(socket_enabled: None) -> AsyncGenerator[web.TCPSite]:
-    """A web server that is not one of these cameras: every path answers an HTML page."""
-
+async def _serve(host: str, status: int, text: str) -> AsyncGenerator[web.TCPSite]:
     async def _page(request: web.Request) -> web.Response:
-        return web.Response(
-            text="<html><body>Router login</body></html>", content_type="text/html"
-        )
+        return web.Response(status=status, text=text, content_type="text/html")
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", _page)
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.5", 0)
+    site = web.TCPSite(runner, host, 0)
     await site.start()
     yield site
     await runner.cleanup()
+
+
+@pytest.fixture
+async def web_server(socket_enabled: None) -> AsyncGenerator[web.TCPSite]:
+    """A web server that is not one of these cameras: every path answers an HTML page."""
+    async for site in _serve(
+        "127.0.0.5", 200, "<html><body>Router login</body></html>"
+    ):
+        yield site
+
+
+@pytest.fixture
+async def not_found_server(socket_enabled: None) -> AsyncGenerator[web.TCPSite]:
+    """Any other web server: every path answers HTTP 404."""
+    async for site in _serve(
+        "127.0.0.6", 404, "<html><body>404 Not Found</body></html>"
+    ):
+        yield site
 
 
 def _site_port(site: web.TCPSite) -> int:
@@ -178,9 +229,12 @@ async def test_user_flow_creates_entry_after_preview(
     assert (await response.read()).startswith(JPEG_SOI)
     assert (await client.get("/api/cgi_camera/preview/not-a-token")).status == 404
 
+    # The camera still shows the factory OSD title: named by model and address.
+    name = f"{emulator.config.device_id} (127.0.0.1:{emulator.port})"
+    assert _suggested(result, CONF_NAME) == name
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == emulator.config.device_id
+    assert result["title"] == name
     assert result["data"] == {
         CONF_HOST: "127.0.0.1",
         CONF_PORT: emulator.port,
@@ -244,20 +298,38 @@ async def test_user_flow_without_preview(
 
 
 @pytest.mark.parametrize(
-    "error", ["cannot_connect", "invalid_auth", "not_a_supported_camera"]
+    ("case", "error"),
+    [
+        ("silent", "cannot_connect"),
+        ("wrong_password", "invalid_auth"),
+        ("web_page", "not_a_supported_camera"),
+        ("http_404", "not_a_supported_camera"),
+    ],
 )
 async def test_user_flow_errors_recover(
-    hass: HomeAssistant, emulator: CameraEmulator, web_server: web.TCPSite, error: str
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    web_server: web.TCPSite,
+    not_found_server: web.TCPSite,
+    case: str,
+    error: str,
 ) -> None:
-    """Each failure shows its error, keeps what the user typed, and the next good try succeeds."""
+    """Each failure shows its error, keeps what the user typed, and the next good try succeeds.
+
+    Any web server that is not one of these cameras (an HTML page, HTTP 404) is "not a supported camera".
+    """
     result = await _connect_form(hass)
     bad = {
-        "cannot_connect": _user_input(emulator, **{CONF_HOST: "127.0.0.9"}),
-        "invalid_auth": _user_input(emulator, **{CONF_PASSWORD: "wrong"}),
-        "not_a_supported_camera": _user_input(
+        "silent": _user_input(emulator, **{CONF_HOST: "127.0.0.9"}),
+        "wrong_password": _user_input(emulator, **{CONF_PASSWORD: "wrong"}),
+        "web_page": _user_input(
             emulator, **{CONF_HOST: "127.0.0.5", CONF_PORT: _site_port(web_server)}
         ),
-    }[error]
+        "http_404": _user_input(
+            emulator,
+            **{CONF_HOST: "127.0.0.6", CONF_PORT: _site_port(not_found_server)},
+        ),
+    }[case]
     result = await hass.config_entries.flow.async_configure(result["flow_id"], bad)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "connect"
@@ -298,9 +370,7 @@ async def test_user_flow_device_without_mac(
 ) -> None:
     """A DeviceInfo without a MAC cannot be keyed: not a supported camera."""
     result = await _connect_form(hass)
-    info = await config_flow._client(
-        hass, "127.0.0.1", emulator.port, USERNAME, PASSWORD, 5
-    ).device_info()
+    info = await config_flow._client(hass, _user_input(emulator), 5).device_info()
     with patch.object(
         config_flow.CgiCamera,
         "device_info",
@@ -404,21 +474,37 @@ async def test_reconfigure_other_camera(
 # --- options -------------------------------------------------------------------------------------------------------
 
 
-async def test_options(hass: HomeAssistant, emulator: CameraEmulator) -> None:
-    """Options are stored with proper types; an empty RTSP port means "ask the camera"."""
-    entry = entry_for(emulator, **{CONF_RTSP_PORT: 8554})
-    entry.add_to_hass(hass)
+def _fields(result: Any) -> set[str]:
+    return {str(marker) for marker in result["data_schema"].schema}
+
+
+async def test_options(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
+) -> None:
+    """Options are stored with proper types; an empty RTSP port means "ask the camera".
+
+    PTZ speed and step duration are no options (the PTZ number entities hold them); a PTZ camera has the watchdog.
+    """
+    entry = await setup_integration(entry_for(emulator, **{CONF_RTSP_PORT: 8554}))
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["step_id"] == "init"
+    assert _fields(result) == {
+        CONF_FAST_INTERVAL,
+        CONF_SLOW_INTERVAL,
+        CONF_DEFAULT_STREAM,
+        CONF_RTSP_PORT,
+        CONF_PTZ_WATCHDOG,
+    }
     assert _suggested(result, CONF_RTSP_PORT) == 8554
     assert _suggested(result, CONF_FAST_INTERVAL) == 10
+    assert _suggested(result, CONF_PTZ_WATCHDOG) == 10
 
     user_input = {
         CONF_FAST_INTERVAL: 5.0,
         CONF_SLOW_INTERVAL: 600.0,
         CONF_DEFAULT_STREAM: "sub",
-        CONF_PTZ_SPEED: 3.0,
-        CONF_PTZ_STEP: 0.3,
         CONF_PTZ_WATCHDOG: 20.0,
     }
     result = await hass.config_entries.options.async_configure(
@@ -429,16 +515,73 @@ async def test_options(hass: HomeAssistant, emulator: CameraEmulator) -> None:
         CONF_FAST_INTERVAL: 5,
         CONF_SLOW_INTERVAL: 600,
         CONF_DEFAULT_STREAM: "sub",
-        CONF_PTZ_SPEED: 3,
-        CONF_PTZ_STEP: 0.3,
         CONF_PTZ_WATCHDOG: 20.0,
     }
+    await hass.async_block_till_done()
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], user_input | {CONF_RTSP_PORT: 10554.0}
     )
     assert entry.options[CONF_RTSP_PORT] == 10554
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize(
+    "emulator_config",
+    [EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC, ptz=False)],
+)
+async def test_options_without_ptz(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
+) -> None:
+    """A camera without PTZ has no PTZ option; an old entry's PTZ options are dropped on save."""
+    entry = await setup_integration(
+        entry_for(emulator, ptz_speed=3, ptz_step_duration=0.3, ptz_watchdog=20.0)
+    )
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert _fields(result) == {
+        CONF_FAST_INTERVAL,
+        CONF_SLOW_INTERVAL,
+        CONF_DEFAULT_STREAM,
+        CONF_RTSP_PORT,
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_FAST_INTERVAL: 10, CONF_SLOW_INTERVAL: 300, CONF_DEFAULT_STREAM: "main"},
+    )
+    assert entry.options == {
+        CONF_FAST_INTERVAL: 10,
+        CONF_SLOW_INTERVAL: 300,
+        CONF_DEFAULT_STREAM: "main",
+    }
+    await hass.async_block_till_done()
+
+
+async def test_options_camera_offline(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
+) -> None:
+    """Whether an unreachable camera has PTZ is unknown: the watchdog is not offered, and a stored one is kept."""
+    entry = entry_for(emulator, ptz_watchdog=20.0)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=entry.unique_id,
+        data={**entry.data, CONF_HOST: "127.0.0.9"},
+        options=entry.options,
+    )
+    await setup_integration(entry)
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert CONF_PTZ_WATCHDOG not in _fields(result)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_FAST_INTERVAL: 10, CONF_SLOW_INTERVAL: 300, CONF_DEFAULT_STREAM: "main"},
+    )
+    assert entry.options[CONF_PTZ_WATCHDOG] == 20.0
+    await hass.async_block_till_done()
 
 
 # --- DHCP ----------------------------------------------------------------------------------------------------------
@@ -448,12 +591,14 @@ def _dhcp(ip: str, mac: str = MAC) -> DhcpServiceInfo:
     return DhcpServiceInfo(ip=ip, hostname="ipcam", macaddress=mac.replace(":", ""))
 
 
-async def test_dhcp_new_camera(hass: HomeAssistant, emulator: CameraEmulator) -> None:
+async def test_dhcp_new_camera(
+    hass: HomeAssistant, emulator: CameraEmulator, port_80: dict[str, int]
+) -> None:
     """A new camera on DHCP asks only for credentials, then shows the preview and creates the entry."""
-    with patch.object(config_flow, "DISCOVERY_PORT", emulator.port):
-        result = await hass.config_entries.flow.async_init(
-            DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.1")
-        )
+    port_80["127.0.0.1"] = emulator.port
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.1")
+    )
     assert result["step_id"] == "discovery_confirm"
     # DeviceInfo needs a password on this camera, so the flow is named by IP.
     flows = hass.config_entries.flow.async_progress()
@@ -473,18 +618,18 @@ async def test_dhcp_new_camera(hass: HomeAssistant, emulator: CameraEmulator) ->
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == MAC
     assert result["data"][CONF_HOST] == "127.0.0.1"
-    assert result["data"][CONF_PORT] == emulator.port
+    assert result["data"][CONF_PORT] == 80
 
 
 @pytest.mark.parametrize("emulator_config", [EmulatorConfig(auth="none", mac=MAC)])
 async def test_dhcp_new_camera_named_by_model(
-    hass: HomeAssistant, emulator: CameraEmulator
+    hass: HomeAssistant, emulator: CameraEmulator, port_80: dict[str, int]
 ) -> None:
     """A camera that answers DeviceInfo without a password is named by its model."""
-    with patch.object(config_flow, "DISCOVERY_PORT", emulator.port):
-        await hass.config_entries.flow.async_init(
-            DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.1")
-        )
+    port_80["127.0.0.1"] = emulator.port
+    await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.1")
+    )
     flows = hass.config_entries.flow.async_progress()
     assert flows[0]["context"]["title_placeholders"] == {
         "name": emulator.config.device_id
@@ -703,3 +848,216 @@ async def test_scan_failure_offers_manual_entry(hass: HomeAssistant) -> None:
             DOMAIN, context={"source": SOURCE_USER}
         )
     assert result["step_id"] == "connect"
+
+
+# --- passwords: never sent back, may be empty ----------------------------------------------------------------------
+
+WRONG_PASSWORD = "wr0ng-pa55word"
+
+
+async def _start_step(
+    hass: HomeAssistant, emulator: CameraEmulator, step: str
+) -> tuple[str, dict[str, Any]]:
+    """Open `step` for the emulator; return the flow id and a wrong input for it."""
+    credentials = {CONF_USERNAME: USERNAME, CONF_PASSWORD: WRONG_PASSWORD}
+    if step == "connect":
+        result = await _connect_form(hass)
+        return result["flow_id"], _user_input(emulator, **credentials)
+    if step == "discovery_confirm":
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.1")
+        )
+        return result["flow_id"], credentials
+    entry = entry_for(emulator)
+    entry.add_to_hass(hass)
+    if step == "reauth_confirm":
+        result = await entry.start_reauth_flow(hass)
+        return result["flow_id"], credentials
+    result = await entry.start_reconfigure_flow(hass)
+    return result["flow_id"], _user_input(emulator, **credentials)
+
+
+@pytest.mark.parametrize(
+    "step", ["connect", "discovery_confirm", "reauth_confirm", "reconfigure"]
+)
+async def test_password_never_sent_back(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    emulator: CameraEmulator,
+    port_80: dict[str, int],
+    step: str,
+) -> None:
+    """After a failed try the form comes back to the browser without the password (no suggested value, no default)."""
+    port_80["127.0.0.1"] = emulator.port
+    flow_id, user_input = await _start_step(hass, emulator, step)
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_client()
+    response = await client.post(
+        f"/api/config/config_entries/flow/{flow_id}", json=user_input
+    )
+    assert response.status == 200
+    text = await response.text()
+    reply = await response.json()
+    assert reply["step_id"] == step
+    assert reply["errors"] == {"base": "invalid_auth"}
+    assert WRONG_PASSWORD not in text
+    fields = {field["name"]: field for field in reply["data_schema"]}
+    assert fields[CONF_USERNAME]["description"] == {"suggested_value": USERNAME}
+    assert "description" not in fields[CONF_PASSWORD]
+    assert "default" not in fields[CONF_PASSWORD]
+
+
+@pytest.mark.parametrize(
+    "emulator_config", [EmulatorConfig(username=USERNAME, password="", mac=MAC)]
+)
+@pytest.mark.parametrize("step", ["connect", "discovery_confirm", "reauth_confirm"])
+async def test_empty_password_accepted(
+    hass: HomeAssistant, emulator: CameraEmulator, port_80: dict[str, int], step: str
+) -> None:
+    """A camera account without a password (admin and no password, as shipped) can be entered in every form."""
+    port_80["127.0.0.1"] = emulator.port
+    flow_id, user_input = await _start_step(hass, emulator, step)
+    del user_input[CONF_PASSWORD]  # what the frontend sends for an empty optional field
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input)
+    if step == "reauth_confirm":
+        assert result["reason"] == "reauth_successful"
+        entry = hass.config_entries.async_entries(DOMAIN)[0]
+    else:
+        assert result["step_id"] == "confirm"
+        result = await hass.config_entries.flow.async_configure(flow_id, {})
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        entry = result["result"]
+    assert entry.data[CONF_PASSWORD] == ""
+
+
+# --- names ---------------------------------------------------------------------------------------------------------
+
+
+async def _set_osd_title(hass: HomeAssistant, emu: CameraEmulator, title: str) -> None:
+    client = config_flow._client(hass, _user_input(emu, **{CONF_HOST: emu.host}), 5)
+    await client.set("image", "OSDInfo", 1, {"TextOSDTitle": title})
+
+
+async def _add(
+    hass: HomeAssistant, emu: CameraEmulator, name: str | None = None
+) -> Any:
+    """Add `emu` through the user flow; return the confirm step's default name and the created entry."""
+    result = await _connect_form(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(emu, **{CONF_HOST: emu.host})
+    )
+    assert result["step_id"] == "confirm"
+    default = _suggested(result, CONF_NAME)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {} if name is None else {CONF_NAME: name}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    return default, result["result"]
+
+
+async def test_two_cameras_of_one_model_get_distinct_titles(
+    hass: HomeAssistant, emulator: CameraEmulator, other_camera: CameraEmulator
+) -> None:
+    """Named by model and address by default, two cameras of one model never share a title."""
+    assert emulator.config.device_id == other_camera.config.device_id
+    _, first = await _add(hass, emulator)
+    _, second = await _add(hass, other_camera)
+    assert first.title == f"{emulator.config.device_id} (127.0.0.1:{emulator.port})"
+    assert (
+        second.title == f"{emulator.config.device_id} (127.0.0.2:{other_camera.port})"
+    )
+
+
+async def test_name_from_osd_title(
+    hass: HomeAssistant, emulator: CameraEmulator, other_camera: CameraEmulator
+) -> None:
+    """A camera its owner named on screen (OSD title) is proposed under that name; a name taken falls back."""
+    await _set_osd_title(hass, emulator, " Garage ")
+    await _set_osd_title(hass, other_camera, "Garage")
+    default, entry = await _add(hass, emulator)
+    assert default == "Garage"
+    assert entry.title == "Garage"
+    default, entry = await _add(hass, other_camera, name="  Drive way ")
+    assert default == f"{other_camera.config.device_id} (127.0.0.2:{other_camera.port})"
+    assert entry.title == "Drive way"
+
+
+async def test_name_without_osd(hass: HomeAssistant, emulator: CameraEmulator) -> None:
+    """A camera whose OSD cannot be read is named by model and address."""
+    with patch.object(
+        config_flow.CgiCamera, "osd_info", side_effect=config_flow.NotSupported()
+    ):
+        default, _ = await _add(hass, emulator)
+    assert default == f"{emulator.config.device_id} (127.0.0.1:{emulator.port})"
+
+
+async def test_name_required(hass: HomeAssistant, emulator: CameraEmulator) -> None:
+    """A blank name is refused with a message; the default is offered again."""
+    result = await _connect_form(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(emulator)
+    )
+    default = _suggested(result, CONF_NAME)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "   "}
+    )
+    assert result["step_id"] == "confirm"
+    assert result["errors"] == {CONF_NAME: "name_required"}
+    assert _suggested(result, CONF_NAME) == default
+    assert result["description_placeholders"]["preview"].startswith("![preview](")
+
+
+# --- not a camera --------------------------------------------------------------------------------------------------
+
+
+async def test_dhcp_not_a_camera(
+    hass: HomeAssistant, not_found_server: web.TCPSite, port_80: dict[str, int]
+) -> None:
+    """A device on DHCP whose web server answers 404 is not offered: "not a supported camera"."""
+    port_80["127.0.0.6"] = _site_port(not_found_server)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.6")
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_a_supported_camera"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        (CONF_HOST, "   ", "invalid_host"),
+        (CONF_HOST, "http://192.168.1.10/", "invalid_host"),
+        (CONF_HOST, "192.168.1.10:8080", "invalid_host"),
+        (CONF_HOST, "cam.lan/cgi?x=", "invalid_host"),
+        (CONF_HOST, "user@cam.lan", "invalid_host"),
+        (CONF_HOST, "-cam", "invalid_host"),
+        (CONF_PORT, 80.5, "invalid_port"),
+    ],
+)
+async def test_bad_address_sends_no_request(
+    hass: HomeAssistant, emulator: CameraEmulator, field: str, value: Any, error: str
+) -> None:
+    """A host that is not a bare name or IP, or a fractional port, is refused before anything is sent."""
+    result = await _connect_form(hass)
+    with patch.object(config_flow.CgiCamera, "device_info") as device_info:
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], _user_input(emulator, **{field: value})
+        )
+    device_info.assert_not_called()
+    assert result["errors"] == {field: error}
+
+
+@pytest.mark.parametrize("host", ["cam-1.lan", "ipcam_garage", "::1", "cam.lan."])
+async def test_host_forms_accepted(
+    hass: HomeAssistant, emulator: CameraEmulator, host: str
+) -> None:
+    """Host names (also with an underscore or a trailing dot) and IPv6 addresses are tried."""
+    result = await _connect_form(hass)
+    with patch.object(
+        config_flow.CgiCamera, "device_info", side_effect=config_flow.CannotConnect()
+    ) as device_info:
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], _user_input(emulator, **{CONF_HOST: host})
+        )
+    device_info.assert_called_once()
+    assert result["errors"] == {"base": "cannot_connect"}

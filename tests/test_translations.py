@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 import re
@@ -12,10 +13,11 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 
 import custom_components.cgi_camera
+from custom_components.cgi_camera import config_flow
 from tests.conftest import entry_for
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Iterator
+    from collections.abc import Awaitable, Callable, Iterable, Iterator
 
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -44,6 +46,77 @@ def test_every_translation_key_in_the_code_has_text() -> None:
     }
     assert used
     assert sorted(used - known) == []
+
+
+def _texts(tree: dict[str, Any], path: str = "") -> Iterator[tuple[str, str]]:
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            yield from _texts(value, f"{path}{key}.")
+        else:
+            yield f"{path}{key}", value
+
+
+def test_no_key_references() -> None:
+    """Home Assistant resolves `[%key:...]` only for its built-in integrations: a custom one shows the raw key."""
+    assert [path for path, text in _texts(STRINGS) if "[%key:" in text] == []
+
+
+def test_every_flow_error_and_abort_has_text() -> None:
+    """The config flow's errors and aborts are written out in en.json (else the form shows a bare key)."""
+    source = (PACKAGE / "config_flow.py").read_text()
+    errors = set(re.findall(r'\{"base": "([a-z_]+)"\}', source))
+    errors |= set(re.findall(r'errors\[[A-Z_]+\] = "([a-z_]+)"', source))
+    aborts = set(re.findall(r'reason="([a-z_]+)"', source))
+    assert errors
+    assert aborts
+    assert sorted(errors - set(STRINGS["config"]["error"])) == []
+    assert sorted(aborts - set(STRINGS["config"]["abort"])) == []
+
+
+@pytest.mark.parametrize(
+    ("section", "step", "fields"),
+    [
+        ("config", "connect", config_flow.CONNECTION_SCHEMA.schema),
+        ("config", "reconfigure", config_flow.CONNECTION_SCHEMA.schema),
+        ("config", "discovery_confirm", config_flow.CREDENTIALS_SCHEMA.schema),
+        ("config", "reauth_confirm", config_flow.CREDENTIALS_SCHEMA.schema),
+        ("config", "confirm", ["name"]),
+        ("config", "user", ["device"]),
+        (
+            "options",
+            "init",
+            [
+                *config_flow.OPTIONS_SCHEMA.schema,
+                *config_flow.PTZ_OPTIONS_SCHEMA.schema,
+            ],
+        ),
+    ],
+)
+def test_every_form_field_has_a_label(
+    section: str, step: str, fields: Iterable[object]
+) -> None:
+    """A form field without a label shows its bare key in the browser."""
+    labels = STRINGS[section]["step"][step]["data"]
+    assert sorted(str(field) for field in fields if str(field) not in labels) == []
+
+
+def _icons(tree: dict[str, Any]) -> Iterator[str]:
+    for value in tree.values():
+        if isinstance(value, dict):
+            yield from _icons(value)
+        elif isinstance(value, str) and value.startswith("mdi:"):
+            yield value
+
+
+def test_every_icon_exists_in_the_frontend() -> None:
+    """An icon missing from the installed frontend's MDI set shows blank."""
+    if (spec := importlib.util.find_spec("hass_frontend")) is None or not spec.origin:
+        pytest.skip("home-assistant-frontend is not installed: no icon list to check")
+    icon_list = Path(spec.origin).parent / "static" / "mdi" / "iconList.json"
+    known = {icon["name"] for icon in json.loads(icon_list.read_text())}
+    used = set(_icons(ICONS))
+    assert len(used) > 50
+    assert sorted(icon for icon in used if icon.removeprefix("mdi:") not in known) == []
 
 
 def test_service_translations_match_services_yaml() -> None:

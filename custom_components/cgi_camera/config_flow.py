@@ -1,16 +1,27 @@
-"""Config flow for the CGI IP Camera integration."""
+"""Config flow for the CGI IP Camera integration.
+
+Every step that takes an address or credentials (manual entry after the network scan, DHCP discovery, reauth and
+reconfigure) ends in one path: `_async_step_camera` reads DeviceInfo with the input and shows the form again with a
+translated error, or `_async_store` keys the camera by MAC and then creates (after the named preview) or updates
+the entry. The password a user typed is never sent back to the browser.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+import ipaddress
+import re
 import secrets
 from typing import TYPE_CHECKING, Any, Final, override
 
 from aiohttp import web
 from homeassistant.config_entries import (
     SOURCE_IGNORE,
+    SOURCE_REAUTH,
+    SOURCE_RECONFIGURE,
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
@@ -18,6 +29,7 @@ from homeassistant.config_entries import (
 from homeassistant.const import (
     CONF_DEVICE,
     CONF_HOST,
+    CONF_NAME,
     CONF_PASSWORD,
     CONF_PORT,
     CONF_USERNAME,
@@ -36,21 +48,18 @@ from .api import (
     CgiCamera,
     CgiError,
     MalformedReply,
+    NotFound,
     NotSupported,
 )
 from .api.wsdiscovery import Responder, probe
 from .const import (
     CONF_DEFAULT_STREAM,
     CONF_FAST_INTERVAL,
-    CONF_PTZ_SPEED,
-    CONF_PTZ_STEP,
     CONF_PTZ_WATCHDOG,
     CONF_RTSP_PORT,
     CONF_SLOW_INTERVAL,
     DEFAULT_FAST_INTERVAL,
     DEFAULT_PORT,
-    DEFAULT_PTZ_SPEED,
-    DEFAULT_PTZ_STEP,
     DEFAULT_PTZ_WATCHDOG,
     DEFAULT_SLOW_INTERVAL,
     DEFAULT_USERNAME,
@@ -62,21 +71,22 @@ from .const import (
     STREAM_MAIN,
     STREAM_SUB,
 )
+from .ptz import has_ptz
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 
-# Where the WS-Discovery probe goes; tests point it at a loopback responder.
-WS_DISCOVERY_TARGETS: tuple[tuple[str, int], ...] = (("239.255.255.250", 3702),)
+    from .data import CgiCameraConfigEntry
+
 # Probe wait + CGI confirmation stay under 3 s so opening the flow never feels stuck.
-SCAN_PROBE_TIMEOUT: float = 1.5
-SCAN_VERIFY_TIMEOUT: float = 1.2
-# Port a DHCP-discovered camera is reached on (the CGI API's default; tests point it at an emulator).
-DISCOVERY_PORT: int = DEFAULT_PORT
+SCAN_PROBE_TIMEOUT: Final = 1.5
+SCAN_VERIFY_TIMEOUT: Final = 1.2
 # A DHCP flow checks the old and the new address; keep each check short.
-DISCOVERY_TIMEOUT: float = 5.0
+DISCOVERY_TIMEOUT: Final = 5.0
+# The OSD title these cameras leave the factory with; a camera still showing it has not been named by its owner.
+FACTORY_OSD_TITLE: Final = "HD-IPC"
 
 MANUAL_ENTRY: Final = "manual"
 PREVIEW_URL: Final = "/api/cgi_camera/preview/{token}"
@@ -96,6 +106,30 @@ class CameraIdentity:
     firmware: str
 
 
+# A DNS name (labels of letters, digits, hyphens; underscores as some routers hand them out) or an IP address.
+_HOSTNAME: Final = re.compile(
+    r"(?=.{1,253}\.?$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?",
+    re.IGNORECASE,
+)
+
+
+def _is_host(text: str) -> bool:
+    """Return whether `text` is a bare host name or IP address.
+
+    A scheme, port, path or user name in it would change the URL the credentials are sent to.
+    """
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return bool(_HOSTNAME.fullmatch(text))
+    return True
+
+
+def _address(host: str, port: int) -> str:
+    """Return "host", or "host:port" when the camera is not on the default port."""
+    return host if port == DEFAULT_PORT else f"{host}:{port}"
+
+
 @dataclass(frozen=True, slots=True)
 class FoundCamera:
     """A camera the network scan found and the CGI API confirmed (or that asked for a password)."""
@@ -113,43 +147,39 @@ class FoundCamera:
     @property
     def label(self) -> str:
         """Return the selector label: "model (ip)", or the IP when the camera wants a password first."""
-        address = self.host if self.port == DEFAULT_PORT else self.key
+        address = _address(self.host, self.port)
         return f"{self.model} ({address})" if self.model else address
 
 
 def _client(
-    hass: HomeAssistant,
-    host: str,
-    port: int,
-    username: str,
-    password: str,
-    request_timeout: float,
+    hass: HomeAssistant, data: Mapping[str, Any], request_timeout: float
 ) -> CgiCamera:
-    """Return a client on Home Assistant's shared session."""
+    """Return a client for `data` (host, port, username, password) on Home Assistant's shared session."""
     return CgiCamera(
         async_get_clientsession(hass),
-        host,
-        port,
-        username,
-        password,
+        data[CONF_HOST],
+        data[CONF_PORT],
+        data[CONF_USERNAME],
+        data[CONF_PASSWORD],
         timeout=request_timeout,
     )
 
 
+def _anonymous(host: str, port: int) -> dict[str, Any]:
+    """Return connection data without credentials (scan and discovery ask before they know the password)."""
+    return {CONF_HOST: host, CONF_PORT: port, CONF_USERNAME: "", CONF_PASSWORD: ""}
+
+
 async def _async_device_info(
     hass: HomeAssistant,
-    host: str,
-    port: int,
-    username: str,
-    password: str,
+    data: Mapping[str, Any],
     request_timeout: float = REQUEST_TIMEOUT,
 ) -> CameraIdentity:
     """Read DeviceInfo; raise NotACamera when the reply is not this API or lacks the identity we key on."""
     try:
-        info = await _client(
-            hass, host, port, username, password, request_timeout
-        ).device_info()
-    except (MalformedReply, NotSupported) as err:
+        info = await _client(hass, data, request_timeout).device_info()
+    except (MalformedReply, NotSupported, NotFound) as err:
+        # Any other web server: a 404, an HTML page, a redirect to its login page.
         raise NotACamera from err
     if not info.mac or not info.device_id:
         raise NotACamera
@@ -157,11 +187,11 @@ async def _async_device_info(
 
 
 async def _async_validate(
-    hass: HomeAssistant, host: str, port: int, username: str, password: str
+    hass: HomeAssistant, data: Mapping[str, Any]
 ) -> tuple[CameraIdentity | None, dict[str, str]]:
     """Read DeviceInfo with the user's input; return it, or the form errors."""
     try:
-        return await _async_device_info(hass, host, port, username, password), {}
+        return await _async_device_info(hass, data), {}
     except AuthenticationFailed:
         return None, {"base": "invalid_auth"}
     except NotACamera:
@@ -169,19 +199,21 @@ async def _async_validate(
     except CannotConnect:
         return None, {"base": "cannot_connect"}
     except CgiError as err:
-        LOGGER.debug("Camera at %s rejected DeviceInfo: %s", host, err)
+        LOGGER.debug("Camera at %s rejected DeviceInfo: %s", data[CONF_HOST], err)
         return None, {"base": "cannot_connect"}
     except Exception:  # noqa: BLE001 - shown as "unknown" and logged with its traceback
-        LOGGER.exception("Unexpected error validating camera at %s", host)
+        LOGGER.exception("Unexpected error validating camera at %s", data[CONF_HOST])
         return None, {"base": "unknown"}
 
 
 async def _async_identify(
-    hass: HomeAssistant, host: str, port: int, request_timeout: float
+    hass: HomeAssistant, host: str, port: int
 ) -> FoundCamera | None:
     """Ask a scanned address for DeviceInfo without credentials: a MAC confirms it, a 401 marks a camera too."""
     try:
-        info = await _async_device_info(hass, host, port, "", "", request_timeout)
+        info = await _async_device_info(
+            hass, _anonymous(host, port), SCAN_VERIFY_TIMEOUT
+        )
     except AuthenticationFailed:
         return FoundCamera(host, port)
     except Exception:  # noqa: BLE001 - anything else means "not one of ours"; a scan never fails the flow
@@ -192,9 +224,7 @@ async def _async_identify(
 async def async_scan(hass: HomeAssistant) -> list[FoundCamera]:
     """Find cameras with a WS-Discovery probe and confirm each through the CGI API (≤ 3 s, never raises)."""
     try:
-        responders: list[Responder] = await probe(
-            SCAN_PROBE_TIMEOUT, WS_DISCOVERY_TARGETS
-        )
+        responders: list[Responder] = await probe(SCAN_PROBE_TIMEOUT)
     except Exception:  # noqa: BLE001 - no multicast route, no permission...: offer manual entry only
         LOGGER.debug("WS-Discovery probe failed", exc_info=True)
         return []
@@ -206,10 +236,7 @@ async def async_scan(hass: HomeAssistant) -> list[FoundCamera]:
                 candidates.append((responder.address, port))
     # Each check is bounded by the client's own timeout, so the whole scan stays under 3 s.
     results = await asyncio.gather(
-        *(
-            _async_identify(hass, host, port, SCAN_VERIFY_TIMEOUT)
-            for host, port in candidates
-        )
+        *(_async_identify(hass, host, port) for host, port in candidates)
     )
     best: dict[str, FoundCamera] = {}
     # A confirmed reply beats a bare 401 on another port of the same host; otherwise candidate order (port 80 first).
@@ -251,49 +278,40 @@ def _async_previews(hass: HomeAssistant) -> dict[str, bytes]:
     return previews
 
 
-def _credentials_schema(username: str = DEFAULT_USERNAME) -> vol.Schema:
-    return vol.Schema(
-        {
-            vol.Required(CONF_USERNAME, default=username): selector.TextSelector(
-                selector.TextSelectorConfig(autocomplete="username")
-            ),
-            vol.Required(CONF_PASSWORD): selector.TextSelector(
-                selector.TextSelectorConfig(
-                    type=selector.TextSelectorType.PASSWORD,
-                    autocomplete="current-password",
-                )
-            ),
-        }
+_PASSWORD_SELECTOR: Final = selector.TextSelector(
+    selector.TextSelectorConfig(
+        type=selector.TextSelectorType.PASSWORD, autocomplete="current-password"
     )
+)
+_USERNAME_SELECTOR: Final = selector.TextSelector(
+    selector.TextSelectorConfig(autocomplete="username")
+)
+# Optional: many of these cameras ship as admin with an empty password (the form would refuse an empty Required).
+CREDENTIALS_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required(CONF_USERNAME, default=DEFAULT_USERNAME): _USERNAME_SELECTOR,
+        vol.Optional(CONF_PASSWORD): _PASSWORD_SELECTOR,
+    }
+)
+CONNECTION_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required(CONF_HOST): selector.TextSelector(),
+        vol.Required(CONF_PORT, default=DEFAULT_PORT): selector.NumberSelector(
+            selector.NumberSelectorConfig(
+                min=1, max=65535, step=1, mode=selector.NumberSelectorMode.BOX
+            )
+        ),
+    }
+).extend(CREDENTIALS_SCHEMA.schema)
 
 
-def _connection_schema(password_required: bool = True) -> vol.Schema:
-    password_key = (
-        vol.Required(CONF_PASSWORD)
-        if password_required
-        else vol.Optional(CONF_PASSWORD)
-    )
-    return vol.Schema(
-        {
-            vol.Required(CONF_HOST): selector.TextSelector(),
-            vol.Required(CONF_PORT, default=DEFAULT_PORT): selector.NumberSelector(
-                selector.NumberSelectorConfig(
-                    min=1, max=65535, step=1, mode=selector.NumberSelectorMode.BOX
-                )
-            ),
-            vol.Required(
-                CONF_USERNAME, default=DEFAULT_USERNAME
-            ): selector.TextSelector(
-                selector.TextSelectorConfig(autocomplete="username")
-            ),
-            password_key: selector.TextSelector(
-                selector.TextSelectorConfig(
-                    type=selector.TextSelectorType.PASSWORD,
-                    autocomplete="current-password",
-                )
-            ),
-        }
-    )
+def _default_name(
+    osd_title: str | None, device: CameraIdentity, host: str, port: int
+) -> str:
+    """Return the camera's own OSD title when its owner set one, else "model (address)"."""
+    if osd_title and (title := osd_title.strip()) and title != FACTORY_OSD_TITLE:
+        return title
+    return f"{device.model} ({_address(host, port)})"
 
 
 class CgiCameraConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -308,6 +326,7 @@ class CgiCameraConfigFlow(ConfigFlow, domain=DOMAIN):
         self._port: int = DEFAULT_PORT
         self._data: dict[str, Any] = {}
         self._device: CameraIdentity | None = None
+        self._name = ""
         self._preview_token: str | None = None
 
     @staticmethod
@@ -316,6 +335,71 @@ class CgiCameraConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(config_entry: ConfigEntry) -> CgiCameraOptionsFlow:
         """Return the options flow."""
         return CgiCameraOptionsFlow()
+
+    # --- the one validate-and-store path ----------------------------------------------------------------------
+
+    async def _async_step_camera(
+        self,
+        step_id: str,
+        schema: vol.Schema,
+        user_input: dict[str, Any] | None,
+        *,
+        known: Mapping[str, Any],
+        suggested: Mapping[str, Any],
+        placeholders: dict[str, str] | None = None,
+    ) -> ConfigFlowResult:
+        """Validate the form's input on top of what the step already knows; store it, or show the form again.
+
+        `known` holds what the form does not ask (a discovered address; a reconfigured entry's stored password,
+        kept when the field is left empty). Neither `suggested` nor the input ever puts a password into the form.
+        """
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            given = {**known, **user_input}
+            host, port = str(given[CONF_HOST]).strip(), given[CONF_PORT]
+            if not _is_host(host):
+                errors[CONF_HOST] = "invalid_host"
+            elif port != int(port):
+                errors[CONF_PORT] = "invalid_port"
+            else:
+                data = {
+                    CONF_HOST: host,
+                    CONF_PORT: int(port),
+                    CONF_USERNAME: given[CONF_USERNAME],
+                    CONF_PASSWORD: user_input.get(CONF_PASSWORD)
+                    or known.get(CONF_PASSWORD, ""),
+                }
+                device, errors = await _async_validate(self.hass, data)
+                if device is not None:
+                    return await self._async_store(device, data)
+        values = {**suggested, **(user_input or {})}
+        values.pop(CONF_PASSWORD, None)
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(schema, values),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def _async_store(
+        self, device: CameraIdentity, data: dict[str, Any]
+    ) -> ConfigFlowResult:
+        """Key the camera by MAC: update the reauthenticated or reconfigured entry, or go on to name a new one."""
+        await self.async_set_unique_id(device.mac, raise_on_progress=False)
+        if self.source in (SOURCE_REAUTH, SOURCE_RECONFIGURE):
+            self._abort_if_unique_id_mismatch()
+            entry = (
+                self._get_reauth_entry()
+                if self.source == SOURCE_REAUTH
+                else self._get_reconfigure_entry()
+            )
+            return self.async_update_reload_and_abort(entry, data_updates=data)
+        self._abort_if_unique_id_configured(
+            updates={CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]}
+        )
+        self._data, self._device = data, device
+        await self._async_prepare_confirm()
+        return await self.async_step_confirm()
 
     # --- user: scan, then connection details -------------------------------------------------------------------
 
@@ -368,53 +452,38 @@ class CgiCameraConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_connect(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for host, port and credentials; validate by reading DeviceInfo."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            host, port = user_input[CONF_HOST].strip(), int(user_input[CONF_PORT])
-            username, password = user_input[CONF_USERNAME], user_input[CONF_PASSWORD]
-            device, errors = await _async_validate(
-                self.hass, host, port, username, password
-            )
-            if device is not None:
-                await self.async_set_unique_id(device.mac, raise_on_progress=False)
-                self._abort_if_unique_id_configured(
-                    updates={CONF_HOST: host, CONF_PORT: port}
-                )
-                self._data = {
-                    CONF_HOST: host,
-                    CONF_PORT: port,
-                    CONF_USERNAME: username,
-                    CONF_PASSWORD: password,
-                }
-                self._device = device
-                return await self.async_step_confirm()
-        suggested = user_input or {CONF_HOST: self._host, CONF_PORT: self._port}
-        return self.async_show_form(
-            step_id="connect",
-            data_schema=self.add_suggested_values_to_schema(
-                _connection_schema(), suggested
-            ),
-            errors=errors,
+        """Ask for host, port and credentials."""
+        return await self._async_step_camera(
+            "connect",
+            CONNECTION_SCHEMA,
+            user_input,
+            known={},
+            suggested={CONF_HOST: self._host, CONF_PORT: self._port},
         )
 
-    # --- confirm with a snapshot preview ----------------------------------------------------------------------
+    # --- confirm with a snapshot preview and a name ------------------------------------------------------------
 
     async def async_step_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Show the camera's picture and model; create the entry once the user confirms."""
+        """Show the camera's picture and model, ask for its name; create the entry once the user confirms."""
         assert self._device is not None
+        errors: dict[str, str] = {}
         if user_input is not None:
-            self._async_drop_preview()
-            return self.async_create_entry(title=self._device.model, data=self._data)
-        await self._async_fetch_preview()
+            if name := user_input[CONF_NAME].strip():
+                self._async_drop_preview()
+                return self.async_create_entry(title=name, data=self._data)
+            errors[CONF_NAME] = "name_required"
         if self._preview_token is not None:
             preview = f"![preview]({PREVIEW_URL.format(token=self._preview_token)})"
         else:
             preview = "_No preview available: the camera sent no picture._"
         return self.async_show_form(
             step_id="confirm",
+            data_schema=vol.Schema(
+                {vol.Required(CONF_NAME, default=self._name): selector.TextSelector()}
+            ),
+            errors=errors,
             description_placeholders={
                 "model": self._device.model,
                 "host": self._data[CONF_HOST],
@@ -423,17 +492,25 @@ class CgiCameraConfigFlow(ConfigFlow, domain=DOMAIN):
             },
         )
 
-    async def _async_fetch_preview(self) -> None:
-        """Take a snapshot and keep it in memory under a fresh token; on failure leave no preview."""
+    async def _async_prepare_confirm(self) -> None:
+        """Read the camera's OSD title for the default name and keep a snapshot under a fresh token."""
+        assert self._device is not None
+        client = _client(self.hass, self._data, REQUEST_TIMEOUT)
         try:
-            image = await _client(
-                self.hass,
-                self._data[CONF_HOST],
-                self._data[CONF_PORT],
-                self._data[CONF_USERNAME],
-                self._data[CONF_PASSWORD],
-                REQUEST_TIMEOUT,
-            ).snapshot(1)
+            osd_title = (await client.osd_info(1)).text_title
+        except CgiError as err:
+            LOGGER.debug("No OSD title from %s: %s", self._data[CONF_HOST], err)
+            osd_title = None
+        self._name = _default_name(
+            osd_title, self._device, self._data[CONF_HOST], self._data[CONF_PORT]
+        )
+        if self._name in {entry.title for entry in self._async_current_entries()}:
+            # Two cameras showing one OSD title: the address tells them apart.
+            self._name = _default_name(
+                None, self._device, self._data[CONF_HOST], self._data[CONF_PORT]
+            )
+        try:
+            image = await client.snapshot(1)
         except Exception as err:  # noqa: BLE001 - the preview is optional: any failure just means "no picture"
             LOGGER.debug("No preview snapshot from %s: %r", self._data[CONF_HOST], err)
             return
@@ -470,14 +547,16 @@ class CgiCameraConfigFlow(ConfigFlow, domain=DOMAIN):
             await self._async_follow_new_address(entry.data, mac, ip)
         self._abort_if_unique_id_configured()
 
-        self._host, self._port = ip, DISCOVERY_PORT
-        name = ip
+        # DHCP tells the address only: the camera is expected on the CGI API's default port.
+        self._host, self._port = ip, DEFAULT_PORT
         try:
             info = await _async_device_info(
-                self.hass, ip, DISCOVERY_PORT, "", "", DISCOVERY_TIMEOUT
+                self.hass, _anonymous(ip, DEFAULT_PORT), DISCOVERY_TIMEOUT
             )
-        except Exception:  # noqa: BLE001 - usually a 401; the IP is a fine name then
-            pass
+        except NotACamera:
+            return self.async_abort(reason="not_a_supported_camera")
+        except CgiError:  # usually a 401: the IP is a fine name then
+            name = ip
         else:
             name = info.model
         self.context["title_placeholders"] = {"name": name}
@@ -487,18 +566,15 @@ class CgiCameraConfigFlow(ConfigFlow, domain=DOMAIN):
         self, data: Mapping[str, Any], mac: str, ip: str
     ) -> None:
         """Move the entry to `ip` only if its old address is silent and `ip` answers with the same MAC."""
-        port, username, password = (
-            data[CONF_PORT],
-            data[CONF_USERNAME],
-            data[CONF_PASSWORD],
-        )
 
         async def _same_camera(host: str) -> bool:
             try:
                 info = await _async_device_info(
-                    self.hass, host, port, username, password, DISCOVERY_TIMEOUT
+                    self.hass, {**data, CONF_HOST: host}, DISCOVERY_TIMEOUT
                 )
-            except Exception:  # noqa: BLE001 - silent, wrong password, not ours: all mean "not confirmed"
+            except (
+                CgiError
+            ):  # silent, wrong password, not ours: all mean "not confirmed"
                 return False
             return info.mac == mac
 
@@ -518,32 +594,13 @@ class CgiCameraConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Ask a discovered camera's credentials."""
         assert self._host is not None
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            username, password = user_input[CONF_USERNAME], user_input[CONF_PASSWORD]
-            device, errors = await _async_validate(
-                self.hass, self._host, self._port, username, password
-            )
-            if device is not None:
-                await self.async_set_unique_id(device.mac, raise_on_progress=False)
-                self._abort_if_unique_id_configured(
-                    updates={CONF_HOST: self._host, CONF_PORT: self._port}
-                )
-                self._data = {
-                    CONF_HOST: self._host,
-                    CONF_PORT: self._port,
-                    CONF_USERNAME: username,
-                    CONF_PASSWORD: password,
-                }
-                self._device = device
-                return await self.async_step_confirm()
-        return self.async_show_form(
-            step_id="discovery_confirm",
-            data_schema=self.add_suggested_values_to_schema(
-                _credentials_schema(), user_input or {}
-            ),
-            errors=errors,
-            description_placeholders={"host": self._host},
+        return await self._async_step_camera(
+            "discovery_confirm",
+            CREDENTIALS_SCHEMA,
+            user_input,
+            known={CONF_HOST: self._host, CONF_PORT: self._port},
+            suggested={},
+            placeholders={"host": self._host},
         )
 
     # --- reauth and reconfigure ---------------------------------------------------------------------------------
@@ -559,117 +616,83 @@ class CgiCameraConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Ask for new credentials and check them against the same camera."""
         entry = self._get_reauth_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            username, password = user_input[CONF_USERNAME], user_input[CONF_PASSWORD]
-            device, errors = await _async_validate(
-                self.hass,
-                entry.data[CONF_HOST],
-                entry.data[CONF_PORT],
-                username,
-                password,
-            )
-            if device is not None:
-                await self.async_set_unique_id(device.mac)
-                self._abort_if_unique_id_mismatch()
-                return self.async_update_reload_and_abort(
-                    entry,
-                    data_updates={CONF_USERNAME: username, CONF_PASSWORD: password},
-                )
-        return self.async_show_form(
-            step_id="reauth_confirm",
-            data_schema=self.add_suggested_values_to_schema(
-                _credentials_schema(),
-                {CONF_USERNAME: entry.data[CONF_USERNAME], **(user_input or {})},
-            ),
-            errors=errors,
-            description_placeholders={"host": entry.data[CONF_HOST]},
+        return await self._async_step_camera(
+            "reauth_confirm",
+            CREDENTIALS_SCHEMA,
+            user_input,
+            known={CONF_HOST: entry.data[CONF_HOST], CONF_PORT: entry.data[CONF_PORT]},
+            suggested={CONF_USERNAME: entry.data[CONF_USERNAME]},
+            placeholders={"host": entry.data[CONF_HOST]},
         )
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change host, port or credentials of the same camera (checked by MAC)."""
+        """Change host, port or credentials of the same camera (checked by MAC); an empty password keeps it."""
         entry = self._get_reconfigure_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            host, port = user_input[CONF_HOST].strip(), int(user_input[CONF_PORT])
-            username = user_input[CONF_USERNAME]
-            # An empty password field keeps the stored one (the form never shows it).
-            password = user_input.get(CONF_PASSWORD) or entry.data[CONF_PASSWORD]
-            device, errors = await _async_validate(
-                self.hass, host, port, username, password
-            )
-            if device is not None:
-                await self.async_set_unique_id(device.mac)
-                self._abort_if_unique_id_mismatch()
-                return self.async_update_reload_and_abort(
-                    entry,
-                    data_updates={
-                        CONF_HOST: host,
-                        CONF_PORT: port,
-                        CONF_USERNAME: username,
-                        CONF_PASSWORD: password,
-                    },
-                )
-        suggested = {k: v for k, v in entry.data.items() if k != CONF_PASSWORD}
-        if user_input is not None:
-            suggested = {
-                **suggested,
-                **{k: v for k, v in user_input.items() if k != CONF_PASSWORD},
-            }
-        return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                _connection_schema(password_required=False), suggested
-            ),
-            errors=errors,
+        return await self._async_step_camera(
+            "reconfigure",
+            CONNECTION_SCHEMA,
+            user_input,
+            known=entry.data,
+            suggested=entry.data,
         )
 
 
 class CgiCameraOptionsFlow(OptionsFlowWithReload):
-    """Polling intervals, default stream, RTSP port override and PTZ behaviour."""
+    """Polling intervals, default stream, RTSP port override and, for PTZ cameras, the PTZ watchdog.
+
+    PTZ speed and step duration are PTZ number entities (their one source of truth), not options.
+    """
+
+    config_entry: CgiCameraConfigEntry
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Show and store the options."""
+        entry = self.config_entry
+        # Whether the camera has PTZ is known once the entry is set up; until then a stored watchdog is kept.
+        loaded = entry.state is ConfigEntryState.LOADED
+        ptz = loaded and has_ptz(entry)
         if user_input is not None:
-            data: dict[str, Any] = {
+            options: dict[str, Any] = {
                 CONF_FAST_INTERVAL: int(user_input[CONF_FAST_INTERVAL]),
                 CONF_SLOW_INTERVAL: int(user_input[CONF_SLOW_INTERVAL]),
                 CONF_DEFAULT_STREAM: user_input[CONF_DEFAULT_STREAM],
-                CONF_PTZ_SPEED: int(user_input[CONF_PTZ_SPEED]),
-                CONF_PTZ_STEP: float(user_input[CONF_PTZ_STEP]),
-                CONF_PTZ_WATCHDOG: float(user_input[CONF_PTZ_WATCHDOG]),
             }
             # Left empty: the camera's own RTSP port (NetPortInfo) is used.
             if (rtsp_port := user_input.get(CONF_RTSP_PORT)) is not None:
-                data[CONF_RTSP_PORT] = int(rtsp_port)
-            return self.async_create_entry(data=data)
+                options[CONF_RTSP_PORT] = int(rtsp_port)
+            if ptz:
+                options[CONF_PTZ_WATCHDOG] = float(user_input[CONF_PTZ_WATCHDOG])
+            elif not loaded and CONF_PTZ_WATCHDOG in entry.options:
+                options[CONF_PTZ_WATCHDOG] = entry.options[CONF_PTZ_WATCHDOG]
+            return self.async_create_entry(data=options)
 
         defaults = {
             CONF_FAST_INTERVAL: DEFAULT_FAST_INTERVAL,
             CONF_SLOW_INTERVAL: DEFAULT_SLOW_INTERVAL,
             CONF_DEFAULT_STREAM: STREAM_MAIN,
-            CONF_PTZ_SPEED: DEFAULT_PTZ_SPEED,
-            CONF_PTZ_STEP: DEFAULT_PTZ_STEP,
             CONF_PTZ_WATCHDOG: DEFAULT_PTZ_WATCHDOG,
         }
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA, {**defaults, **self.config_entry.options}
+                OPTIONS_SCHEMA.extend(PTZ_OPTIONS_SCHEMA.schema)
+                if ptz
+                else OPTIONS_SCHEMA,
+                {**defaults, **entry.options},
             ),
         )
 
 
-def _seconds(low: float, high: float, step: float = 1) -> selector.NumberSelector:
+def _seconds(low: float, high: float) -> selector.NumberSelector:
     return selector.NumberSelector(
         selector.NumberSelectorConfig(
             min=low,
             max=high,
-            step=step,
+            step=1,
             unit_of_measurement="s",
             mode=selector.NumberSelectorMode.BOX,
         )
@@ -690,12 +713,8 @@ OPTIONS_SCHEMA: Final = vol.Schema(
                 min=1, max=65535, step=1, mode=selector.NumberSelectorMode.BOX
             )
         ),
-        vol.Required(CONF_PTZ_SPEED): selector.NumberSelector(
-            selector.NumberSelectorConfig(
-                min=1, max=8, step=1, mode=selector.NumberSelectorMode.SLIDER
-            )
-        ),
-        vol.Required(CONF_PTZ_STEP): _seconds(0.1, 5, 0.1),
-        vol.Required(CONF_PTZ_WATCHDOG): _seconds(1, 120),
     }
+)
+PTZ_OPTIONS_SCHEMA: Final = vol.Schema(
+    {vol.Required(CONF_PTZ_WATCHDOG): _seconds(1, 120)}
 )

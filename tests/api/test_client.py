@@ -23,6 +23,7 @@ from custom_components.cgi_camera.api import (
     MalformedReply,
     NoImage,
     NotAvailableInMode,
+    NotFound,
     NotSupported,
     PtzDirection,
     ReadOnly,
@@ -374,7 +375,7 @@ async def test_reboot(client: CgiCamera, emulator: CameraEmulator) -> None:
 @pytest.mark.parametrize(
     ("reply", "exc"),
     [
-        (b"HTTP/1.0 404 Not Found\r\n\r\n<html>404</html>", CgiError),
+        (b"HTTP/1.0 404 Not Found\r\n\r\n<html>404</html>", NotFound),
         (b"HTTP/1.0 503 Service Unavailable\r\n\r\nbusy", ServerFailed),
         (b"HTTP/1.0 500 Internal Error\r\n\r\nx", MalformedReply),
         (b"HTTP/1.0 200 OK\r\nContent-Type: text/html\n\n", CannotConnect),

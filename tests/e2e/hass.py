@@ -275,9 +275,18 @@ class HassServer:
         return results
 
     async def add_camera(
-        self, host: str, port: int, username: str, password: str
+        self,
+        host: str,
+        port: int,
+        username: str,
+        password: str,
+        name: str | None = None,
     ) -> dict[str, Any]:
-        """Add a camera through the integration's own config flow; return the created entry."""
+        """Add a camera through the integration's own config flow; return the created entry.
+
+        `name` is typed into the confirm step; without it the flow's default stays (the camera's OSD title, or
+        its model and address).
+        """
         result = await self.request(
             "POST", "/api/config/config_entries/flow", {"handler": "cgi_camera"}
         )
@@ -294,10 +303,12 @@ class HassServer:
                 raise HassError(f"config flow ended with {result}")
             if result.get("errors"):
                 raise HassError(f"config flow errors: {result['errors']}")
-            # user: the network scan's list (pick manual entry); connect: the address form; confirm: the preview.
+            # user: the network scan's list (pick manual entry); connect: the address form; confirm: the preview
+            # and the camera's name.
             body = {
                 "user": {"device": "manual"},
                 "connect": user_input,
+                "confirm": {"name": name} if name else {},
             }.get(result["step_id"], {})
             result = await self.request(
                 "POST", f"/api/config/config_entries/flow/{result['flow_id']}", body

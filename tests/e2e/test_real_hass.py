@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 USER, PASSWORD = "admin", "e2e pass&word"
 DEMO_USER, DEMO_PASSWORD = "e2e", "e2e-password-2026"
-PREFIX = "v6202ir_ar0237"
+NAME, PREFIX = "Garage", "garage"
 
 
 def _free_port() -> int:
@@ -102,8 +102,8 @@ async def _state(hass: HassServer, entity_id: str) -> dict[str, Any]:
 async def test_real_home_assistant(stack: tuple[HassServer, EmulatorProcess]) -> None:
     """Config flow over HTTP, entity values, settings, PTZ, UART, images, outage and removal."""
     hass, emulator = stack
-    entry = await hass.add_camera("127.0.0.1", emulator.port, USER, PASSWORD)
-    assert entry["title"] == "V6202IR-AR0237"
+    entry = await hass.add_camera("127.0.0.1", emulator.port, USER, PASSWORD, name=NAME)
+    assert entry["title"] == NAME
 
     async with aiohttp.ClientSession() as session:
         camera = CgiCamera(session, "127.0.0.1", emulator.port, USER, PASSWORD)
@@ -217,7 +217,7 @@ async def test_device_page_in_browser(
     tests/e2e/browser.py).
     """
     hass, emulator = stack
-    entry = await hass.add_camera("127.0.0.1", emulator.port, USER, PASSWORD)
+    entry = await hass.add_camera("127.0.0.1", emulator.port, USER, PASSWORD, name=NAME)
 
     async def loaded() -> bool:
         states = [

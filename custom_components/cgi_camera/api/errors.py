@@ -41,6 +41,10 @@ class AuthenticationFailed(CgiError):
     """The camera refused the credentials (HTTP 401)."""
 
 
+class NotFound(CgiError):
+    """HTTP 404: the device has no such CGI path (a web server that is not one of these cameras answers so)."""
+
+
 class MalformedReply(CgiError):
     """The reply could not be understood (bad framing, bad XML, unexpected structure, too large)."""
 

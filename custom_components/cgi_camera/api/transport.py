@@ -23,8 +23,8 @@ from .errors import (
     AuthenticationFailed,
     CameraTimeout,
     CannotConnect,
-    CgiError,
     MalformedReply,
+    NotFound,
     ServerFailed,
 )
 
@@ -224,7 +224,7 @@ class Transport:
         if status == 503:
             raise ServerFailed("HTTP 503", area=area, group=group, code=503)
         if status == 404:
-            raise CgiError("HTTP 404", area=area, group=group, code=404)
+            raise NotFound("HTTP 404", area=area, group=group, code=404)
         if status != 200:
             raise MalformedReply(f"HTTP {status}", area=area, group=group, code=status)
         if len(body) > cap:
