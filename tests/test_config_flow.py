@@ -984,9 +984,14 @@ async def test_name_from_osd_title(
 
 async def test_name_without_osd(hass: HomeAssistant, emulator: CameraEmulator) -> None:
     """A camera whose OSD cannot be read is named by model and address."""
-    with patch.object(
-        config_flow.CgiCamera, "osd_info", side_effect=config_flow.NotSupported()
-    ):
+    real_get = config_flow.CgiCamera.get
+
+    async def get_without_osd(self, area, group, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if group == "OSDInfo":
+            raise config_flow.NotSupported(area=area, group=group, code=501)
+        return await real_get(self, area, group, *args, **kwargs)
+
+    with patch.object(config_flow.CgiCamera, "get", get_without_osd):
         default, _ = await _add(hass, emulator)
     assert default == f"{emulator.config.device_id} (127.0.0.1:{emulator.port})"
 

@@ -497,7 +497,8 @@ class CgiCameraConfigFlow(ConfigFlow, domain=DOMAIN):
         assert self._device is not None
         client = _client(self.hass, self._data, REQUEST_TIMEOUT)
         try:
-            osd_title = (await client.osd_info(1)).text_title
+            title = (await client.get("image", "OSDInfo", 1)).get("TextOSDTitle")
+            osd_title = None if title is None else str(title)
         except CgiError as err:
             LOGGER.debug("No OSD title from %s: %s", self._data[CONF_HOST], err)
             osd_title = None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from .capabilities import Capabilities, CapabilityBlock
 from .document_ranges import DOCUMENT_RANGES, DocumentedGroup
-from .errors import CgiError, ResultCodeError, ServerFailed
+from .errors import CgiError, NotFound, ResultCodeError, ServerFailed
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -109,7 +109,7 @@ def _refusal(err: CgiError) -> str:
     """Describe a refusal the camera means; re-raise anything transient."""
     if isinstance(err, ResultCodeError) and not isinstance(err, ServerFailed):
         return f"result {err.code}"
-    if type(err) is CgiError and err.code == 404:
+    if isinstance(err, NotFound):
         return "HTTP 404"
     raise err
 
