@@ -28,7 +28,11 @@ from pytest_homeassistant_custom_component.common import (
 
 import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera.const import CONF_PTZ_WATCHDOG, DOMAIN
-from custom_components.cgi_camera.ptz import get_controller
+from custom_components.cgi_camera.ptz import (
+    coordinator_for,
+    get_controller,
+    preset_names_key,
+)
 from tests.conftest import MAC, PASSWORD, USERNAME, entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
 
@@ -589,6 +593,18 @@ async def test_preset_select_appears_with_the_first_preset(
     )
 
 
+async def test_preset_select_from_the_cameras_own_app(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """A preset saved in the camera's own app adds the select at the next poll of the preset list."""
+    emulator.state.channel(1).ptz.presets[8] = "Porch"
+    await coordinator_for(loaded_entry, preset_names_key(1)).async_refresh()
+    await hass.async_block_till_done()
+    state = hass.states.get(entity_id(hass, SELECT_DOMAIN, "ptz_preset"))
+    assert state is not None
+    assert state.attributes["options"] == ["8: Porch"]
+
+
 async def test_preset_select_at_setup_when_presets_exist(
     hass: HomeAssistant,
     emulator: CameraEmulator,
@@ -603,12 +619,12 @@ async def test_preset_select_at_setup_when_presets_exist(
     await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_preset_select_known_before_is_added_without_a_read(
+async def test_preset_select_known_before_is_added_at_once(
     hass: HomeAssistant,
     emulator: CameraEmulator,
     setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
 ) -> None:
-    """A select created before is set up again without reading the presets first."""
+    """A select created before (its camera keeps its presets) is set up with the other entities."""
     entry = entry_for(emulator)
     entry.add_to_hass(hass)
     er.async_get(hass).async_get_or_create(

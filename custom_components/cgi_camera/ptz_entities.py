@@ -23,12 +23,11 @@ from homeassistant.components.select import (
     SelectEntityDescription,
 )
 from homeassistant.const import EntityCategory, UnitOfTime
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import CgiError
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN
 from .coordinator import CgiCoordinator
 from .entity import CgiEntity, CgiEntityDescription, device_info
 from .ptz import (
@@ -174,56 +173,51 @@ async def async_add_preset_selects(
     entry: CgiCameraConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the preset select of each PTZ channel that has a preset; the others get it once one is saved.
+    """Add the preset select of each PTZ channel once the channel has a preset.
 
     A select without presets could only read "unknown" over an empty list. A select created before (the camera
-    had presets then, and keeps them) is added at once; otherwise the preset list is read once here.
+    had presets then, and keeps them) is added at once; for the other channels the preset list is polled in its
+    place, and the select is added as soon as it lists a preset, saved here or in the camera's own app.
     """
     if not has_ptz(entry):
         return
     ent_reg = er.async_get(hass)
     for channel in entry.runtime_data.channels:
         unique_id = f"{entry.unique_id}_{channel}_{PRESET_SELECT.key}"
-        if ent_reg.async_get_entity_id(
-            SELECT_DOMAIN, DOMAIN, unique_id
-        ) or await _async_has_presets(entry, channel):
+        if ent_reg.async_get_entity_id(SELECT_DOMAIN, DOMAIN, unique_id):
             async_add_entities([PtzPresetSelect(entry, channel)])
         else:
-            _add_select_once_saved(hass, entry, channel, async_add_entities)
-
-
-async def _async_has_presets(entry: CgiCameraConfigEntry, channel: int) -> bool:
-    try:
-        return bool(await entry.runtime_data.client.preset_names(channel))
-    except CgiError as err:
-        LOGGER.debug("%s: could not read the presets: %s", entry.title, err)
-        return False
+            _add_select_once_a_preset_exists(entry, channel, async_add_entities)
 
 
 @callback
-def _add_select_once_saved(
-    hass: HomeAssistant,
+def _add_select_once_a_preset_exists(
     entry: CgiCameraConfigEntry,
     channel: int,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the preset select when the controller reports a preset list that is no longer empty."""
+    """Poll the preset list (as the select would) and add the select when the list is no longer empty."""
     key = preset_names_key(channel)
-    added = False
+    coordinator = coordinator_for(entry, key)
+    stop_polling = coordinator.async_register_group(key)
+    stop_listening: CALLBACK_TYPE | None = None
+
+    @callback
+    def _stop() -> None:
+        nonlocal stop_listening
+        if stop_listening is not None:
+            stop_listening()
+            stop_polling()
+            stop_listening = None
 
     @callback
     def _presets_changed() -> None:
-        nonlocal added
-        if added or not parse_presets(
-            (coordinator_for(entry, key).data or {}).get(key)
-        ):
-            return
-        added = True
-        async_add_entities([PtzPresetSelect(entry, channel)])
+        if parse_presets((coordinator.data or {}).get(key)):
+            _stop()
+            async_add_entities([PtzPresetSelect(entry, channel)])
 
-    entry.async_on_unload(
-        get_controller(hass, entry, channel).async_add_listener(_presets_changed)
-    )
+    stop_listening = coordinator.async_add_listener(_presets_changed)
+    entry.async_on_unload(_stop)
 
 
 # -- buttons ---------------------------------------------------------------------------------------------------
