@@ -548,3 +548,42 @@ async def test_uart_response_needs_one_channel(
     )
     assert emulator.state.channel(1).rs485.sent == [b"\x01"]
     assert emulator.state.channel(2).rs485.sent == [b"\x01"]
+
+
+@pytest.mark.parametrize(
+    "emulator_config",
+    [EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC, channels=2)],
+)
+async def test_channels_move_together(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """Both channels of a video server move at once and each ends stopped; a failure is still translated."""
+    channels = [
+        device.id
+        for device in dr.async_entries_for_config_entry(
+            dr.async_get(hass), loaded_entry.entry_id
+        )
+        if device.via_device_id is not None
+    ]
+    await hass.services.async_call(
+        DOMAIN,
+        "ptz_move",
+        {ATTR_DEVICE_ID: channels, "direction": "up", "duration": SHORT},
+        blocking=True,
+    )
+    sets = [r for r in emulator.requests if r.area == "ptz" and r.op == "set"]
+    assert sorted(str(r.channel) for r in sets if "Direction" in r.params) == [
+        "1",
+        "2",
+    ]
+    assert not emulator.state.channel(1).ptz.busy
+    assert not emulator.state.channel(2).ptz.busy
+    emulator.faults.push("503", count=1)
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "ptz_goto_preset",
+            {ATTR_DEVICE_ID: channels, "preset": 1},
+            blocking=True,
+        )
+    assert err.value.translation_key == "camera_busy"
