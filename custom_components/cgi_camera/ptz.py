@@ -8,7 +8,6 @@ replaces it, when the caller is cancelled, when the move request itself fails, a
 from __future__ import annotations
 
 import asyncio
-from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -28,13 +27,32 @@ from .errors import camera_errors, translated_error
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from .api import CgiCamera
     from .coordinator import CgiCoordinator
     from .data import CgiCameraConfigEntry
 
 EXTRA_KEY: Final = "ptz"
 
+SPEED_RANGE: Final = (1, 8)  # PanSpeed/TiltSpeed per the spec
+
 # Pattern/AutoPan action values per the spec: 0 start position, 1 end position, 2 run.
 PROGRAM_ACTIONS: Final[dict[str, int]] = {"set_start": 0, "set_end": 1, "run": 2}
+
+# The request that sets up or runs each program: (client, channel, number, action) → request.
+PROGRAM_REQUESTS: Final[
+    dict[str, Callable[[CgiCamera, int, int | None, str], Awaitable[Any]]]
+] = {
+    "autoscan": lambda client, channel, number, action: client.ptz_autoscan(channel),
+    "pattern": lambda client, channel, number, action: client.ptz_pattern(
+        channel, number, PROGRAM_ACTIONS[action]
+    ),
+    "auto_pan": lambda client, channel, number, action: client.ptz_autopan(
+        channel, number, PROGRAM_ACTIONS[action]
+    ),
+    "tour": lambda client, channel, number, action: client.tour(
+        channel, number or 1, action == "run"
+    ),
+}
 
 # Service/entity direction names → the camera's Direction codes (wire-decisions: 5 up-left, 6 down-left,
 # 7 up-right, 8 down-right).
@@ -249,24 +267,14 @@ class PtzController:
 
     async def run_program(self, program: str, number: int | None, action: str) -> None:
         """Autoscan, or set up/run/stop a pattern, auto-pan or tour (the camera runs these until Stop)."""
-        client = self.entry.runtime_data.client
         if action == "stop" and program != "tour":
             await self.stop()
             return
-        request: Callable[[], Awaitable[Any]]
-        if program == "autoscan":
-            request = partial(client.ptz_autoscan, self.channel)
-        elif program == "pattern":
-            request = partial(
-                client.ptz_pattern, self.channel, number, PROGRAM_ACTIONS[action]
-            )
-        elif program == "auto_pan":
-            request = partial(
-                client.ptz_autopan, self.channel, number, PROGRAM_ACTIONS[action]
-            )
-        else:
-            request = partial(client.tour, self.channel, number or 1, action == "run")
-        await self.command(program, request)
+        request = PROGRAM_REQUESTS[program]
+        client = self.entry.runtime_data.client
+        await self.command(
+            program, lambda: request(client, self.channel, number, action)
+        )
         self.async_clear_preset()
 
     async def async_refresh_presets(self) -> None:

@@ -32,6 +32,7 @@ from .coordinator import CgiCoordinator
 from .entity import CgiEntity, CgiEntityDescription, device_info
 from .ptz import (
     DIRECTIONS,
+    SPEED_RANGE,
     PtzController,
     coordinator_for,
     get_controller,
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
     from .api import ParamGroup
     from .data import CgiCameraConfigEntry
 
-SPEED_RANGE: Final = (1, 8)
 STEP_RANGE: Final = (0.1, 5.0)
 
 

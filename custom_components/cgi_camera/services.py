@@ -38,6 +38,7 @@ from .data import CgiCameraConfigEntry, group_key
 from .errors import camera_errors
 from .ptz import (
     DIRECTIONS,
+    SPEED_RANGE,
     PtzController,
     coordinator_for,
     get_controller,
@@ -88,12 +89,11 @@ ATTR_X: Final = "x"
 ATTR_Y: Final = "y"
 ATTR_SHOW: Final = "show"
 
-SPEED_RANGE: Final = (1, 8)
 DURATION_RANGE: Final = (0.1, 60.0)
 PRESET_RANGE: Final = (1, 255)
 PROGRAM_NUMBER_RANGE: Final = (1, 4)
-# Titles (OSD text, preset names) in UTF-8 bytes, as sent: the emulator stores 64, a field of the camera's own
-# settings (docs/wire-decisions.md, "Text the camera stores").
+# Titles (OSD text, preset names) are bounded in UTF-8 bytes, as sent (docs/wire-decisions.md, "Text the camera
+# stores").
 TITLE_MAX_BYTES: Final = 64
 UART_MAX_BYTES: Final = 256
 OSD_RANGE: Final = (0, 99)  # TextOSDX/TextOSDY per the spec
