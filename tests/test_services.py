@@ -281,6 +281,16 @@ async def test_target_camera_entity(
     assert str(last["Preset"]) == "1"
 
 
+async def test_all_cameras(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """`entity_id: all` reaches every camera of the integration."""
+    await hass.services.async_call(
+        DOMAIN, "ptz_goto_preset", {ATTR_ENTITY_ID: "all", "preset": 6}, blocking=True
+    )
+    assert str(ptz_sets(emulator)[-1]["PresetNumber"]) == "6"
+
+
 async def test_foreign_target_rejected(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
 ) -> None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 import unicodedata
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import Platform
+from homeassistant.const import ATTR_ENTITY_ID, ENTITY_MATCH_ALL, Platform
 from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
@@ -275,7 +275,10 @@ def _async_check_targets(
     """Explain, with a translated error, a call that would reach no camera (Home Assistant only logs it).
 
     As soon as one targeted camera can act the call goes ahead; Home Assistant skips the others and logs them.
+    `entity_id: all` means every camera there is, including none.
     """
+    if call.data.get(ATTR_ENTITY_ID) == ENTITY_MATCH_ALL:
+        return
     selected = async_extract_referenced_entity_ids(hass, TargetSelection(call.data))
     ent_reg = er.async_get(hass)
     problem: ServiceValidationError | None = None
