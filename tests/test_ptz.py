@@ -32,6 +32,7 @@ from custom_components.cgi_camera.ptz import (
     coordinator_for,
     get_controller,
     preset_names_key,
+    ptz_state_key,
 )
 from tests.conftest import MAC, PASSWORD, USERNAME, entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
@@ -454,7 +455,7 @@ async def test_select_clears_when_camera_moves(
     await hass.async_block_till_done()
     select = entity_id(hass, SELECT_DOMAIN, "ptz_preset")
     await call(hass, loaded_entry, "ptz_goto_preset", preset=1)
-    fast = loaded_entry.runtime_data.coordinators.fast
+    fast = coordinator_for(loaded_entry, ptz_state_key(1))
     await fast.async_refresh()
     assert hass.states.get(select).state == "1: Home"  # type: ignore[union-attr]
     emulator.state.channel(1).ptz.start_move(3, 1, 1)  # the vendor app moves the camera

@@ -168,7 +168,8 @@ class PtzPresetSelect(CgiEntity, SelectEntity):
             controller.async_clear_preset()
 
 
-async def async_add_preset_selects(
+@callback
+def async_add_preset_selects(
     hass: HomeAssistant,
     entry: CgiCameraConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,

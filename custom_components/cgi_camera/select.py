@@ -279,7 +279,7 @@ async def async_setup_entry(
 ) -> None:
     """Set up select entities for what the camera supports."""
     async_add_entities(build_entities(entry, SELECTS, CgiSelect, writable=True))
-    await async_add_preset_selects(hass, entry, async_add_entities)
+    async_add_preset_selects(hass, entry, async_add_entities)
 
 
 class CgiSelect(CgiEntity, SelectEntity):
