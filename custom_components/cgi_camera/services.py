@@ -174,60 +174,13 @@ def camera_text(field: str) -> Callable[[Any], str]:
     return validate
 
 
-_SPEED = {
-    field: whole_number(field, *SPEED_RANGE)
-    for field in (ATTR_PAN_SPEED, ATTR_TILT_SPEED)
-}
 _DURATION = vol.All(
     vol.Coerce(float), vol.Range(min=DURATION_RANGE[0], max=DURATION_RANGE[1])
 )
 _PRESET = whole_number(ATTR_PRESET, *PRESET_RANGE)
 _TITLE = camera_text(ATTR_TITLE)
 
-PTZ_MOVE_FIELDS: Final = {
-    vol.Required(ATTR_DIRECTION): vol.In(DIRECTIONS),
-    vol.Optional(ATTR_PAN_SPEED): _SPEED[ATTR_PAN_SPEED],
-    vol.Optional(ATTR_TILT_SPEED): _SPEED[ATTR_TILT_SPEED],
-    vol.Optional(ATTR_DURATION): _DURATION,
-}
-PTZ_START_FIELDS: Final = {
-    vol.Required(ATTR_DIRECTION): vol.In(DIRECTIONS),
-    vol.Optional(ATTR_PAN_SPEED): _SPEED[ATTR_PAN_SPEED],
-    vol.Optional(ATTR_TILT_SPEED): _SPEED[ATTR_TILT_SPEED],
-}
-PTZ_ZOOM_FIELDS: Final = {
-    vol.Required(ATTR_DIRECTION): vol.In(ZOOM_DIRECTIONS),
-    vol.Optional(ATTR_DURATION): _DURATION,
-}
-PTZ_FOCUS_FIELDS: Final = {
-    vol.Required(ATTR_DIRECTION): vol.In(FOCUS_DIRECTIONS),
-    vol.Optional(ATTR_DURATION): _DURATION,
-}
-PTZ_IRIS_FIELDS: Final = {
-    vol.Required(ATTR_DIRECTION): vol.In(IRIS_DIRECTIONS),
-    vol.Optional(ATTR_DURATION): _DURATION,
-}
-PTZ_GOTO_PRESET_FIELDS: Final = {vol.Required(ATTR_PRESET): _PRESET}
-PTZ_SAVE_PRESET_FIELDS: Final = {
-    vol.Required(ATTR_PRESET): _PRESET,
-    vol.Optional(ATTR_TITLE): _TITLE,
-}
-PTZ_RENAME_PRESET_FIELDS: Final = {
-    vol.Required(ATTR_PRESET): _PRESET,
-    vol.Required(ATTR_TITLE): _TITLE,
-}
 _DEGREES = vol.All(vol.Coerce(float), vol.Range(min=-360, max=360))
-PTZ_POSITION_FIELDS: Final = {
-    vol.Optional(ATTR_MODE, default="absolute"): vol.In(POSITION_MODES),
-    vol.Optional(ATTR_PAN): _DEGREES,
-    vol.Optional(ATTR_TILT): _DEGREES,
-    vol.Optional(ATTR_ZOOM): vol.All(vol.Coerce(float), vol.Range(min=0, max=100)),
-}
-PTZ_RUN_FIELDS: Final = {
-    vol.Required(ATTR_PROGRAM): vol.In(PROGRAMS),
-    vol.Optional(ATTR_NUMBER): whole_number(ATTR_NUMBER, *PROGRAM_NUMBER_RANGE),
-    vol.Optional(ATTR_ACTION, default="run"): vol.In(PROGRAM_ACTIONS),
-}
 UART_SEND_FIELDS: Final = {
     vol.Optional(ATTR_DATA): cv.string,
     vol.Optional(ATTR_TEXT): cv.string,
@@ -360,65 +313,8 @@ def _ptz_action(
     return _handle
 
 
-async def _ptz_move(controller: PtzController, data: Mapping[str, Any]) -> None:
-    await controller.move(
-        ptz_direction(data[ATTR_DIRECTION]),
-        data.get(ATTR_PAN_SPEED, controller.speed),
-        data.get(ATTR_TILT_SPEED, controller.speed),
-        data.get(ATTR_DURATION, controller.step_duration),
-    )
-
-
-async def _ptz_start(controller: PtzController, data: Mapping[str, Any]) -> None:
-    await controller.start(
-        ptz_direction(data[ATTR_DIRECTION]),
-        data.get(ATTR_PAN_SPEED, controller.speed),
-        data.get(ATTR_TILT_SPEED, controller.speed),
-    )
-
-
-async def _ptz_stop(controller: PtzController, data: Mapping[str, Any]) -> None:
-    await controller.stop()
-
-
-async def _ptz_zoom(controller: PtzController, data: Mapping[str, Any]) -> None:
-    await controller.zoom(
-        data[ATTR_DIRECTION] == "in", data.get(ATTR_DURATION, controller.step_duration)
-    )
-
-
-async def _ptz_focus(controller: PtzController, data: Mapping[str, Any]) -> None:
-    await controller.focus(
-        data[ATTR_DIRECTION] == "near",
-        data.get(ATTR_DURATION, controller.step_duration),
-    )
-
-
-async def _ptz_iris(controller: PtzController, data: Mapping[str, Any]) -> None:
-    await controller.iris(
-        data[ATTR_DIRECTION] == "open",
-        data.get(ATTR_DURATION, controller.step_duration),
-    )
-
-
-async def _ptz_goto_preset(controller: PtzController, data: Mapping[str, Any]) -> None:
-    await controller.goto_preset(data[ATTR_PRESET])
-
-
-async def _ptz_save_preset(controller: PtzController, data: Mapping[str, Any]) -> None:
-    await controller.save_preset(data[ATTR_PRESET], data.get(ATTR_TITLE))
-
-
-async def _ptz_rename_preset(
-    controller: PtzController, data: Mapping[str, Any]
-) -> None:
-    await controller.rename_preset(data[ATTR_PRESET], data[ATTR_TITLE])
-
-
-def position_params(
-    data: Mapping[str, Any],
-) -> tuple[int | None, int | None, int | None, bool]:
-    """Convert degrees and zoom percent to spec units, rejecting what the camera cannot take."""
+def position_params(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return PtzController.position's arguments in spec units, rejecting what the camera cannot take."""
     relative = data[ATTR_MODE] == "relative"
     pan = data.get(ATTR_PAN)
     tilt = data.get(ATTR_TILT)
@@ -429,17 +325,12 @@ def position_params(
         for name, value in ((ATTR_PAN, pan), (ATTR_TILT, tilt)):
             if value is not None and value < 0:
                 raise _invalid("position_out_of_range", field=name, value=str(value))
-    return (
-        round(pan * PAN_TILT_SCALE) if pan is not None else None,
-        round(tilt * PAN_TILT_SCALE) if tilt is not None else None,
-        round(zoom / 100 * ZOOM_MAX) if zoom is not None else None,
-        relative,
-    )
-
-
-async def _ptz_position(controller: PtzController, data: Mapping[str, Any]) -> None:
-    pan, tilt, zoom, relative = position_params(data)
-    await controller.position(pan, tilt, zoom, relative=relative)
+    return {
+        "pan": round(pan * PAN_TILT_SCALE) if pan is not None else None,
+        "tilt": round(tilt * PAN_TILT_SCALE) if tilt is not None else None,
+        "zoom": round(zoom / 100 * ZOOM_MAX) if zoom is not None else None,
+        "relative": relative,
+    }
 
 
 def run_params(data: Mapping[str, Any]) -> tuple[str, int | None, str]:
@@ -454,10 +345,6 @@ def run_params(data: Mapping[str, Any]) -> tuple[str, int | None, str]:
     if program == "tour" and number is None:
         raise _invalid("program_number_required", program=program)
     return program, number, action
-
-
-async def _ptz_run(controller: PtzController, data: Mapping[str, Any]) -> None:
-    await controller.run_program(*run_params(data))
 
 
 def parse_uart_payload(call_data: Mapping[str, Any]) -> bytes:
@@ -534,25 +421,113 @@ async def _set_osd_text(
     return None
 
 
-_PTZ_SERVICES: Final[
-    tuple[
-        tuple[
-            str, dict[Any, Any], PtzAction, Callable[[Mapping[str, Any]], object] | None
-        ],
-        ...,
-    ]
-] = (
-    (SERVICE_PTZ_MOVE, PTZ_MOVE_FIELDS, _ptz_move, None),
-    (SERVICE_PTZ_START, PTZ_START_FIELDS, _ptz_start, None),
-    (SERVICE_PTZ_STOP, {}, _ptz_stop, None),
-    (SERVICE_PTZ_ZOOM, PTZ_ZOOM_FIELDS, _ptz_zoom, None),
-    (SERVICE_PTZ_FOCUS, PTZ_FOCUS_FIELDS, _ptz_focus, None),
-    (SERVICE_PTZ_IRIS, PTZ_IRIS_FIELDS, _ptz_iris, None),
-    (SERVICE_PTZ_GOTO_PRESET, PTZ_GOTO_PRESET_FIELDS, _ptz_goto_preset, None),
-    (SERVICE_PTZ_SAVE_PRESET, PTZ_SAVE_PRESET_FIELDS, _ptz_save_preset, None),
-    (SERVICE_PTZ_RENAME_PRESET, PTZ_RENAME_PRESET_FIELDS, _ptz_rename_preset, None),
-    (SERVICE_PTZ_POSITION, PTZ_POSITION_FIELDS, _ptz_position, position_params),
-    (SERVICE_PTZ_RUN, PTZ_RUN_FIELDS, _ptz_run, run_params),
+@dataclass(frozen=True, kw_only=True)
+class PtzService:
+    """A PTZ action: its fields, what it does with a channel's controller, and a check of the whole input."""
+
+    name: str
+    fields: dict[Any, Any]
+    run: PtzAction
+    check: Callable[[Mapping[str, Any]], object] | None = None
+
+
+def _duration(controller: PtzController, data: Mapping[str, Any]) -> float:
+    duration: float = data.get(ATTR_DURATION, controller.step_duration)
+    return duration
+
+
+def _speeds(controller: PtzController, data: Mapping[str, Any]) -> tuple[int, int]:
+    return (
+        data.get(ATTR_PAN_SPEED, controller.speed),
+        data.get(ATTR_TILT_SPEED, controller.speed),
+    )
+
+
+_MOVE_FIELDS: Final = {
+    vol.Required(ATTR_DIRECTION): vol.In(DIRECTIONS),
+    vol.Optional(ATTR_PAN_SPEED): whole_number(ATTR_PAN_SPEED, *SPEED_RANGE),
+    vol.Optional(ATTR_TILT_SPEED): whole_number(ATTR_TILT_SPEED, *SPEED_RANGE),
+}
+
+
+def _direction_fields(directions: tuple[str, ...]) -> dict[Any, Any]:
+    return {
+        vol.Required(ATTR_DIRECTION): vol.In(directions),
+        vol.Optional(ATTR_DURATION): _DURATION,
+    }
+
+
+PTZ_SERVICES: Final[tuple[PtzService, ...]] = (
+    PtzService(
+        name=SERVICE_PTZ_MOVE,
+        fields={**_MOVE_FIELDS, vol.Optional(ATTR_DURATION): _DURATION},
+        run=lambda c, data: c.move(
+            ptz_direction(data[ATTR_DIRECTION]),
+            *_speeds(c, data),
+            _duration(c, data),
+        ),
+    ),
+    PtzService(
+        name=SERVICE_PTZ_START,
+        fields=_MOVE_FIELDS,
+        run=lambda c, data: c.start(
+            ptz_direction(data[ATTR_DIRECTION]), *_speeds(c, data)
+        ),
+    ),
+    PtzService(name=SERVICE_PTZ_STOP, fields={}, run=lambda c, data: c.stop()),
+    PtzService(
+        name=SERVICE_PTZ_ZOOM,
+        fields=_direction_fields(ZOOM_DIRECTIONS),
+        run=lambda c, data: c.zoom(data[ATTR_DIRECTION] == "in", _duration(c, data)),
+    ),
+    PtzService(
+        name=SERVICE_PTZ_FOCUS,
+        fields=_direction_fields(FOCUS_DIRECTIONS),
+        run=lambda c, data: c.focus(data[ATTR_DIRECTION] == "near", _duration(c, data)),
+    ),
+    PtzService(
+        name=SERVICE_PTZ_IRIS,
+        fields=_direction_fields(IRIS_DIRECTIONS),
+        run=lambda c, data: c.iris(data[ATTR_DIRECTION] == "open", _duration(c, data)),
+    ),
+    PtzService(
+        name=SERVICE_PTZ_GOTO_PRESET,
+        fields={vol.Required(ATTR_PRESET): _PRESET},
+        run=lambda c, data: c.goto_preset(data[ATTR_PRESET]),
+    ),
+    PtzService(
+        name=SERVICE_PTZ_SAVE_PRESET,
+        fields={vol.Required(ATTR_PRESET): _PRESET, vol.Optional(ATTR_TITLE): _TITLE},
+        run=lambda c, data: c.save_preset(data[ATTR_PRESET], data.get(ATTR_TITLE)),
+    ),
+    PtzService(
+        name=SERVICE_PTZ_RENAME_PRESET,
+        fields={vol.Required(ATTR_PRESET): _PRESET, vol.Required(ATTR_TITLE): _TITLE},
+        run=lambda c, data: c.rename_preset(data[ATTR_PRESET], data[ATTR_TITLE]),
+    ),
+    PtzService(
+        name=SERVICE_PTZ_POSITION,
+        fields={
+            vol.Optional(ATTR_MODE, default="absolute"): vol.In(POSITION_MODES),
+            vol.Optional(ATTR_PAN): _DEGREES,
+            vol.Optional(ATTR_TILT): _DEGREES,
+            vol.Optional(ATTR_ZOOM): vol.All(
+                vol.Coerce(float), vol.Range(min=0, max=100)
+            ),
+        },
+        run=lambda c, data: c.position(**position_params(data)),
+        check=position_params,
+    ),
+    PtzService(
+        name=SERVICE_PTZ_RUN,
+        fields={
+            vol.Required(ATTR_PROGRAM): vol.In(PROGRAMS),
+            vol.Optional(ATTR_NUMBER): whole_number(ATTR_NUMBER, *PROGRAM_NUMBER_RANGE),
+            vol.Optional(ATTR_ACTION, default="run"): vol.In(PROGRAM_ACTIONS),
+        },
+        run=lambda c, data: c.run_program(*run_params(data)),
+        check=run_params,
+    ),
 )
 
 
@@ -587,8 +562,13 @@ def _async_register(
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions (once, in async_setup)."""
-    for name, fields, action, check in _PTZ_SERVICES:
-        _async_register(hass, name, fields, _ptz_action(hass, action, check))
+    for ptz_service in PTZ_SERVICES:
+        _async_register(
+            hass,
+            ptz_service.name,
+            ptz_service.fields,
+            _ptz_action(hass, ptz_service.run, ptz_service.check),
+        )
     _async_register(
         hass,
         SERVICE_UART_SEND,
