@@ -179,8 +179,8 @@ _DURATION = vol.All(
 )
 _PRESET = whole_number(ATTR_PRESET, *PRESET_RANGE)
 _TITLE = camera_text(ATTR_TITLE)
-
 _DEGREES = vol.All(vol.Coerce(float), vol.Range(min=-360, max=360))
+
 UART_SEND_FIELDS: Final = {
     vol.Optional(ATTR_DATA): cv.string,
     vol.Optional(ATTR_TEXT): cv.string,
