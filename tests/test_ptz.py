@@ -28,7 +28,12 @@ from pytest_homeassistant_custom_component.common import (
 
 import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera.const import CONF_PTZ_WATCHDOG, DOMAIN
-from custom_components.cgi_camera.ptz import get_controller
+from custom_components.cgi_camera.ptz import (
+    coordinator_for,
+    get_controller,
+    preset_names_key,
+    ptz_state_key,
+)
 from tests.conftest import MAC, PASSWORD, USERNAME, entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
 
@@ -43,10 +48,10 @@ SHORT = 0.1  # the shortest duration the actions accept
 
 @pytest.fixture(autouse=True)
 def only_ptz_platforms() -> Generator[None]:
-    """Set up only the platforms with PTZ entities, so unfinished other platforms cannot interfere."""
+    """Set up only the platforms with PTZ entities and the cameras that actions target."""
     with patch(
         "custom_components.cgi_camera.PLATFORMS",
-        [Platform.BUTTON, Platform.NUMBER, Platform.SELECT],
+        [Platform.BUTTON, Platform.CAMERA, Platform.NUMBER, Platform.SELECT],
     ):
         yield
 
@@ -251,7 +256,9 @@ async def test_failing_move_still_sends_stop(
     emulator.faults.push("503", count=1)
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, loaded_entry, "ptz_move", direction="up", duration=SHORT)
-    assert err.value.translation_key == "ptz_failed"
+    assert err.value.translation_key == "camera_busy"
+    assert err.value.translation_placeholders is not None
+    assert err.value.translation_placeholders["what"] == "PTZ move"
     assert is_stop(ptz_sets(emulator)[-1])
     assert not get_controller(hass, loaded_entry, 1).moving
 
@@ -390,9 +397,10 @@ async def test_preset_select(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
 ) -> None:
     """Saved presets appear in the select at once; selecting one recalls it; moving clears it."""
-    select = entity_id(hass, SELECT_DOMAIN, "ptz_preset")
     await call(hass, loaded_entry, "ptz_save_preset", preset=3, title="Gate")
     await call(hass, loaded_entry, "ptz_save_preset", preset=7, title="Yard")
+    await hass.async_block_till_done()
+    select = entity_id(hass, SELECT_DOMAIN, "ptz_preset")
     state = hass.states.get(select)
     assert state is not None
     assert "3: Gate" in state.attributes["options"]
@@ -443,10 +451,11 @@ async def test_select_clears_when_camera_moves(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
 ) -> None:
     """Movement reported by the camera (someone else moved it) clears the recalled preset."""
-    select = entity_id(hass, SELECT_DOMAIN, "ptz_preset")
     await call(hass, loaded_entry, "ptz_save_preset", preset=1, title="Home")
+    await hass.async_block_till_done()
+    select = entity_id(hass, SELECT_DOMAIN, "ptz_preset")
     await call(hass, loaded_entry, "ptz_goto_preset", preset=1)
-    fast = loaded_entry.runtime_data.coordinators.fast
+    fast = coordinator_for(loaded_entry, ptz_state_key(1))
     await fast.async_refresh()
     assert hass.states.get(select).state == "1: Home"  # type: ignore[union-attr]
     emulator.state.channel(1).ptz.start_move(3, 1, 1)  # the vendor app moves the camera
@@ -544,3 +553,133 @@ async def test_channel_device_target(
     assert {str(r.channel) for r in sets} == {"2"}
     assert "Stop" in sets[-1].params
     assert not emulator.state.channel(2).ptz.busy
+
+
+async def test_preset_select_appears_with_the_first_preset(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """Without presets there is no select (it could only read "unknown" over an empty list); saving adds it."""
+    ent_reg = er.async_get(hass)
+    assert not [
+        e
+        for e in er.async_entries_for_config_entry(ent_reg, loaded_entry.entry_id)
+        if e.unique_id.endswith("_ptz_preset")
+    ]
+    # A failed save adds nothing.
+    emulator.faults.push("503", count=1)
+    with pytest.raises(HomeAssistantError):
+        await call(hass, loaded_entry, "ptz_save_preset", preset=2, title="Gate")
+    await hass.async_block_till_done()
+    assert not [
+        e for e in ent_reg.entities.values() if e.unique_id.endswith("_ptz_preset")
+    ]
+
+    await call(hass, loaded_entry, "ptz_save_preset", preset=2, title="Gate")
+    await hass.async_block_till_done()
+    state = hass.states.get(entity_id(hass, SELECT_DOMAIN, "ptz_preset"))
+    assert state is not None
+    assert state.attributes["options"] == ["2: Gate"]
+    # Saving again does not add a second select.
+    await call(hass, loaded_entry, "ptz_save_preset", preset=4, title="Yard")
+    await hass.async_block_till_done()
+    assert (
+        len(
+            [
+                e
+                for e in ent_reg.entities.values()
+                if e.unique_id.endswith("_ptz_preset")
+            ]
+        )
+        == 1
+    )
+
+
+async def test_preset_select_from_the_cameras_own_app(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """A preset saved in the camera's own app adds the select at the next poll of the preset list."""
+    emulator.state.channel(1).ptz.presets[8] = "Porch"
+    await coordinator_for(loaded_entry, preset_names_key(1)).async_refresh()
+    await hass.async_block_till_done()
+    state = hass.states.get(entity_id(hass, SELECT_DOMAIN, "ptz_preset"))
+    assert state is not None
+    assert state.attributes["options"] == ["8: Porch"]
+
+
+async def test_preset_select_at_setup_when_presets_exist(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
+) -> None:
+    """A camera that already has presets gets its select at setup, listing them."""
+    emulator.state.channel(1).ptz.presets[5] = "Door"
+    entry = await setup_integration(entry_for(emulator))
+    state = hass.states.get(entity_id(hass, SELECT_DOMAIN, "ptz_preset"))
+    assert state is not None
+    assert state.attributes["options"] == ["5: Door"]
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_preset_select_known_before_is_added_at_once(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
+) -> None:
+    """A select created before (its camera keeps its presets) is set up with the other entities."""
+    entry = entry_for(emulator)
+    entry.add_to_hass(hass)
+    er.async_get(hass).async_get_or_create(
+        SELECT_DOMAIN,
+        DOMAIN,
+        f"{entry.unique_id}_1_ptz_preset",
+        suggested_object_id="cam_preset",
+        config_entry=entry,
+    )
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("select.cam_preset") is not None
+    assert not [
+        r for r in emulator.requests if r.group == "PresetNameInfo" and r.op == "get"
+    ][1:]  # read once, by the select's own poll
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.parametrize(
+    ("service", "data"),
+    [
+        ("ptz_move", {"direction": "left"}),
+        ("ptz_zoom", {"direction": "in"}),
+    ],
+)
+async def test_speed_and_step_from_the_numbers_only(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
+    service: str,
+    data: dict[str, Any],
+) -> None:
+    """Defect 10: speed and step live in the PTZ numbers; options left over from older versions are ignored."""
+    entry = await setup_integration(
+        entry_for(emulator, ptz_speed=3, ptz_step_duration=4.0)
+    )
+    speed = entity_id(hass, NUMBER_DOMAIN, "ptz_speed")
+    step = entity_id(hass, NUMBER_DOMAIN, "ptz_step_duration")
+    assert hass.states.get(speed).state == "6"  # type: ignore[union-attr]
+    assert hass.states.get(step).state == "0.5"  # type: ignore[union-attr]
+    controller = get_controller(hass, entry, 1)
+    assert (controller.speed, controller.step_duration) == (6, 0.5)
+    for number, value in ((speed, 2), (step, 0.1)):
+        await hass.services.async_call(
+            NUMBER_DOMAIN,
+            SERVICE_SET_VALUE,
+            {ATTR_ENTITY_ID: number, ATTR_VALUE: value},
+            blocking=True,
+        )
+    assert (controller.speed, controller.step_duration) == (2, 0.1)
+    started = asyncio.get_running_loop().time()
+    await call(hass, entry, service, **data)
+    assert asyncio.get_running_loop().time() - started < 2  # the 0.1 s step, not 4 s
+    moves = [p for p in ptz_sets(emulator) if is_move(p)]
+    assert all(str(m["PanSpeed"]) == "2" for m in moves)
+    assert_ends_stopped(emulator)
+    await hass.config_entries.async_unload(entry.entry_id)

@@ -7,7 +7,12 @@ from unittest.mock import patch
 
 from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID, Platform
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_platform,
+    entity_registry as er,
+)
+from homeassistant.helpers.update_coordinator import UpdateFailed
 import probatio as vol
 import pytest
 
@@ -80,7 +85,8 @@ INVALID_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("ptz_goto_preset", {"preset": 0}),
     ("ptz_goto_preset", {"preset": 256}),
     ("ptz_save_preset", {"preset": 300}),
-    ("ptz_save_preset", {"preset": 1, "title": "x" * 33}),
+    ("ptz_save_preset", {"preset": 1, "title": "x" * 65}),
+    ("ptz_save_preset", {"preset": 1, "title": "Gate\x00"}),
     ("ptz_rename_preset", {"preset": 1}),
     ("ptz_position", {"mode": "absolute"}),
     ("ptz_position", {"mode": "absolute", "pan": -10}),
@@ -99,8 +105,34 @@ INVALID_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("uart_send", {"text": "é", "encoding": "ascii"}),
     ("uart_send", {"text": "x" * 257}),
     ("uart_send", {"text": "a", "encoding": "ebcdic"}),
-    ("set_osd_text", {"title": "x" * 33}),
+    ("set_osd_text", {"title": "x" * 65}),
     ("set_osd_text", {"title": "a", "x": 100}),
+]
+
+# Defect 7: integer fields truncated non-integers (preset 3.9 recalled preset 3, speed 2.7 became 2).
+NON_INTEGERS: list[tuple[str, dict[str, Any]]] = [
+    ("ptz_goto_preset", {"preset": 3.9}),
+    ("ptz_goto_preset", {"preset": "3.9"}),
+    ("ptz_goto_preset", {"preset": True}),
+    ("ptz_save_preset", {"preset": 2.5}),
+    ("ptz_rename_preset", {"preset": 1.5, "title": "Gate"}),
+    ("ptz_move", {"direction": "up", "pan_speed": 2.7, "duration": SHORT}),
+    ("ptz_start", {"direction": "up", "tilt_speed": 2.7}),
+    ("ptz_run", {"program": "pattern", "number": 1.5}),
+    ("set_osd_text", {"title": "a", "x": 10.5}),
+    ("set_osd_text", {"title": "a", "y": "ten"}),
+]
+
+# Defect 8: control characters reached the camera (CR LF stored, NUL made the reply unparsable).
+CONTROL_CHARACTERS: list[str] = [
+    "\x00",
+    "\r",
+    "\n",
+    "\t",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\u2028",
 ]
 
 
@@ -119,6 +151,78 @@ async def test_invalid_input_sends_nothing(
     if isinstance(err.value, ServiceValidationError):
         assert err.value.translation_domain == DOMAIN
         assert err.value.translation_key
+    assert len(emulator.requests) == before
+
+
+@pytest.mark.parametrize(("service", "data"), NON_INTEGERS)
+async def test_non_integer_refused(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    emulator: CameraEmulator,
+    service: str,
+    data: dict[str, Any],
+) -> None:
+    """A non-integer in an integer field gets a translated error naming the field; nothing is sent."""
+    before = len(emulator.requests)
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, loaded_entry, service, **data)
+    assert err.value.translation_key == "not_whole_number"
+    assert err.value.translation_placeholders is not None
+    assert err.value.translation_placeholders["field"] in data
+    assert len(emulator.requests) == before
+
+
+@pytest.mark.parametrize("preset", [4, 4.0, "4", " 4 "])
+async def test_integer_forms_accepted(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    emulator: CameraEmulator,
+    preset: Any,
+) -> None:
+    """An int, an integral float (what templates render) or an int string recalls exactly that preset."""
+    await call(hass, loaded_entry, "ptz_goto_preset", preset=preset)
+    last = ptz_sets(emulator)[-1]
+    assert str(last["PresetNumber"]) == "4"
+
+
+@pytest.mark.parametrize("char", CONTROL_CHARACTERS)
+@pytest.mark.parametrize("service", ["set_osd_text", "ptz_rename_preset"])
+async def test_control_characters_refused(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    emulator: CameraEmulator,
+    service: str,
+    char: str,
+) -> None:
+    """A title with a control character gets a translated error naming the character; nothing is sent."""
+    before = len(emulator.requests)
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, loaded_entry, service, preset=1, title=f"Front{char}door")
+    assert err.value.translation_key == "text_invalid_character"
+    assert err.value.translation_placeholders == {
+        "field": "title",
+        "character": f"U+{ord(char):04X}",
+    }
+    assert len(emulator.requests) == before
+
+
+async def test_title_bounded_in_bytes(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """The title limit counts UTF-8 bytes, as sent: 64 ASCII or 21 CJK characters fit, 22 do not."""
+    await call(hass, loaded_entry, "set_osd_text", title="x" * 64)
+    assert emulator.state.channel(1).osd["TextOSDTitle"] == "x" * 64
+    await call(hass, loaded_entry, "set_osd_text", title="門" * 21)
+    assert emulator.state.channel(1).osd["TextOSDTitle"] == "門" * 21
+    before = len(emulator.requests)
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, loaded_entry, "set_osd_text", title="門" * 22)
+    assert err.value.translation_key == "text_too_long"
+    assert err.value.translation_placeholders == {
+        "field": "title",
+        "length": "66",
+        "max": "64",
+    }
     assert len(emulator.requests) == before
 
 
@@ -175,6 +279,16 @@ async def test_target_camera_entity(
     last = ptz_sets(emulator)[-1]
     assert str(last["PresetNumber"]) == "2"
     assert str(last["Preset"]) == "1"
+
+
+async def test_all_cameras(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """`entity_id: all` reaches every camera of the integration."""
+    await hass.services.async_call(
+        DOMAIN, "ptz_goto_preset", {ATTR_ENTITY_ID: "all", "preset": 6}, blocking=True
+    )
+    assert str(ptz_sets(emulator)[-1]["PresetNumber"]) == "6"
 
 
 async def test_foreign_target_rejected(
@@ -315,14 +429,171 @@ async def test_set_osd_text(
 async def test_camera_error_is_translated(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
 ) -> None:
-    """A camera error becomes a translated HomeAssistantError naming the operation."""
+    """A camera error becomes the translated message of its class, naming what was tried."""
     emulator.faults.push("503", count=1)
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, loaded_entry, "ptz_goto_preset", preset=1)
-    assert err.value.translation_key == "ptz_failed"
+    assert err.value.translation_key == "camera_busy"
     assert err.value.translation_placeholders is not None
-    assert err.value.translation_placeholders["operation"] == "goto preset"
+    assert err.value.translation_placeholders["what"] == "PTZ goto preset"
     emulator.faults.push("503", count=1)
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, loaded_entry, "uart_send", data="01")
-    assert err.value.translation_key == "uart_failed"
+    assert err.value.translation_key == "camera_busy"
+    assert err.value.translation_placeholders is not None
+    assert err.value.translation_placeholders["what"] == "UART send"
+
+
+def camera_entity_ids(hass: HomeAssistant, entry: MockConfigEntry) -> list[str]:
+    """Return the entry's camera entities (main stream first)."""
+    return sorted(
+        e.entity_id
+        for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        if e.domain == "camera"
+    )
+
+
+async def test_entry_not_loaded(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """An action on a camera whose entry is not loaded says so, by entity and by device."""
+    cameras = camera_entity_ids(hass, loaded_entry)
+    target_device = device_id(hass, loaded_entry)
+    await hass.config_entries.async_unload(loaded_entry.entry_id)
+    before = len(emulator.requests)
+    for target in ({ATTR_ENTITY_ID: cameras[0]}, {ATTR_DEVICE_ID: target_device}):
+        with pytest.raises(ServiceValidationError) as err:
+            await hass.services.async_call(DOMAIN, "ptz_stop", target, blocking=True)
+        assert err.value.translation_key == "not_loaded"
+        assert err.value.translation_placeholders == {"target": loaded_entry.title}
+    assert len(emulator.requests) == before
+
+
+async def test_unavailable_camera(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """An action on an unavailable camera says so instead of doing nothing."""
+    camera = camera_entity_ids(hass, loaded_entry)[0]
+    entity = next(
+        platform.entities[camera]
+        for platform in entity_platform.async_get_platforms(hass, DOMAIN)
+        if camera in platform.entities
+    )
+    entity.coordinator.async_set_update_error(UpdateFailed("camera gone"))  # type: ignore[attr-defined]
+    assert hass.states.get(camera).state == "unavailable"  # type: ignore[union-attr]
+    before = len(emulator.requests)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "ptz_stop", {ATTR_ENTITY_ID: camera}, blocking=True
+        )
+    assert err.value.translation_key == "unavailable"
+    assert err.value.translation_placeholders == {"target": camera}
+    assert len(emulator.requests) == before
+
+
+async def test_no_camera_of_ours(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """A device or area with none of our cameras gets a translated error."""
+    other = dr.async_get(hass).async_get_or_create(
+        config_entry_id=loaded_entry.entry_id, identifiers={("other", "x")}
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "ptz_stop", {ATTR_DEVICE_ID: other.id}, blocking=True
+        )
+    assert err.value.translation_key == "no_target"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_channel_acts_once_for_both_streams(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """The main and sub stream entities of a channel are one target: the device gets one request."""
+    assert len(camera_entity_ids(hass, loaded_entry)) == 2
+    await call(hass, loaded_entry, "ptz_goto_preset", preset=2)
+    assert len([p for p in ptz_sets(emulator) if "Preset" in p]) == 1
+    await call(hass, loaded_entry, "uart_send", data="AA")
+    assert emulator.state.channel(1).rs485.sent == [b"\xaa"]
+    response = await hass.services.async_call(
+        DOMAIN,
+        "uart_send",
+        {ATTR_ENTITY_ID: camera_entity_ids(hass, loaded_entry), "data": "BB"},
+        blocking=True,
+        return_response=True,
+    )
+    assert response == {"data": "BB", "bytes": [0xBB]}
+
+
+@pytest.mark.parametrize(
+    "emulator_config",
+    [EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC, channels=2)],
+)
+async def test_uart_response_needs_one_channel(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """Response data comes from one UART: two channels with a response are refused before sending."""
+    assert loaded_entry.runtime_data.channels == (1, 2)
+    dev_reg = dr.async_get(hass)
+    channels = [
+        device.id
+        for device in dr.async_entries_for_config_entry(dev_reg, loaded_entry.entry_id)
+        if device.via_device_id is not None
+    ]
+    assert len(channels) == 2
+    before = len(emulator.requests)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "uart_send",
+            {ATTR_DEVICE_ID: channels, "data": "01"},
+            blocking=True,
+            return_response=True,
+        )
+    assert err.value.translation_key == "single_target_response"
+    assert len(emulator.requests) == before
+    # Without a response both channels send.
+    await hass.services.async_call(
+        DOMAIN, "uart_send", {ATTR_DEVICE_ID: channels, "data": "01"}, blocking=True
+    )
+    assert emulator.state.channel(1).rs485.sent == [b"\x01"]
+    assert emulator.state.channel(2).rs485.sent == [b"\x01"]
+
+
+@pytest.mark.parametrize(
+    "emulator_config",
+    [EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC, channels=2)],
+)
+async def test_channels_move_together(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """Both channels of a video server move at once and each ends stopped; a failure is still translated."""
+    channels = [
+        device.id
+        for device in dr.async_entries_for_config_entry(
+            dr.async_get(hass), loaded_entry.entry_id
+        )
+        if device.via_device_id is not None
+    ]
+    await hass.services.async_call(
+        DOMAIN,
+        "ptz_move",
+        {ATTR_DEVICE_ID: channels, "direction": "up", "duration": SHORT},
+        blocking=True,
+    )
+    sets = [r for r in emulator.requests if r.area == "ptz" and r.op == "set"]
+    assert sorted(str(r.channel) for r in sets if "Direction" in r.params) == [
+        "1",
+        "2",
+    ]
+    assert not emulator.state.channel(1).ptz.busy
+    assert not emulator.state.channel(2).ptz.busy
+    emulator.faults.push("503", count=1)
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "ptz_goto_preset",
+            {ATTR_DEVICE_ID: channels, "preset": 1},
+            blocking=True,
+        )
+    assert err.value.translation_key == "camera_busy"

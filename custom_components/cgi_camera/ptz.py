@@ -8,16 +8,12 @@ replaces it, when the caller is cancelled, when the move request itself fails, a
 from __future__ import annotations
 
 import asyncio
-from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 
 from .api import CgiError, PtzDirection
 from .const import (
-    CONF_PTZ_SPEED,
-    CONF_PTZ_STEP,
     CONF_PTZ_WATCHDOG,
     DEFAULT_PTZ_SPEED,
     DEFAULT_PTZ_STEP,
@@ -26,16 +22,37 @@ from .const import (
     LOGGER,
 )
 from .coordinator import GroupKey
+from .errors import camera_errors, translated_error
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from .api import CgiCamera
+    from .coordinator import CgiCoordinator
     from .data import CgiCameraConfigEntry
 
 EXTRA_KEY: Final = "ptz"
 
+SPEED_RANGE: Final = (1, 8)  # PanSpeed/TiltSpeed per the spec
+
 # Pattern/AutoPan action values per the spec: 0 start position, 1 end position, 2 run.
 PROGRAM_ACTIONS: Final[dict[str, int]] = {"set_start": 0, "set_end": 1, "run": 2}
+
+# The request that sets up or runs each program: (client, channel, number, action) → request.
+PROGRAM_REQUESTS: Final[
+    dict[str, Callable[[CgiCamera, int, int | None, str], Awaitable[Any]]]
+] = {
+    "autoscan": lambda client, channel, number, action: client.ptz_autoscan(channel),
+    "pattern": lambda client, channel, number, action: client.ptz_pattern(
+        channel, number, PROGRAM_ACTIONS[action]
+    ),
+    "auto_pan": lambda client, channel, number, action: client.ptz_autopan(
+        channel, number, PROGRAM_ACTIONS[action]
+    ),
+    "tour": lambda client, channel, number, action: client.tour(
+        channel, number or 1, action == "run"
+    ),
+}
 
 # Service/entity direction names → the camera's Direction codes (wire-decisions: 5 up-left, 6 down-left,
 # 7 up-right, 8 down-right).
@@ -56,13 +73,19 @@ def ptz_direction(name: str) -> PtzDirection:
     return PtzDirection[name.upper()]
 
 
-def ptz_error(operation: str, err: BaseException) -> HomeAssistantError:
-    """Return the translated error for a failed PTZ request."""
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key="ptz_failed",
-        translation_placeholders={"operation": operation, "error": str(err)},
-    )
+def ptz_state_key(channel: int) -> GroupKey:
+    """Return the group that reports PTZ movement and position."""
+    return GroupKey("ptz", "PTZCtrlInfo", channel)
+
+
+def preset_names_key(channel: int) -> GroupKey:
+    """Return the group that lists the saved presets."""
+    return GroupKey("ptz", "PresetNameInfo", channel)
+
+
+def coordinator_for(entry: CgiCameraConfigEntry, key: GroupKey) -> CgiCoordinator:
+    """Return the coordinator that polls `key`: the one place PTZ entities and actions reach a coordinator."""
+    return entry.runtime_data.coordinators.for_group(key)
 
 
 class PtzController:
@@ -79,9 +102,9 @@ class PtzController:
         self._task: asyncio.Task[None] | None = None
         # Stop requests still in flight after their motion was cancelled twice (e.g. at shutdown).
         self._pending_stops: set[asyncio.Task[None]] = set()
-        # Set by the PTZ number entities (restored per camera, never stored on the camera).
-        self.speed = int(entry.options.get(CONF_PTZ_SPEED, DEFAULT_PTZ_SPEED))
-        self.step_duration = float(entry.options.get(CONF_PTZ_STEP, DEFAULT_PTZ_STEP))
+        # Owned by the PTZ number entities, which restore them across restarts (the camera does not store them).
+        self.speed = DEFAULT_PTZ_SPEED
+        self.step_duration = DEFAULT_PTZ_STEP
         # The preset last recalled through Home Assistant; cleared once anything moves the camera.
         self.last_preset: int | None = None
         self._listeners: list[Callable[[], None]] = []
@@ -145,6 +168,14 @@ class PtzController:
             wait=False,
         )
 
+    async def step(self, direction: PtzDirection) -> None:
+        """Move one step (the step duration at the PTZ speed), as a direction button does."""
+        await self.move(direction, self.speed, self.speed, self.step_duration)
+
+    async def zoom_step(self, zoom_in: bool) -> None:
+        """Zoom for one step duration."""
+        await self.zoom(zoom_in, self.step_duration)
+
     async def zoom(self, zoom_in: bool, duration: float) -> None:
         """Zoom in or out for `duration` seconds, then stop."""
         client = self.entry.runtime_data.client
@@ -171,10 +202,8 @@ class PtzController:
         async with self._lock:
             if await self._cancel_active():
                 return  # the cancelled motion sent Stop
-            try:
+            with camera_errors("PTZ stop"):
                 await self.entry.runtime_data.client.ptz_stop(self.channel)
-            except CgiError as err:
-                raise ptz_error("stop", err) from err
 
     async def command(
         self, operation: str, request: Callable[[], Awaitable[Any]]
@@ -182,10 +211,8 @@ class PtzController:
         """Run a one-shot command (preset, scan, position...) after stopping any motion of ours."""
         async with self._lock:
             await self._cancel_active()
-            try:
+            with camera_errors(f"PTZ {operation}"):
                 return await request()
-            except CgiError as err:
-                raise ptz_error(operation, err) from err
 
     # -- one-shot commands -----------------------------------------------------------------------------------
 
@@ -240,32 +267,20 @@ class PtzController:
 
     async def run_program(self, program: str, number: int | None, action: str) -> None:
         """Autoscan, or set up/run/stop a pattern, auto-pan or tour (the camera runs these until Stop)."""
-        client = self.entry.runtime_data.client
         if action == "stop" and program != "tour":
             await self.stop()
             return
-        request: Callable[[], Awaitable[Any]]
-        if program == "autoscan":
-            request = partial(client.ptz_autoscan, self.channel)
-        elif program == "pattern":
-            request = partial(
-                client.ptz_pattern, self.channel, number, PROGRAM_ACTIONS[action]
-            )
-        elif program == "auto_pan":
-            request = partial(
-                client.ptz_autopan, self.channel, number, PROGRAM_ACTIONS[action]
-            )
-        else:
-            request = partial(client.tour, self.channel, number or 1, action == "run")
-        await self.command(program, request)
+        request = PROGRAM_REQUESTS[program]
+        client = self.entry.runtime_data.client
+        await self.command(
+            program, lambda: request(client, self.channel, number, action)
+        )
         self.async_clear_preset()
 
     async def async_refresh_presets(self) -> None:
         """Re-read the preset names now so the preset select shows a change without waiting for a poll."""
-        key = GroupKey("ptz", "PresetNameInfo", self.channel)
-        await self.entry.runtime_data.coordinators.for_group(key).async_refresh_group(
-            key
-        )
+        key = preset_names_key(self.channel)
+        await coordinator_for(self.entry, key).async_refresh_group(key)
         self._notify()
 
     async def async_shutdown(self) -> None:
@@ -319,7 +334,9 @@ class PtzController:
                 await begin()
             except Exception as err:  # noqa: BLE001 - whatever failed, Stop goes out in `finally`
                 started.set_exception(
-                    ptz_error(operation, err) if isinstance(err, CgiError) else err
+                    translated_error(err, f"PTZ {operation}")
+                    if isinstance(err, CgiError)
+                    else err
                 )
                 return
             started.set_result(None)

@@ -1,6 +1,7 @@
 """PTZ entities: preset select, move/zoom/stop/autoscan buttons, step duration and speed numbers.
 
-The platform modules (select.py, button.py, number.py) add what these functions return.
+The platform modules (select.py, button.py, number.py) add what these functions return; only cameras with PTZ get
+any of them.
 """
 
 from __future__ import annotations
@@ -16,19 +17,39 @@ from homeassistant.components.number import (
     NumberMode,
     RestoreNumber,
 )
-from homeassistant.components.select import SelectEntity, SelectEntityDescription
+from homeassistant.components.select import (
+    DOMAIN as SELECT_DOMAIN,
+    SelectEntity,
+    SelectEntityDescription,
+)
 from homeassistant.const import EntityCategory, UnitOfTime
-from homeassistant.core import callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .coordinator import CgiCoordinator, GroupKey
+from .const import DOMAIN
+from .coordinator import CgiCoordinator
 from .entity import CgiEntity, CgiEntityDescription, device_info
-from .ptz import DIRECTIONS, PtzController, get_controller, has_ptz, ptz_direction
+from .ptz import (
+    DIRECTIONS,
+    SPEED_RANGE,
+    PtzController,
+    coordinator_for,
+    get_controller,
+    has_ptz,
+    preset_names_key,
+    ptz_direction,
+    ptz_state_key,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .api import ParamGroup
     from .data import CgiCameraConfigEntry
 
-SPEED_RANGE: Final = (1, 8)
 STEP_RANGE: Final = (0.1, 5.0)
 
 
@@ -54,6 +75,17 @@ def preset_option(number: int, title: str) -> str:
     return f"{number}: {title}" if title else str(number)
 
 
+def parse_presets(blocks: list[ParamGroup] | None) -> dict[int, str]:
+    """Return the saved presets (number → title) in PresetNameInfo blocks, by number."""
+    presets: dict[int, str] = {}
+    for block in blocks or []:
+        number = block.get("PresetNumber")
+        if isinstance(number, int):
+            title = block.get("PresetTitle")
+            presets[number] = str(title).strip() if title is not None else ""
+    return dict(sorted(presets.items()))
+
+
 class PtzPresetSelect(CgiEntity, SelectEntity):
     """Recall a saved preset; shows the last recalled one until the camera moves."""
 
@@ -62,7 +94,7 @@ class PtzPresetSelect(CgiEntity, SelectEntity):
     def __init__(self, entry: CgiCameraConfigEntry, channel: int) -> None:
         """Initialize the select of `channel`."""
         super().__init__(entry, PRESET_SELECT, channel)
-        self._ptz_key = GroupKey("ptz", "PTZCtrlInfo", channel)
+        self._ptz_key = ptz_state_key(channel)
         # Position seen first after a recall; a later different one means the camera moved.
         self._baseline: tuple[Any, ...] | None = None
 
@@ -74,7 +106,7 @@ class PtzPresetSelect(CgiEntity, SelectEntity):
     async def async_added_to_hass(self) -> None:
         """Also watch PTZCtrlInfo on the fast poll, to notice movement."""
         await super().async_added_to_hass()
-        fast = self.camera.coordinators.for_group(self._ptz_key)
+        fast = coordinator_for(self.entry, self._ptz_key)
         self.async_on_remove(fast.async_register_group(self._ptz_key))
         self.async_on_remove(fast.async_add_listener(self._handle_ptz_update))
         self.async_on_remove(
@@ -84,14 +116,7 @@ class PtzPresetSelect(CgiEntity, SelectEntity):
     @property
     def presets(self) -> dict[int, str]:
         """Return the saved presets (number → title) as last read."""
-        blocks = (self.coordinator.data or {}).get(self.key) or []
-        presets: dict[int, str] = {}
-        for block in blocks:
-            number = block.get("PresetNumber")
-            if isinstance(number, int):
-                title = block.get("PresetTitle")
-                presets[number] = str(title).strip() if title is not None else ""
-        return dict(sorted(presets.items()))
+        return parse_presets((self.coordinator.data or {}).get(self.key))
 
     @property
     def options(self) -> list[str]:
@@ -128,7 +153,7 @@ class PtzPresetSelect(CgiEntity, SelectEntity):
         controller = self.controller
         if controller.last_preset is None:
             return
-        fast: CgiCoordinator = self.camera.coordinators.for_group(self._ptz_key)
+        fast = coordinator_for(self.entry, self._ptz_key)
         blocks = (fast.data or {}).get(self._ptz_key)
         if not blocks:
             return
@@ -143,11 +168,57 @@ class PtzPresetSelect(CgiEntity, SelectEntity):
             controller.async_clear_preset()
 
 
-def ptz_selects(entry: CgiCameraConfigEntry) -> list[SelectEntity]:
-    """Return the preset select of each channel of a PTZ camera."""
+@callback
+def async_add_preset_selects(
+    hass: HomeAssistant,
+    entry: CgiCameraConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the preset select of each PTZ channel once the channel has a preset.
+
+    A select without presets could only read "unknown" over an empty list. A select created before (the camera
+    had presets then, and keeps them) is added at once; for the other channels the preset list is polled in its
+    place, and the select is added as soon as it lists a preset, saved here or in the camera's own app.
+    """
     if not has_ptz(entry):
-        return []
-    return [PtzPresetSelect(entry, channel) for channel in entry.runtime_data.channels]
+        return
+    ent_reg = er.async_get(hass)
+    for channel in entry.runtime_data.channels:
+        unique_id = f"{entry.unique_id}_{channel}_{PRESET_SELECT.key}"
+        if ent_reg.async_get_entity_id(SELECT_DOMAIN, DOMAIN, unique_id):
+            async_add_entities([PtzPresetSelect(entry, channel)])
+        else:
+            _add_select_once_a_preset_exists(entry, channel, async_add_entities)
+
+
+@callback
+def _add_select_once_a_preset_exists(
+    entry: CgiCameraConfigEntry,
+    channel: int,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Poll the preset list (as the select would) and add the select when the list is no longer empty."""
+    key = preset_names_key(channel)
+    coordinator = coordinator_for(entry, key)
+    stop_polling = coordinator.async_register_group(key)
+    stop_listening: CALLBACK_TYPE | None = None
+
+    @callback
+    def _stop() -> None:
+        nonlocal stop_listening
+        if stop_listening is not None:
+            stop_listening()
+            stop_polling()
+            stop_listening = None
+
+    @callback
+    def _presets_changed() -> None:
+        if parse_presets((coordinator.data or {}).get(key)):
+            _stop()
+            async_add_entities([PtzPresetSelect(entry, channel)])
+
+    stop_listening = coordinator.async_add_listener(_presets_changed)
+    entry.async_on_unload(_stop)
 
 
 # -- buttons ---------------------------------------------------------------------------------------------------
@@ -155,35 +226,43 @@ def ptz_selects(entry: CgiCameraConfigEntry) -> list[SelectEntity]:
 
 @dataclass(frozen=True, kw_only=True)
 class PtzButtonEntityDescription(ButtonEntityDescription):
-    """A PTZ button: a direction to move one step, a zoom step, stop or autoscan."""
+    """A PTZ button and what pressing it does with the channel's controller."""
 
-    direction: str | None = None
-    zoom_in: bool | None = None
-    command: str | None = None
+    press_fn: Callable[[PtzController], Awaitable[None]]
+
+
+def _step_button(direction: str) -> PtzButtonEntityDescription:
+    ptz = ptz_direction(direction)
+    return PtzButtonEntityDescription(
+        key=f"ptz_{direction}",
+        translation_key=f"ptz_{direction}",
+        press_fn=lambda controller: controller.step(ptz),
+        # Diagonals are there for those who want them, not cluttering every dashboard.
+        entity_registry_enabled_default="_" not in direction,
+    )
 
 
 BUTTONS: Final[tuple[PtzButtonEntityDescription, ...]] = (
-    *(
-        PtzButtonEntityDescription(
-            key=f"ptz_{direction}",
-            translation_key=f"ptz_{direction}",
-            direction=direction,
-            # Diagonals are there for those who want them, not cluttering every dashboard.
-            entity_registry_enabled_default="_" not in direction,
-        )
-        for direction in DIRECTIONS
+    *(_step_button(direction) for direction in DIRECTIONS),
+    PtzButtonEntityDescription(
+        key="ptz_zoom_in",
+        translation_key="ptz_zoom_in",
+        press_fn=lambda controller: controller.zoom_step(True),
     ),
     PtzButtonEntityDescription(
-        key="ptz_zoom_in", translation_key="ptz_zoom_in", zoom_in=True
+        key="ptz_zoom_out",
+        translation_key="ptz_zoom_out",
+        press_fn=lambda controller: controller.zoom_step(False),
     ),
     PtzButtonEntityDescription(
-        key="ptz_zoom_out", translation_key="ptz_zoom_out", zoom_in=False
+        key="ptz_stop",
+        translation_key="ptz_stop",
+        press_fn=lambda controller: controller.stop(),
     ),
     PtzButtonEntityDescription(
-        key="ptz_stop", translation_key="ptz_stop", command="stop"
-    ),
-    PtzButtonEntityDescription(
-        key="ptz_autoscan", translation_key="ptz_autoscan", command="autoscan"
+        key="ptz_autoscan",
+        translation_key="ptz_autoscan",
+        press_fn=lambda controller: controller.run_program("autoscan", None, "run"),
     ),
 )
 
@@ -191,7 +270,7 @@ BUTTONS: Final[tuple[PtzButtonEntityDescription, ...]] = (
 class PtzButton(CoordinatorEntity[CgiCoordinator], ButtonEntity):
     """Move one PTZ step (then stop), zoom one step, stop, or start autoscan.
 
-    Follows the fast coordinator only for availability: no group is polled for a button.
+    Follows the coordinator that polls PTZ state only for availability: no group is polled for a button.
     """
 
     _attr_has_entity_name = True
@@ -204,7 +283,7 @@ class PtzButton(CoordinatorEntity[CgiCoordinator], ButtonEntity):
         channel: int,
     ) -> None:
         """Initialize the button of `channel`."""
-        super().__init__(entry.runtime_data.coordinators.fast)
+        super().__init__(coordinator_for(entry, ptz_state_key(channel)))
         self.entry = entry
         self.channel = channel
         self.entity_description = description
@@ -213,21 +292,9 @@ class PtzButton(CoordinatorEntity[CgiCoordinator], ButtonEntity):
 
     async def async_press(self) -> None:
         """Run the button's PTZ action."""
-        controller = get_controller(self.hass, self.entry, self.channel)
-        description = self.entity_description
-        if description.direction is not None:
-            await controller.move(
-                ptz_direction(description.direction),
-                controller.speed,
-                controller.speed,
-                controller.step_duration,
-            )
-        elif description.zoom_in is not None:
-            await controller.zoom(description.zoom_in, controller.step_duration)
-        elif description.command == "stop":
-            await controller.stop()
-        elif description.command == "autoscan":
-            await controller.run_program("autoscan", None, "run")
+        await self.entity_description.press_fn(
+            get_controller(self.hass, self.entry, self.channel)
+        )
 
 
 def ptz_buttons(entry: CgiCameraConfigEntry) -> list[ButtonEntity]:
@@ -248,14 +315,24 @@ def ptz_buttons(entry: CgiCameraConfigEntry) -> list[ButtonEntity]:
 class PtzNumberEntityDescription(NumberEntityDescription):
     """A PTZ setting kept in Home Assistant (restored across restarts), never stored on the camera."""
 
-    attribute: str  # the PtzController attribute it sets
+    value_fn: Callable[[PtzController], float]
+    set_fn: Callable[[PtzController, float], None]
+
+
+def _set_step_duration(controller: PtzController, value: float) -> None:
+    controller.step_duration = round(value, 1)
+
+
+def _set_speed(controller: PtzController, value: float) -> None:
+    controller.speed = round(value)
 
 
 NUMBERS: Final[tuple[PtzNumberEntityDescription, ...]] = (
     PtzNumberEntityDescription(
         key="ptz_step_duration",
         translation_key="ptz_step_duration",
-        attribute="step_duration",
+        value_fn=lambda controller: controller.step_duration,
+        set_fn=_set_step_duration,
         entity_category=EntityCategory.CONFIG,
         device_class=NumberDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.SECONDS,
@@ -267,7 +344,8 @@ NUMBERS: Final[tuple[PtzNumberEntityDescription, ...]] = (
     PtzNumberEntityDescription(
         key="ptz_speed",
         translation_key="ptz_speed",
-        attribute="speed",
+        value_fn=lambda controller: controller.speed,
+        set_fn=_set_speed,
         entity_category=EntityCategory.CONFIG,
         native_min_value=SPEED_RANGE[0],
         native_max_value=SPEED_RANGE[1],
@@ -278,7 +356,10 @@ NUMBERS: Final[tuple[PtzNumberEntityDescription, ...]] = (
 
 
 class PtzNumber(RestoreNumber):
-    """The PTZ step duration or speed the buttons (and actions without explicit values) use."""
+    """The PTZ step duration or speed the buttons (and actions without explicit values) use.
+
+    The only place these are set: the controller holds the value, this entity sets it and restores it.
+    """
 
     _attr_has_entity_name = True
     _attr_should_poll = False
@@ -303,7 +384,7 @@ class PtzNumber(RestoreNumber):
         return get_controller(self.hass, self.entry, self.channel)
 
     async def async_added_to_hass(self) -> None:
-        """Restore the value set before the restart (else keep the default from the options)."""
+        """Restore the value set before the restart (else keep the controller's default)."""
         await super().async_added_to_hass()
         if (
             last := await self.async_get_last_number_data()
@@ -313,8 +394,7 @@ class PtzNumber(RestoreNumber):
     @property
     def native_value(self) -> float:
         """Return the value in use."""
-        value: float = getattr(self.controller, self.entity_description.attribute)
-        return value
+        return self.entity_description.value_fn(self.controller)
 
     async def async_set_native_value(self, value: float) -> None:
         """Use a new value from now on."""
@@ -326,11 +406,7 @@ class PtzNumber(RestoreNumber):
         low, high = description.native_min_value, description.native_max_value
         assert low is not None
         assert high is not None
-        value = min(max(value, low), high)
-        if description.attribute == "speed":
-            self.controller.speed = round(value)
-        else:
-            self.controller.step_duration = round(value, 1)
+        description.set_fn(self.controller, min(max(value, low), high))
 
 
 def ptz_numbers(entry: CgiCameraConfigEntry) -> list[NumberEntity]:

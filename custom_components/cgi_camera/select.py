@@ -12,7 +12,7 @@ from homeassistant.exceptions import ServiceValidationError
 from .api import Choices, IntRange
 from .const import DOMAIN
 from .entity import CgiEntity, CgiEntityDescription, build_entities
-from .ptz_entities import ptz_selects
+from .ptz_entities import async_add_preset_selects
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -279,7 +279,7 @@ async def async_setup_entry(
 ) -> None:
     """Set up select entities for what the camera supports."""
     async_add_entities(build_entities(entry, SELECTS, CgiSelect, writable=True))
-    async_add_entities(ptz_selects(entry))
+    async_add_preset_selects(hass, entry, async_add_entities)
 
 
 class CgiSelect(CgiEntity, SelectEntity):

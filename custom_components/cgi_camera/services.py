@@ -1,31 +1,31 @@
 """Actions (services) of the CGI IP Camera integration: PTZ, RS-485 UART passthrough and text OSD.
 
-Every input is checked before the first request: the schema rejects wrong types and ranges, the handlers reject
-what the schema cannot express (hex syntax, a PTZ action on a camera without PTZ) with a translated
-ServiceValidationError. Only then does anything reach a camera.
+Every action is an entity action on the integration's camera entities, registered once in `async_setup`: Home
+Assistant resolves entity, device, area and label targets to those entities, and each action runs once per camera
+channel they stand for (a channel's main and sub stream are one target). Every input is checked before the first
+request: the schema rejects wrong types, ranges, non-integers and text the camera cannot store, the handlers reject
+what the schema cannot express (hex syntax, a PTZ action on a camera without PTZ, a call that reaches no camera)
+with a translated ServiceValidationError. Only then does anything reach a camera.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from functools import partial
 import re
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
+import unicodedata
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_DEVICE_ID, Platform
-from homeassistant.core import (
-    HomeAssistant,
-    ServiceCall,
-    ServiceResponse,
-    SupportsResponse,
-    callback,
-)
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.const import ATTR_ENTITY_ID, ENTITY_MATCH_ALL, Platform
+from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse, callback
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
     config_validation as cv,
-    device_registry as dr,
+    entity_platform,
     entity_registry as er,
+    service,
 )
 from homeassistant.helpers.target import (
     TargetSelection,
@@ -33,17 +33,26 @@ from homeassistant.helpers.target import (
 )
 import probatio as vol
 
-from .api import CgiError
 from .const import DOMAIN
 from .data import CgiCameraConfigEntry, group_key
-from .ptz import DIRECTIONS, get_controller, has_ptz, ptz_direction
+from .errors import camera_errors
+from .ptz import (
+    DIRECTIONS,
+    SPEED_RANGE,
+    PtzController,
+    coordinator_for,
+    get_controller,
+    has_ptz,
+    ptz_direction,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Coroutine
+    from collections.abc import Awaitable, Callable, Coroutine, Mapping
 
-    from homeassistant.helpers.typing import VolSchemaType
+    from homeassistant.core import EntityServiceResponse
+    from homeassistant.helpers.entity import Entity
 
-    from .coordinator import GroupKey
+    from .camera import CgiCameraEntity
 
 SERVICE_PTZ_MOVE: Final = "ptz_move"
 SERVICE_PTZ_START: Final = "ptz_start"
@@ -80,11 +89,12 @@ ATTR_X: Final = "x"
 ATTR_Y: Final = "y"
 ATTR_SHOW: Final = "show"
 
-SPEED_RANGE: Final = (1, 8)
 DURATION_RANGE: Final = (0.1, 60.0)
 PRESET_RANGE: Final = (1, 255)
 PROGRAM_NUMBER_RANGE: Final = (1, 4)
-TITLE_MAX: Final = 32
+# Titles (OSD text, preset names) are bounded in UTF-8 bytes, as sent (docs/wire-decisions.md, "Text the camera
+# stores").
+TITLE_MAX_BYTES: Final = 64
 UART_MAX_BYTES: Final = 256
 OSD_RANGE: Final = (0, 99)  # TextOSDX/TextOSDY per the spec
 PAN_TILT_SCALE: Final = 100  # spec units are hundredths of a degree
@@ -100,98 +110,89 @@ ENCODINGS: Final = ("ascii", "utf-8", "latin-1")
 
 _HEX_RE: Final = re.compile(r"[0-9A-Fa-f\s]*")
 
-_SPEED = vol.All(vol.Coerce(int), vol.Range(min=SPEED_RANGE[0], max=SPEED_RANGE[1]))
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+def whole_number(field: str, low: int, high: int) -> Callable[[Any], int]:
+    """Validate an integer field: 3, 3.0 (what templates render) and "3" pass; 3.9, "3.9" and True do not.
+
+    Refused with a translated error rather than truncated (preset 3.9 used to recall preset 3).
+    """
+
+    def validate(value: Any) -> int:
+        number: int | None = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif (isinstance(value, float) and value.is_integer()) or (
+            isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value)
+        ):
+            number = int(value)
+        if number is None or not low <= number <= high:
+            raise _invalid(
+                "not_whole_number",
+                field=field,
+                value=str(value),
+                min=str(low),
+                max=str(high),
+            )
+        return number
+
+    return validate
+
+
+def camera_text(field: str) -> Callable[[Any], str]:
+    """Validate a title the camera stores: printable text of at most TITLE_MAX_BYTES bytes in UTF-8.
+
+    Control characters (C0, DEL, C1), line separators and lone surrogates are refused: the camera stored CR/LF
+    as sent, and a NUL made its reply unparsable although the value was set.
+    """
+
+    def validate(value: Any) -> str:
+        text = cv.string(value)
+        for char in text:
+            if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
+                raise _invalid(
+                    "text_invalid_character",
+                    field=field,
+                    character=f"U+{ord(char):04X}",
+                )
+        if (length := len(text.encode("utf-8"))) > TITLE_MAX_BYTES:
+            raise _invalid(
+                "text_too_long",
+                field=field,
+                length=str(length),
+                max=str(TITLE_MAX_BYTES),
+            )
+        return text
+
+    return validate
+
+
 _DURATION = vol.All(
     vol.Coerce(float), vol.Range(min=DURATION_RANGE[0], max=DURATION_RANGE[1])
 )
-_PRESET = vol.All(vol.Coerce(int), vol.Range(min=PRESET_RANGE[0], max=PRESET_RANGE[1]))
-_TITLE = vol.All(cv.string, vol.Length(max=TITLE_MAX))
+_PRESET = whole_number(ATTR_PRESET, *PRESET_RANGE)
+_TITLE = camera_text(ATTR_TITLE)
+_DEGREES = vol.All(vol.Coerce(float), vol.Range(min=-360, max=360))
 
-PTZ_MOVE_SCHEMA = cv.make_entity_service_schema(
-    {
-        vol.Required(ATTR_DIRECTION): vol.In(DIRECTIONS),
-        vol.Optional(ATTR_PAN_SPEED): _SPEED,
-        vol.Optional(ATTR_TILT_SPEED): _SPEED,
-        vol.Optional(ATTR_DURATION): _DURATION,
-    }
-)
-PTZ_START_SCHEMA = cv.make_entity_service_schema(
-    {
-        vol.Required(ATTR_DIRECTION): vol.In(DIRECTIONS),
-        vol.Optional(ATTR_PAN_SPEED): _SPEED,
-        vol.Optional(ATTR_TILT_SPEED): _SPEED,
-    }
-)
-PTZ_STOP_SCHEMA = cv.make_entity_service_schema({})
-PTZ_ZOOM_SCHEMA = cv.make_entity_service_schema(
-    {
-        vol.Required(ATTR_DIRECTION): vol.In(ZOOM_DIRECTIONS),
-        vol.Optional(ATTR_DURATION): _DURATION,
-    }
-)
-PTZ_FOCUS_SCHEMA = cv.make_entity_service_schema(
-    {
-        vol.Required(ATTR_DIRECTION): vol.In(FOCUS_DIRECTIONS),
-        vol.Optional(ATTR_DURATION): _DURATION,
-    }
-)
-PTZ_IRIS_SCHEMA = cv.make_entity_service_schema(
-    {
-        vol.Required(ATTR_DIRECTION): vol.In(IRIS_DIRECTIONS),
-        vol.Optional(ATTR_DURATION): _DURATION,
-    }
-)
-PTZ_GOTO_PRESET_SCHEMA = cv.make_entity_service_schema(
-    {vol.Required(ATTR_PRESET): _PRESET}
-)
-PTZ_SAVE_PRESET_SCHEMA = cv.make_entity_service_schema(
-    {vol.Required(ATTR_PRESET): _PRESET, vol.Optional(ATTR_TITLE): _TITLE}
-)
-PTZ_RENAME_PRESET_SCHEMA = cv.make_entity_service_schema(
-    {vol.Required(ATTR_PRESET): _PRESET, vol.Required(ATTR_TITLE): _TITLE}
-)
-PTZ_POSITION_SCHEMA = cv.make_entity_service_schema(
-    {
-        vol.Optional(ATTR_MODE, default="absolute"): vol.In(POSITION_MODES),
-        vol.Optional(ATTR_PAN): vol.All(
-            vol.Coerce(float), vol.Range(min=-360, max=360)
-        ),
-        vol.Optional(ATTR_TILT): vol.All(
-            vol.Coerce(float), vol.Range(min=-360, max=360)
-        ),
-        vol.Optional(ATTR_ZOOM): vol.All(vol.Coerce(float), vol.Range(min=0, max=100)),
-    }
-)
-PTZ_RUN_SCHEMA = cv.make_entity_service_schema(
-    {
-        vol.Required(ATTR_PROGRAM): vol.In(PROGRAMS),
-        vol.Optional(ATTR_NUMBER): vol.All(
-            vol.Coerce(int),
-            vol.Range(min=PROGRAM_NUMBER_RANGE[0], max=PROGRAM_NUMBER_RANGE[1]),
-        ),
-        vol.Optional(ATTR_ACTION, default="run"): vol.In(PROGRAM_ACTIONS),
-    }
-)
-UART_SEND_SCHEMA = cv.make_entity_service_schema(
-    {
-        vol.Optional(ATTR_DATA): cv.string,
-        vol.Optional(ATTR_TEXT): cv.string,
-        vol.Optional(ATTR_ENCODING, default="ascii"): vol.In(ENCODINGS),
-        vol.Optional(ATTR_READ_BACK, default=False): cv.boolean,
-    }
-)
-SET_OSD_TEXT_SCHEMA = cv.make_entity_service_schema(
-    {
-        vol.Required(ATTR_TITLE): _TITLE,
-        vol.Optional(ATTR_X): vol.All(
-            vol.Coerce(int), vol.Range(min=OSD_RANGE[0], max=OSD_RANGE[1])
-        ),
-        vol.Optional(ATTR_Y): vol.All(
-            vol.Coerce(int), vol.Range(min=OSD_RANGE[0], max=OSD_RANGE[1])
-        ),
-        vol.Optional(ATTR_SHOW, default=True): cv.boolean,
-    }
-)
+UART_SEND_FIELDS: Final = {
+    vol.Optional(ATTR_DATA): cv.string,
+    vol.Optional(ATTR_TEXT): cv.string,
+    vol.Optional(ATTR_ENCODING, default="ascii"): vol.In(ENCODINGS),
+    vol.Optional(ATTR_READ_BACK, default=False): cv.boolean,
+}
+SET_OSD_TEXT_FIELDS: Final = {
+    vol.Required(ATTR_TITLE): _TITLE,
+    vol.Optional(ATTR_X): whole_number(ATTR_X, *OSD_RANGE),
+    vol.Optional(ATTR_Y): whole_number(ATTR_Y, *OSD_RANGE),
+    vol.Optional(ATTR_SHOW, default=True): cv.boolean,
+}
 
 
 @dataclass(frozen=True)
@@ -209,108 +210,63 @@ class Target:
         return self.entry.title
 
 
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
-
-
-def _loaded_entry(
-    hass: HomeAssistant, entry_id: str | None, ref: str
-) -> CgiCameraConfigEntry:
-    entry = hass.config_entries.async_get_entry(entry_id) if entry_id else None
-    if entry is None or entry.domain != DOMAIN:
-        raise _invalid("invalid_target", target=ref)
-    if entry.state is not ConfigEntryState.LOADED:
-        raise _invalid("not_loaded", target=entry.title)
-    return entry
-
-
-def _channel_from_unique_id(entry: CgiCameraConfigEntry, unique_id: str) -> int | None:
-    """Return the channel in a camera entity's unique id `f"{entry.unique_id}_{channel}_{key}"`."""
-    prefix = f"{entry.unique_id}_"
-    if not unique_id.startswith(prefix):
-        return None
-    head = unique_id[len(prefix) :].split("_", 1)[0]
-    return int(head) if head.isdigit() else None
-
-
-def _device_targets(hass: HomeAssistant, device: dr.AnyDeviceEntry) -> list[Target]:
-    """Return the channel(s) a device of this integration stands for."""
-    entry = hass.config_entries.async_get_entry(device.config_entry_id)
-    if entry is None or entry.domain != DOMAIN or entry.unique_id is None:
-        return []
-    for domain, identifier in device.identifiers:
-        if domain != DOMAIN:
-            continue
-        entry = _loaded_entry(hass, entry.entry_id, device.name or device.id)
-        channels = entry.runtime_data.channels
-        if identifier == entry.unique_id:
-            # The camera itself; a multi-channel server's channels are devices of their own, targeted on their own.
-            return (
-                [] if entry.runtime_data.multi_channel else [Target(entry, channels[0])]
-            )
-        suffix = identifier.removeprefix(f"{entry.unique_id}_ch")
-        if suffix != identifier and suffix.isdigit() and int(suffix) in channels:
-            return [Target(entry, int(suffix))]
-    return []
+@callback
+def _camera_entities(hass: HomeAssistant) -> dict[str, Entity]:
+    """Return the integration's loaded camera entities by entity id: what actions can target."""
+    return {
+        entity_id: entity
+        for platform in entity_platform.async_get_platforms(hass, DOMAIN)
+        if platform.domain == Platform.CAMERA
+        for entity_id, entity in platform.entities.items()
+    }
 
 
 @callback
-def async_resolve_targets(hass: HomeAssistant, call: ServiceCall) -> list[Target]:
-    """Resolve the call's camera entities and devices to (config entry, channel), without duplicates."""
+def _async_check_targets(
+    hass: HomeAssistant, call: ServiceCall, cameras: Mapping[str, Entity]
+) -> None:
+    """Explain, with a translated error, a call that would reach no camera (Home Assistant only logs it).
+
+    As soon as one targeted camera can act the call goes ahead; Home Assistant skips the others and logs them.
+    `entity_id: all` means every camera there is, including none.
+    """
+    if call.data.get(ATTR_ENTITY_ID) == ENTITY_MATCH_ALL:
+        return
     selected = async_extract_referenced_entity_ids(hass, TargetSelection(call.data))
     ent_reg = er.async_get(hass)
-    dev_reg = dr.async_get(hass)
+    problem: ServiceValidationError | None = None
+    for entity_id in sorted(selected.referenced | selected.indirectly_referenced):
+        if (camera := cameras.get(entity_id)) is not None:
+            if camera.available:
+                return
+            problem = problem or _invalid("unavailable", target=entity_id)
+        elif (
+            (reg := ent_reg.async_get(entity_id)) is not None
+            and reg.platform == DOMAIN
+            and reg.domain == Platform.CAMERA
+        ):
+            entry = hass.config_entries.async_get_entry(reg.config_entry_id or "")
+            if entry is not None and entry.state is not ConfigEntryState.LOADED:
+                problem = problem or _invalid("not_loaded", target=entry.title)
+        elif entity_id in selected.referenced:
+            problem = problem or _invalid("invalid_target", target=entity_id)
+    raise problem or _invalid("no_target")
+
+
+def _targets(entities: list[Entity]) -> list[Target]:
+    """Return the camera channels behind `entities`, each once (a channel has a main and a sub stream)."""
     targets: dict[tuple[str, int], Target] = {}
-    for entity_id in sorted(selected.referenced):
-        reg_entry = ent_reg.async_get(entity_id)
-        if (
-            reg_entry is None
-            or reg_entry.platform != DOMAIN
-            or reg_entry.domain != Platform.CAMERA
-        ):
-            raise _invalid("invalid_target", target=entity_id)
-        entry = _loaded_entry(hass, reg_entry.config_entry_id, entity_id)
-        channel = _channel_from_unique_id(entry, reg_entry.unique_id)
-        if channel is None or channel not in entry.runtime_data.channels:
-            raise _invalid("invalid_target", target=entity_id)
-        targets.setdefault((entry.entry_id, channel), Target(entry, channel))
-    explicit_devices = set(cv.ensure_list(call.data.get(ATTR_DEVICE_ID) or []))
-    for device_id in sorted(selected.referenced_devices):
-        device = dev_reg.async_get(device_id)
-        found = _device_targets(hass, device) if device is not None else []
-        if (
-            not found
-            and device_id in explicit_devices
-            and (device is None or not _is_ours(device))
-        ):
-            raise _invalid(
-                "invalid_target",
-                target=(device.name or device_id) if device else device_id,
-            )
-        for target in found:
-            targets.setdefault((target.entry.entry_id, target.channel), target)
-    if not targets:
-        raise _invalid("no_target")
+    for entity in entities:
+        camera = cast("CgiCameraEntity", entity)
+        targets.setdefault(
+            (camera.entry.entry_id, camera.channel),
+            Target(camera.entry, camera.channel),
+        )
     return list(targets.values())
 
 
-def _is_ours(device: dr.AnyDeviceEntry) -> bool:
-    """Return True for a device of this integration (a multi-channel host resolves through its children)."""
-    return any(domain == DOMAIN for domain, _ in device.identifiers)
-
-
-def _require_ptz(targets: list[Target]) -> None:
-    for target in targets:
-        if not has_ptz(target.entry):
-            raise _invalid("ptz_not_supported", target=target.name)
-
-
 async def _each(
-    targets: list[Target], action: Callable[[Target], Coroutine[Any, Any, None]]
+    targets: list[Target], action: Callable[[Target], Awaitable[None]]
 ) -> None:
     """Run `action` on every target at once (so several cameras move together); re-raise the first error."""
     if len(targets) == 1:
@@ -324,116 +280,64 @@ async def _each(
             raise result
 
 
-def _ptz_handler(
+type BatchedAction = Callable[
+    [list[Entity], ServiceCall], Coroutine[Any, Any, EntityServiceResponse | None]
+]
+type PtzAction = Callable[[PtzController, Mapping[str, Any]], Awaitable[None]]
+
+
+def _ptz_action(
     hass: HomeAssistant,
-    action: Callable[[HomeAssistant, Target, ServiceCall], Coroutine[Any, Any, None]],
-) -> Callable[[ServiceCall], Coroutine[Any, Any, None]]:
-    async def _handle(call: ServiceCall) -> None:
-        targets = async_resolve_targets(hass, call)
-        _require_ptz(targets)
-        await _each(targets, lambda target: action(hass, target, call))
+    action: PtzAction,
+    check: Callable[[Mapping[str, Any]], object] | None = None,
+) -> BatchedAction:
+    """Return the handler that checks PTZ support (and `check` the input), then runs `action` per channel."""
+
+    async def _handle(
+        entities: list[Entity], call: ServiceCall
+    ) -> EntityServiceResponse | None:
+        targets = _targets(entities)
+        for target in targets:
+            if not has_ptz(target.entry):
+                raise _invalid("ptz_not_supported", target=target.name)
+        if check is not None:
+            check(call.data)
+        await _each(
+            targets,
+            lambda target: action(
+                get_controller(hass, target.entry, target.channel), call.data
+            ),
+        )
+        return None
 
     return _handle
 
 
-async def _ptz_move(hass: HomeAssistant, target: Target, call: ServiceCall) -> None:
-    controller = get_controller(hass, target.entry, target.channel)
-    await controller.move(
-        ptz_direction(call.data[ATTR_DIRECTION]),
-        call.data.get(ATTR_PAN_SPEED, controller.speed),
-        call.data.get(ATTR_TILT_SPEED, controller.speed),
-        call.data.get(ATTR_DURATION, controller.step_duration),
-    )
-
-
-async def _ptz_start(hass: HomeAssistant, target: Target, call: ServiceCall) -> None:
-    controller = get_controller(hass, target.entry, target.channel)
-    await controller.start(
-        ptz_direction(call.data[ATTR_DIRECTION]),
-        call.data.get(ATTR_PAN_SPEED, controller.speed),
-        call.data.get(ATTR_TILT_SPEED, controller.speed),
-    )
-
-
-async def _ptz_stop(hass: HomeAssistant, target: Target, call: ServiceCall) -> None:
-    await get_controller(hass, target.entry, target.channel).stop()
-
-
-async def _ptz_zoom(hass: HomeAssistant, target: Target, call: ServiceCall) -> None:
-    controller = get_controller(hass, target.entry, target.channel)
-    await controller.zoom(
-        call.data[ATTR_DIRECTION] == "in",
-        call.data.get(ATTR_DURATION, controller.step_duration),
-    )
-
-
-async def _ptz_focus(hass: HomeAssistant, target: Target, call: ServiceCall) -> None:
-    controller = get_controller(hass, target.entry, target.channel)
-    await controller.focus(
-        call.data[ATTR_DIRECTION] == "near",
-        call.data.get(ATTR_DURATION, controller.step_duration),
-    )
-
-
-async def _ptz_iris(hass: HomeAssistant, target: Target, call: ServiceCall) -> None:
-    controller = get_controller(hass, target.entry, target.channel)
-    await controller.iris(
-        call.data[ATTR_DIRECTION] == "open",
-        call.data.get(ATTR_DURATION, controller.step_duration),
-    )
-
-
-async def _ptz_goto_preset(
-    hass: HomeAssistant, target: Target, call: ServiceCall
-) -> None:
-    await get_controller(hass, target.entry, target.channel).goto_preset(
-        call.data[ATTR_PRESET]
-    )
-
-
-async def _ptz_save_preset(
-    hass: HomeAssistant, target: Target, call: ServiceCall
-) -> None:
-    await get_controller(hass, target.entry, target.channel).save_preset(
-        call.data[ATTR_PRESET], call.data.get(ATTR_TITLE)
-    )
-
-
-async def _ptz_rename_preset(
-    hass: HomeAssistant, target: Target, call: ServiceCall
-) -> None:
-    await get_controller(hass, target.entry, target.channel).rename_preset(
-        call.data[ATTR_PRESET], call.data[ATTR_TITLE]
-    )
-
-
-def _position_params(
-    call: ServiceCall,
-) -> tuple[int | None, int | None, int | None, bool]:
-    """Convert degrees and zoom percent to spec units, rejecting what the camera cannot take."""
-    relative = call.data[ATTR_MODE] == "relative"
-    pan = call.data.get(ATTR_PAN)
-    tilt = call.data.get(ATTR_TILT)
-    zoom = call.data.get(ATTR_ZOOM)
+def position_params(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return PtzController.position's arguments in spec units, rejecting what the camera cannot take."""
+    relative = data[ATTR_MODE] == "relative"
+    pan = data.get(ATTR_PAN)
+    tilt = data.get(ATTR_TILT)
+    zoom = data.get(ATTR_ZOOM)
     if pan is None and tilt is None and zoom is None:
         raise _invalid("position_empty")
     if not relative:
         for name, value in ((ATTR_PAN, pan), (ATTR_TILT, tilt)):
             if value is not None and value < 0:
                 raise _invalid("position_out_of_range", field=name, value=str(value))
-    return (
-        round(pan * PAN_TILT_SCALE) if pan is not None else None,
-        round(tilt * PAN_TILT_SCALE) if tilt is not None else None,
-        round(zoom / 100 * ZOOM_MAX) if zoom is not None else None,
-        relative,
-    )
+    return {
+        "pan": round(pan * PAN_TILT_SCALE) if pan is not None else None,
+        "tilt": round(tilt * PAN_TILT_SCALE) if tilt is not None else None,
+        "zoom": round(zoom / 100 * ZOOM_MAX) if zoom is not None else None,
+        "relative": relative,
+    }
 
 
-def _run_params(call: ServiceCall) -> tuple[str, int | None, str]:
+def run_params(data: Mapping[str, Any]) -> tuple[str, int | None, str]:
     """Check the program/number/action combination: autoscan takes run or stop, the others need a number."""
-    program: str = call.data[ATTR_PROGRAM]
-    number: int | None = call.data.get(ATTR_NUMBER)
-    action: str = call.data[ATTR_ACTION]
+    program: str = data[ATTR_PROGRAM]
+    number: int | None = data.get(ATTR_NUMBER)
+    action: str = data[ATTR_ACTION]
     if program in ("autoscan", "tour") and action not in ("run", "stop"):
         raise _invalid("invalid_program_action", program=program, action=action)
     if program != "autoscan" and number is None and action != "stop":
@@ -443,7 +347,7 @@ def _run_params(call: ServiceCall) -> tuple[str, int | None, str]:
     return program, number, action
 
 
-def parse_uart_payload(call_data: dict[str, Any] | Any) -> bytes:
+def parse_uart_payload(call_data: Mapping[str, Any]) -> bytes:
     """Return the bytes to send: hex digits (spaces allowed, even count) or text in an encoding."""
     hex_data: str | None = call_data.get(ATTR_DATA)
     text: str | None = call_data.get(ATTR_TEXT)
@@ -477,8 +381,11 @@ def uart_response(data: bytes) -> dict[str, Any]:
     return {"data": data.hex(" ").upper(), "bytes": list(data)}
 
 
-async def _async_uart_send(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
-    targets = async_resolve_targets(hass, call)
+async def _uart_send(
+    entities: list[Entity], call: ServiceCall
+) -> EntityServiceResponse | None:
+    """Send on each channel's UART; with a response, one channel's answer (`data` hex, `bytes` list)."""
+    targets = _targets(entities)
     payload = parse_uart_payload(call.data)
     if call.return_response and len(targets) != 1:
         raise _invalid("single_target_response")
@@ -486,111 +393,187 @@ async def _async_uart_send(hass: HomeAssistant, call: ServiceCall) -> ServiceRes
     received = b""
     for target in targets:
         client = target.entry.runtime_data.client
-        try:
+        with camera_errors("UART read" if read_back else "UART send"):
             if read_back:
                 received = await client.rs485_transceive(target.channel, payload)
             else:
                 received = await client.rs485_send(target.channel, payload)
-        except CgiError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="uart_failed",
-                translation_placeholders={
-                    "operation": "read" if read_back else "send",
-                    "error": str(err),
-                },
-            ) from err
-    if not call.return_response:
-        return None
-    return uart_response(received)
+    return uart_response(received) if call.return_response else None
 
 
-async def _async_set_osd_text(hass: HomeAssistant, call: ServiceCall) -> None:
-    targets = async_resolve_targets(hass, call)
-    for target in targets:
-        params: dict[str, int | str] = {
-            "TextOSDStatus": 1 if call.data[ATTR_SHOW] else 0,
-            "TextOSDTitle": call.data[ATTR_TITLE],
-        }
-        if ATTR_X in call.data:
-            params["TextOSDX"] = call.data[ATTR_X]
-        if ATTR_Y in call.data:
-            params["TextOSDY"] = call.data[ATTR_Y]
-        key: GroupKey = group_key("image", "OSDInfo", target.channel)
-        await target.entry.runtime_data.coordinators.for_group(key).async_set(
-            key, params, "OSD text"
-        )
+async def _set_osd_text(
+    entities: list[Entity], call: ServiceCall
+) -> EntityServiceResponse | None:
+    params: dict[str, int | str] = {
+        "TextOSDStatus": 1 if call.data[ATTR_SHOW] else 0,
+        "TextOSDTitle": call.data[ATTR_TITLE],
+    }
+    if ATTR_X in call.data:
+        params["TextOSDX"] = call.data[ATTR_X]
+    if ATTR_Y in call.data:
+        params["TextOSDY"] = call.data[ATTR_Y]
+
+    async def _set(target: Target) -> None:
+        key = group_key("image", "OSDInfo", target.channel)
+        await coordinator_for(target.entry, key).async_set(key, params, "OSD text")
+
+    await _each(_targets(entities), _set)
+    return None
 
 
-_PTZ_SERVICES: Final[
-    tuple[
-        tuple[
-            str,
-            VolSchemaType,
-            Callable[[HomeAssistant, Target, ServiceCall], Coroutine[Any, Any, None]],
-        ],
-        ...,
-    ]
-] = (
-    (SERVICE_PTZ_MOVE, PTZ_MOVE_SCHEMA, _ptz_move),
-    (SERVICE_PTZ_START, PTZ_START_SCHEMA, _ptz_start),
-    (SERVICE_PTZ_STOP, PTZ_STOP_SCHEMA, _ptz_stop),
-    (SERVICE_PTZ_ZOOM, PTZ_ZOOM_SCHEMA, _ptz_zoom),
-    (SERVICE_PTZ_FOCUS, PTZ_FOCUS_SCHEMA, _ptz_focus),
-    (SERVICE_PTZ_IRIS, PTZ_IRIS_SCHEMA, _ptz_iris),
-    (SERVICE_PTZ_GOTO_PRESET, PTZ_GOTO_PRESET_SCHEMA, _ptz_goto_preset),
-    (SERVICE_PTZ_SAVE_PRESET, PTZ_SAVE_PRESET_SCHEMA, _ptz_save_preset),
-    (SERVICE_PTZ_RENAME_PRESET, PTZ_RENAME_PRESET_SCHEMA, _ptz_rename_preset),
+@dataclass(frozen=True, kw_only=True)
+class PtzService:
+    """A PTZ action: its fields, what it does with a channel's controller, and a check of the whole input."""
+
+    name: str
+    fields: dict[Any, Any]
+    run: PtzAction
+    check: Callable[[Mapping[str, Any]], object] | None = None
+
+
+def _duration(controller: PtzController, data: Mapping[str, Any]) -> float:
+    duration: float = data.get(ATTR_DURATION, controller.step_duration)
+    return duration
+
+
+def _speeds(controller: PtzController, data: Mapping[str, Any]) -> tuple[int, int]:
+    return (
+        data.get(ATTR_PAN_SPEED, controller.speed),
+        data.get(ATTR_TILT_SPEED, controller.speed),
+    )
+
+
+_MOVE_FIELDS: Final = {
+    vol.Required(ATTR_DIRECTION): vol.In(DIRECTIONS),
+    vol.Optional(ATTR_PAN_SPEED): whole_number(ATTR_PAN_SPEED, *SPEED_RANGE),
+    vol.Optional(ATTR_TILT_SPEED): whole_number(ATTR_TILT_SPEED, *SPEED_RANGE),
+}
+
+
+def _direction_fields(directions: tuple[str, ...]) -> dict[Any, Any]:
+    return {
+        vol.Required(ATTR_DIRECTION): vol.In(directions),
+        vol.Optional(ATTR_DURATION): _DURATION,
+    }
+
+
+PTZ_SERVICES: Final[tuple[PtzService, ...]] = (
+    PtzService(
+        name=SERVICE_PTZ_MOVE,
+        fields={**_MOVE_FIELDS, vol.Optional(ATTR_DURATION): _DURATION},
+        run=lambda c, data: c.move(
+            ptz_direction(data[ATTR_DIRECTION]),
+            *_speeds(c, data),
+            _duration(c, data),
+        ),
+    ),
+    PtzService(
+        name=SERVICE_PTZ_START,
+        fields=_MOVE_FIELDS,
+        run=lambda c, data: c.start(
+            ptz_direction(data[ATTR_DIRECTION]), *_speeds(c, data)
+        ),
+    ),
+    PtzService(name=SERVICE_PTZ_STOP, fields={}, run=lambda c, data: c.stop()),
+    PtzService(
+        name=SERVICE_PTZ_ZOOM,
+        fields=_direction_fields(ZOOM_DIRECTIONS),
+        run=lambda c, data: c.zoom(data[ATTR_DIRECTION] == "in", _duration(c, data)),
+    ),
+    PtzService(
+        name=SERVICE_PTZ_FOCUS,
+        fields=_direction_fields(FOCUS_DIRECTIONS),
+        run=lambda c, data: c.focus(data[ATTR_DIRECTION] == "near", _duration(c, data)),
+    ),
+    PtzService(
+        name=SERVICE_PTZ_IRIS,
+        fields=_direction_fields(IRIS_DIRECTIONS),
+        run=lambda c, data: c.iris(data[ATTR_DIRECTION] == "open", _duration(c, data)),
+    ),
+    PtzService(
+        name=SERVICE_PTZ_GOTO_PRESET,
+        fields={vol.Required(ATTR_PRESET): _PRESET},
+        run=lambda c, data: c.goto_preset(data[ATTR_PRESET]),
+    ),
+    PtzService(
+        name=SERVICE_PTZ_SAVE_PRESET,
+        fields={vol.Required(ATTR_PRESET): _PRESET, vol.Optional(ATTR_TITLE): _TITLE},
+        run=lambda c, data: c.save_preset(data[ATTR_PRESET], data.get(ATTR_TITLE)),
+    ),
+    PtzService(
+        name=SERVICE_PTZ_RENAME_PRESET,
+        fields={vol.Required(ATTR_PRESET): _PRESET, vol.Required(ATTR_TITLE): _TITLE},
+        run=lambda c, data: c.rename_preset(data[ATTR_PRESET], data[ATTR_TITLE]),
+    ),
+    PtzService(
+        name=SERVICE_PTZ_POSITION,
+        fields={
+            vol.Optional(ATTR_MODE, default="absolute"): vol.In(POSITION_MODES),
+            vol.Optional(ATTR_PAN): _DEGREES,
+            vol.Optional(ATTR_TILT): _DEGREES,
+            vol.Optional(ATTR_ZOOM): vol.All(
+                vol.Coerce(float), vol.Range(min=0, max=100)
+            ),
+        },
+        run=lambda c, data: c.position(**position_params(data)),
+        check=position_params,
+    ),
+    PtzService(
+        name=SERVICE_PTZ_RUN,
+        fields={
+            vol.Required(ATTR_PROGRAM): vol.In(PROGRAMS),
+            vol.Optional(ATTR_NUMBER): whole_number(ATTR_NUMBER, *PROGRAM_NUMBER_RANGE),
+            vol.Optional(ATTR_ACTION, default="run"): vol.In(PROGRAM_ACTIONS),
+        },
+        run=lambda c, data: c.run_program(*run_params(data)),
+        check=run_params,
+    ),
 )
+
+
+@callback
+def _async_register(
+    hass: HomeAssistant,
+    name: str,
+    fields: dict[Any, Any],
+    action: BatchedAction,
+    supports_response: SupportsResponse = SupportsResponse.NONE,
+) -> None:
+    """Register an entity action on the integration's cameras, as a batched platform entity service.
+
+    Home Assistant resolves the targets and calls `action` once with every camera entity among them; before
+    that, a call that would reach no camera (entry not loaded, camera unavailable, not ours) gets an error.
+    """
+    cameras = partial(_camera_entities, hass)
+
+    async def _handle(call: ServiceCall) -> EntityServiceResponse | None:
+        _async_check_targets(hass, call, cameras())
+        return await service.batched_entity_service_call(hass, cameras, action, call)
+
+    hass.services.async_register(
+        DOMAIN,
+        name,
+        _handle,
+        schema=cv.make_entity_service_schema(fields),
+        supports_response=supports_response,
+    )
 
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions (once, in async_setup)."""
-    for name, schema, action in _PTZ_SERVICES:
-        hass.services.async_register(
-            DOMAIN, name, _ptz_handler(hass, action), schema=schema
+    for ptz_service in PTZ_SERVICES:
+        _async_register(
+            hass,
+            ptz_service.name,
+            ptz_service.fields,
+            _ptz_action(hass, ptz_service.run, ptz_service.check),
         )
-
-    async def _position(call: ServiceCall) -> None:
-        targets = async_resolve_targets(hass, call)
-        _require_ptz(targets)
-        pan, tilt, zoom, relative = _position_params(call)
-        await _each(
-            targets,
-            lambda target: get_controller(hass, target.entry, target.channel).position(
-                pan, tilt, zoom, relative=relative
-            ),
-        )
-
-    async def _run(call: ServiceCall) -> None:
-        targets = async_resolve_targets(hass, call)
-        _require_ptz(targets)
-        program, number, action = _run_params(call)
-        await _each(
-            targets,
-            lambda target: get_controller(
-                hass, target.entry, target.channel
-            ).run_program(program, number, action),
-        )
-
-    async def _uart(call: ServiceCall) -> ServiceResponse:
-        return await _async_uart_send(hass, call)
-
-    async def _osd(call: ServiceCall) -> None:
-        await _async_set_osd_text(hass, call)
-
-    hass.services.async_register(
-        DOMAIN, SERVICE_PTZ_POSITION, _position, schema=PTZ_POSITION_SCHEMA
-    )
-    hass.services.async_register(DOMAIN, SERVICE_PTZ_RUN, _run, schema=PTZ_RUN_SCHEMA)
-    hass.services.async_register(
-        DOMAIN,
+    _async_register(
+        hass,
         SERVICE_UART_SEND,
-        _uart,
-        schema=UART_SEND_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
+        UART_SEND_FIELDS,
+        _uart_send,
+        SupportsResponse.OPTIONAL,
     )
-    hass.services.async_register(
-        DOMAIN, SERVICE_SET_OSD_TEXT, _osd, schema=SET_OSD_TEXT_SCHEMA
-    )
+    _async_register(hass, SERVICE_SET_OSD_TEXT, SET_OSD_TEXT_FIELDS, _set_osd_text)
