@@ -35,3 +35,9 @@ class EmulatorConfig:
     reboot_seconds: float = 1.0
     mjpeg_fps: float = 10.0
     realm: str = "IPCamera"
+    # Live motion (tests/emulator/onvif.py): `/cgi/getAlarmStatus`, and an ONVIF events service on its own port
+    # (0 picks a free one) announcing CellMotionDetector ("cell") or VideoSource/MotionAlarm ("alarm") topics.
+    alarm_status: bool = False
+    onvif: bool = False
+    onvif_port: int = 0
+    onvif_topic: str = "cell"
