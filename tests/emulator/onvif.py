@@ -195,6 +195,8 @@ class OnvifServer:
         self.subscriptions: dict[str, Subscription] = {}
         self.log = OnvifLog()
         self.max_pull_seconds = MAX_PULL_SECONDS
+        # Some cameras grant less than a subscription asks for.
+        self.max_subscription_seconds: float | None = None
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._pulls: set[asyncio.Task[None]] = set()
@@ -295,9 +297,7 @@ class OnvifServer:
             if password is None or username != self.username:
                 raise SoapFault("ter:NotAuthorized", "unknown user")
             expected = base64.b64encode(
-                hashlib.sha1(
-                    nonce + created.encode() + self.password.encode()
-                ).digest()
+                hashlib.sha1(nonce + created.encode() + self.password.encode()).digest()
             ).decode()
             if not secrets.compare_digest(expected, (password.text or "").strip()):
                 raise SoapFault("ter:NotAuthorized", "wrong password")
@@ -314,9 +314,7 @@ class OnvifServer:
             self.log.refused += 1
             raise SoapFault("ter:NotAuthorized", "bad UsernameToken") from None
 
-    async def _dispatch(
-        self, service: str, operation: str, element: ET.Element
-    ) -> str:
+    async def _dispatch(self, service: str, operation: str, element: ET.Element) -> str:
         now = self._camera_now()
         match operation:
             case "GetSystemDateAndTime":
@@ -367,8 +365,10 @@ class OnvifServer:
                 return await self._pull(service, element)
             case "Renew":
                 sub = self._subscription(service)
-                seconds = _seconds_until(
-                    element.findtext("wsnt:TerminationTime", "", NS), now
+                seconds = self._granted(
+                    _seconds_until(
+                        element.findtext("wsnt:TerminationTime", "", NS), now
+                    )
                 )
                 sub.expires = time.monotonic() + seconds
                 return (
@@ -407,8 +407,8 @@ class OnvifServer:
         )
 
     def _subscribe(self, element: ET.Element, now: dt.datetime) -> str:
-        seconds = _seconds_until(
-            element.findtext("tev:InitialTerminationTime", "", NS), now
+        seconds = self._granted(
+            _seconds_until(element.findtext("tev:InitialTerminationTime", "", NS), now)
         )
         ident = str(next(self._ids))
         sub = Subscription(ident, time.monotonic() + seconds)
@@ -422,6 +422,11 @@ class OnvifServer:
             f"<wsnt:TerminationTime>{_iso(now + dt.timedelta(seconds=seconds))}</wsnt:TerminationTime>"
             "</tev:CreatePullPointSubscriptionResponse>"
         )
+
+    def _granted(self, seconds: float) -> float:
+        if self.max_subscription_seconds is None:
+            return seconds
+        return min(seconds, self.max_subscription_seconds)
 
     def _subscription(self, service: str) -> Subscription:
         ident = service.rpartition("/")[2]

@@ -6,6 +6,7 @@ import contextlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
+from .alarm_status import ALARM_STATUS_PATH, AlarmStatus
 from .capabilities import Capabilities
 from .errors import CannotConnect, MalformedReply, NoImage
 from .models import (
@@ -440,6 +441,13 @@ class CgiCamera:
     async def set_md_area(self, channel: int, area: MotionArea) -> ParamGroup:
         """Set the motion-detection area bitmap."""
         return await self.set("alarm", "MDInfo", channel, {"MDArea": area.format()})
+
+    async def alarm_status(self) -> AlarmStatus:
+        """`/cgi/getAlarmStatus`: live motion, in plain text (not on every firmware; see api/alarm_status.py)."""
+        _, body = await self._transport.request(
+            ALARM_STATUS_PATH, area="getAlarmStatus"
+        )
+        return AlarmStatus.parse(body)
 
     async def io_access(self) -> ParamGroup:
         """Alarm / IOAccessInfo."""
