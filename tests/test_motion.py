@@ -9,6 +9,7 @@ import time
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.helpers import entity_registry as er
@@ -504,3 +505,131 @@ async def test_stopped_motion_never_starts(hass: HomeAssistant) -> None:
     assert motion.source_channels == ()
     assert motion.area_motion(1, 1) is None
     remove()
+
+
+@pytest.mark.parametrize("emulator_config", [ONVIF])
+async def test_onvif_lost_subscription_resubscribes(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """A camera forgetting the subscription (the pull is refused) gets a new one; motion flows again."""
+    assert emulator.onvif is not None
+    entity_id = _motion_entity(hass)
+    await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF)
+    emulator.onvif.drop_subscriptions()
+    await _wait_for(
+        lambda: emulator.onvif is not None
+        and emulator.onvif.log.count("CreatePullPointSubscription") == 2
+    )
+    await _motion_round_trip(hass, emulator, entity_id)
+    motion = camera_motion(loaded_entry)
+    assert motion is not None
+    assert motion.diagnostics()["restarts"] == 1
+
+
+@pytest.mark.parametrize("emulator_config", [BOTH])
+@pytest.mark.parametrize(
+    ("knob", "reason"),
+    [
+        ("events", "the camera has no ONVIF events service"),
+        ("topic", "the camera announces no motion event"),
+    ],
+)
+async def test_onvif_without_motion_events_falls_back(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
+    knob: str,
+    reason: str,
+) -> None:
+    """ONVIF without an events service, or without a motion topic, is passed over for getAlarmStatus."""
+    assert emulator.onvif is not None
+    if knob == "events":
+        emulator.onvif.events = False
+    else:
+        emulator.onvif.topic = "none"
+    entry = await setup_integration(entry_for(emulator))
+    motion = camera_motion(entry)
+    assert motion is not None
+    assert motion.tried["onvif"] == reason
+    assert motion.kind == "alarm_status"
+    await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize("emulator_config", [ALARM_STATUS])
+async def test_unexpected_error_is_logged_and_retried(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An unforeseen exception in a source is logged once with its traceback, and the source starts over."""
+    calls = 0
+    original = AlarmStatus.parse
+
+    def _parse(body: bytes) -> AlarmStatus:
+        nonlocal calls
+        calls += 1
+        if calls == 2:  # the first poll after detection
+            raise RuntimeError("boom")
+        return original(body)
+
+    monkeypatch.setattr(AlarmStatus, "parse", staticmethod(_parse))
+    entry = await setup_integration(entry_for(emulator))
+    entity_id = _motion_entity(hass)
+    await _wait_for(lambda: calls >= 3 and _state(hass, entity_id) == STATE_OFF)
+    assert (
+        len(
+            [
+                r
+                for r in caplog.records
+                if "live motion (alarm_status) failed" in r.getMessage()
+            ]
+        )
+        == 1
+    )
+    await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize("emulator_config", [ONVIF])
+async def test_onvif_disconnected_pull_is_pulled_again(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A camera closing an idle long poll is normal: the source pulls again without resubscribing."""
+    real_pull = OnvifSource._pull
+    disconnects = 0
+
+    async def _pull(self: OnvifSource, manager: Any, publish: Any) -> None:
+        nonlocal disconnects
+        if disconnects == 0:
+            disconnects += 1
+            service = manager.get_service()
+
+            async def _disconnected(params: Any) -> None:
+                raise aiohttp.ServerDisconnectedError
+
+            service.PullMessages = (
+                _disconnected  # the operations are looked up by __getattr__
+            )
+            try:
+                await real_pull(self, manager, publish)
+            finally:
+                del service.PullMessages
+            return
+        await real_pull(self, manager, publish)
+
+    monkeypatch.setattr(OnvifSource, "_pull", _pull)
+    entry = await setup_integration(entry_for(emulator))
+    entity_id = _motion_entity(hass)
+    await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF)
+    await _motion_round_trip(hass, emulator, entity_id)
+    assert disconnects == 1
+    assert emulator.onvif is not None
+    assert emulator.onvif.log.count("CreatePullPointSubscription") == 1
+    await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()

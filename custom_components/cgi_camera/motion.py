@@ -55,7 +55,7 @@ SOURCE_ONVIF: Final = "onvif"
 SOURCE_ALARM_STATUS: Final = "alarm_status"
 
 # Detection must not hold up setup for long when the ONVIF port drops packets instead of refusing.
-ONVIF_PROBE_TIMEOUT: Final = 10.0
+ONVIF_PROBE_TIMEOUT: Final = 6.0
 # Short subscriptions, renewed by the library at 80 %: a camera cannot list or drop stale subscriptions, so
 # ones left behind by a crash expire soon (Home Assistant's ONVIF integration does the same).
 SUBSCRIPTION_TIME: Final = dt.timedelta(minutes=10)
@@ -122,9 +122,6 @@ class MotionSource(ABC):
     async def async_run(self, publish: Publish, connected: Callable[[], None]) -> None:
         """Report motion through `publish`; call `connected` once the camera answers."""
 
-    async def async_close(self) -> None:
-        """Release sockets and sessions."""
-
 
 class AlarmStatusSource(MotionSource):
     """Polls `/cgi/getAlarmStatus` (one device-wide state, plus one flag per motion area)."""
@@ -164,17 +161,14 @@ class OnvifSource(MotionSource):
         port: int,
         username: str,
         password: str,
-        device: ONVIFCamera | None = None,
     ) -> None:
-        """Prepare; `device` is the probed camera, reused for the first subscription."""
+        """Prepare; nothing is sent until `async_probe()` or `async_run()`."""
         super().__init__(channels)
         self.host = host
         self.port = port
         self._username = username
         self._password = password
-        self._device = device
         self._tokens: list[str] = []
-        self.subscriptions = 0
 
     def new_device(self) -> ONVIFCamera:
         """Return a client for the camera: its clock and the configured host, whatever it announces."""
@@ -189,7 +183,7 @@ class OnvifSource(MotionSource):
 
     async def async_probe(self) -> None:
         """Check that the camera answers ONVIF events with these credentials; MotionSourceError if not."""
-        device = self._device = self.new_device()
+        device = self.new_device()
         try:
             async with asyncio.timeout(ONVIF_PROBE_TIMEOUT):
                 await device.update_xaddrs()
@@ -199,22 +193,26 @@ class OnvifSource(MotionSource):
                 properties = await events.GetEventProperties()
         except ONVIF_ERRORS as err:
             raise MotionSourceError(onvif_reason(err, self.port)) from err
+        finally:
+            await device.close()
         if not _mentions_motion(properties):
             raise MotionSourceError("the camera announces no motion event")
 
     async def async_run(self, publish: Publish, connected: Callable[[], None]) -> None:
-        """Subscribe, then long-poll until cancelled; always unsubscribe and close on the way out."""
-        device, self._device = self._device or self.new_device(), None
-        lost = asyncio.Event()
+        """Subscribe, then long-poll until cancelled; always unsubscribe and close on the way out.
+
+        A fresh client each time: after a reboot the camera's clock (and so the WS-Security offset) may differ.
+        When a renewal fails the library subscribes again by itself and the next pull uses the new subscription.
+        """
+        device = self.new_device()
         manager: Any = None
         try:
             try:
-                if not device.xaddrs:
-                    await device.update_xaddrs()
+                await device.update_xaddrs()
                 manager = await device.create_pullpoint_manager(
-                    SUBSCRIPTION_TIME, lost.set
+                    SUBSCRIPTION_TIME,
+                    lambda: LOGGER.debug("%s: ONVIF renewal failed", self.host),
                 )
-                self.subscriptions += 1
                 await manager.set_synchronization_point()
             except ONVIF_ERRORS as err:
                 raise MotionSourceError(onvif_reason(err, self.port)) from err
@@ -222,9 +220,8 @@ class OnvifSource(MotionSource):
             # The camera reports changes only: until it says otherwise, nothing moves.
             for channel in self.channels:
                 publish(MotionUpdate(channel, False))
-            while not lost.is_set():
+            while True:
                 await self._pull(manager, publish)
-            raise MotionSourceError("the camera dropped the subscription")
         finally:
             await _shielded(_shutdown(manager, device))
 
@@ -235,7 +232,8 @@ class OnvifSource(MotionSource):
                     {"MessageLimit": PULL_MESSAGE_LIMIT, "Timeout": PULL_TIMEOUT}
                 )
         except aiohttp.ServerDisconnectedError:
-            # Cameras may close an idle long poll (RFC 2616 §8.1.4): pull again.
+            # Cameras may close an idle long poll (RFC 2616 §8.1.4): pull again, without hammering.
+            await asyncio.sleep(RETRY_DELAYS[0])
             return
         except ONVIF_ERRORS as err:
             raise MotionSourceError(onvif_reason(err, self.port)) from err
@@ -274,12 +272,6 @@ class OnvifSource(MotionSource):
             self._tokens.sort(key=_token_order)
         index = self._tokens.index(token)
         return self.channels[index] if index < len(self.channels) else None
-
-    async def async_close(self) -> None:
-        """Close the probed client if no subscription took it over."""
-        device, self._device = self._device, None
-        if device is not None:
-            await _shielded(device.close())
 
 
 def _token_order(token: str) -> tuple[int, str]:
@@ -368,6 +360,8 @@ class CameraMotion:
         self._areas: dict[int, tuple[bool, ...]] = {}
         self._listeners: list[CALLBACK_TYPE] = []
         self._task: asyncio.Task[None] | None = None
+        # Tasks cancelled but still unsubscribing; unload waits for them.
+        self._ending: set[asyncio.Task[None]] = set()
         self._stopped = False
 
     # Detection ------------------------------------------------------------------------------------------------
@@ -384,7 +378,6 @@ class CameraMotion:
             await onvif.async_probe()
         except MotionSourceError as err:
             self.tried[SOURCE_ONVIF] = str(err)
-            await onvif.async_close()
         else:
             self.tried[SOURCE_ONVIF] = "ok"
             self.source = onvif
@@ -416,12 +409,12 @@ class CameraMotion:
         )
 
     async def async_stop(self) -> None:
-        """Stop for good: cancel the task (it unsubscribes) and release the source."""
+        """Stop for good: cancel the task and wait until it has unsubscribed."""
         self._stopped = True
         self._listeners.clear()
-        await self._async_cancel_task()
-        if self.source is not None:
-            await self.source.async_close()
+        self._cancel_task()
+        if self._ending:
+            await asyncio.gather(*self._ending, return_exceptions=True)
 
     # State --------------------------------------------------------------------------------------------------
     @property
@@ -482,21 +475,21 @@ class CameraMotion:
         def remove() -> None:
             if update in self._listeners:
                 self._listeners.remove(update)
-            if not self._listeners and self._task is not None:
-                self.hass.async_create_task(
-                    self._async_cancel_task(), f"{self.name} motion stop"
-                )
+            if not self._listeners:
+                self._cancel_task()
 
         return remove
 
-    async def _async_cancel_task(self) -> None:
+    @callback
+    def _cancel_task(self) -> None:
+        """Cancel the running source; it unsubscribes on its way out (tracked in `_ending`)."""
         task, self._task = self._task, None
+        self.available = False
         if task is None:
             return
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        self.available = False
+        self._ending.add(task)
+        task.add_done_callback(self._ending.discard)
 
     @callback
     def _notify(self) -> None:
@@ -530,6 +523,10 @@ class CameraMotion:
                 await source.async_run(self._publish, self._connected)
             except MotionSourceError as err:
                 self.last_error = str(err)
+            # A bug or an unforeseen reply must not end live motion for good.
+            except Exception:  # noqa: BLE001
+                LOGGER.exception("%s: live motion (%s) failed", self.name, source.kind)
+                self.last_error = "unexpected error"
             if self.failures == 0:
                 LOGGER.info(
                     "%s: live motion (%s) stopped: %s; retrying",

@@ -183,7 +183,7 @@ class OnvifServer:
         topic: str = "cell",
         announce_host: str = "192.0.2.10:80",
     ) -> None:
-        """Prepare; nothing listens until `start()`. `topic` is "cell" (CellMotionDetector) or "alarm"."""
+        """Prepare; nothing listens until `start()`. `topic`: "cell" (CellMotionDetector), "alarm" or "none"."""
         self._state = state
         self.motion = motion
         self.username = username
@@ -195,6 +195,8 @@ class OnvifServer:
         self.subscriptions: dict[str, Subscription] = {}
         self.log = OnvifLog()
         self.max_pull_seconds = MAX_PULL_SECONDS
+        # A camera without an events service announces only its device service.
+        self.events = True
         # Some cameras grant less than a subscription asks for.
         self.max_subscription_seconds: float | None = None
         self._ids = itertools.count(1)
@@ -224,6 +226,12 @@ class OnvifServer:
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
+
+    def drop_subscriptions(self) -> None:
+        """Forget every subscription (as a camera short of them does), waking pulls so they fail."""
+        for sub in self.subscriptions.values():
+            sub.wakeup.set()
+        self.subscriptions.clear()
 
     # Motion to messages -------------------------------------------------------------------------------------------
     def _on_motion(self, channel: int, active: bool) -> None:
@@ -329,10 +337,9 @@ class OnvifServer:
                     "</tt:UTCDateTime></tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>"
                 )
             case "GetServices":
-                services = (
-                    (NS["tds"], "device_service"),
-                    (NS["tev"], "event_service"),
-                )
+                services = [(NS["tds"], "device_service")]
+                if self.events:
+                    services.append((NS["tev"], "event_service"))
                 return (
                     "<tds:GetServicesResponse>"
                     + "".join(
@@ -388,6 +395,8 @@ class OnvifServer:
             topics = (
                 '<tns1:VideoSource><MotionAlarm wstop:topic="true"/></tns1:VideoSource>'
             )
+        elif self.topic == "none":
+            topics = '<tns1:Device><Trigger><DigitalInput wstop:topic="true"/></Trigger></tns1:Device>'
         else:
             topics = (
                 '<tns1:RuleEngine><CellMotionDetector><Motion wstop:topic="true"/></CellMotionDetector>'
