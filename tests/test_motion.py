@@ -14,6 +14,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
+from onvif.exceptions import ONVIFError
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -27,6 +28,7 @@ from custom_components.cgi_camera.motion import (
     CONF_MOTION_INTERVAL,
     CameraMotion,
     OnvifSource,
+    _mentions_motion,
     onvif_reason,
 )
 from custom_components.cgi_camera.motion_sensor import camera_motion
@@ -472,6 +474,13 @@ def test_onvif_message_parsing() -> None:
     assert (update.channel, update.motion) == (1, True)
     assert source.channel_for("vsc_2") == 2
     assert source.channel_for("vsc_3") is None
+    # A third video source on a two-channel camera has no sensor.
+    assert (
+        source.parse(
+            _message(cell, [("VideoSourceToken", "vsc_3")], [("IsMotion", "1")])
+        )
+        is None
+    )
     assert (
         source.parse(
             _message("tns1:Device/Trigger/DigitalInput", [], [("State", "true")])
@@ -489,6 +498,13 @@ def test_onvif_reasons_name_no_secret() -> None:
     assert (
         onvif_reason(ValueError("secret"), 8999) == "ONVIF request failed (ValueError)"
     )
+    assert "refused" in onvif_reason(ONVIFError("auth failed"), 8999)
+
+
+def test_unreadable_topic_set_is_tried_anyway() -> None:
+    """Event properties without a readable topic set do not rule ONVIF out."""
+    assert _mentions_motion(SimpleNamespace())
+    assert _mentions_motion(SimpleNamespace(TopicSet=SimpleNamespace(_value_1=[])))
 
 
 async def test_stopped_motion_never_starts(hass: HomeAssistant) -> None:

@@ -423,11 +423,6 @@ class CameraMotion:
         return self.source.kind if self.source is not None else None
 
     @property
-    def reports_areas(self) -> bool:
-        """Return True when the source tells which motion area sees motion."""
-        return self.source is not None and self.source.reports_areas
-
-    @property
     def source_channels(self) -> tuple[int, ...]:
         """Return the channels the source reports motion for."""
         return self.source.channels if self.source is not None else ()
