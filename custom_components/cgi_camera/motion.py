@@ -347,7 +347,8 @@ class CameraMotion:
         self.hass = hass
         self.client = client
         self.channels = channels
-        self.interval = interval
+        low, high = MOTION_INTERVAL_RANGE
+        self.interval = min(max(float(interval), low), high)
         self.name = name or client.host
         self._password = password
         self.source: MotionSource | None = None
