@@ -229,7 +229,7 @@ async def test_onvif_resubscribes_after_camera_restart(
     motion = camera_motion(loaded_entry)
     assert motion is not None
     assert motion.restarts >= 1
-    assert motion.failures == 0
+    assert motion.available
 
 
 @pytest.mark.parametrize("emulator_config", [ONVIF])
@@ -351,7 +351,10 @@ def _other_states(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, str]
 
 @pytest.mark.parametrize("emulator_config", [ONVIF])
 async def test_onvif_failure_leaves_other_entities_available(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    emulator: CameraEmulator,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """ONVIF going away makes only the motion sensor unavailable; it comes back with the service."""
     assert emulator.onvif is not None
@@ -368,6 +371,34 @@ async def test_onvif_failure_leaves_other_entities_available(
     assert STATE_UNAVAILABLE not in _other_states(hass, loaded_entry).values()
     await emulator.onvif.start(emulator.host, emulator.onvif.port)
     await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF)
+    messages = [r.getMessage() for r in caplog.records]
+    assert len([m for m in messages if "live motion (onvif) stopped" in m]) == 1
+    assert len([m for m in messages if "live motion is back" in m]) == 1
+
+
+@pytest.mark.parametrize("emulator_config", [ONVIF])
+async def test_failing_pulls_back_off_with_one_log_line(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    emulator: CameraEmulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A camera accepting subscriptions but refusing every pull is retried ever more slowly, logged once."""
+    assert emulator.onvif is not None
+    entity_id = _motion_entity(hass)
+    await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF)
+    emulator.onvif.refuse_pulls = True
+    emulator.onvif.drop_subscriptions()
+    motion = camera_motion(loaded_entry)
+    assert motion is not None
+    await _wait_for(lambda: motion.failures >= 4)
+    # Each new subscription answered, yet the failures keep counting: the delay keeps growing.
+    assert motion.restarts == motion.failures
+    assert "SOAP fault" in (motion.last_error or "")
+    emulator.onvif.refuse_pulls = False
+    await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF)
+    messages = [r.getMessage() for r in caplog.records]
+    assert len([m for m in messages if "live motion (onvif) stopped" in m]) == 1
 
 
 @pytest.mark.parametrize("emulator_config", [ALARM_STATUS])
@@ -649,3 +680,28 @@ async def test_onvif_disconnected_pull_is_pulled_again(
     assert emulator.onvif.log.count("CreatePullPointSubscription") == 1
     await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize("emulator_config", [ALARM_STATUS])
+async def test_each_outage_after_a_healthy_run_is_logged(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    emulator: CameraEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """After the source has worked for a while, a new outage starts the delays over and is logged again."""
+    monkeypatch.setattr(motion_module, "HEALTHY_SECONDS", 0.0)
+    entity_id = _motion_entity(hass)
+    for _ in range(2):
+        await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF)
+        emulator.config.alarm_status = False
+        await _wait_for(lambda: _state(hass, entity_id) == STATE_UNAVAILABLE)
+        emulator.config.alarm_status = True
+    await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF)
+    messages = [r.getMessage() for r in caplog.records]
+    assert len([m for m in messages if "live motion (alarm_status) stopped" in m]) == 2
+    assert len([m for m in messages if "live motion is back" in m]) == 2
+    motion = camera_motion(loaded_entry)
+    assert motion is not None
+    assert motion.diagnostics()["last_error"] is None

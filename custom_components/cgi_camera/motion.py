@@ -22,6 +22,7 @@ import contextlib
 from dataclasses import dataclass
 import datetime as dt
 import re
+import time
 from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
@@ -63,8 +64,10 @@ SUBSCRIPTION_TIME: Final = dt.timedelta(minutes=10)
 PULL_TIMEOUT: Final = dt.timedelta(seconds=60)
 PULL_MESSAGE_LIMIT: Final = 100
 STOP_TIMEOUT: Final = 5.0
-# Seconds before starting over after a failure, growing with each failure in a row.
+# Seconds before starting over after a failure, growing with each failure since the source last worked for
+# HEALTHY_SECONDS (a camera that accepts a subscription and then fails every pull must not be hammered).
 RETRY_DELAYS: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+HEALTHY_SECONDS: Final = 60.0
 
 ONVIF_ERRORS: Final = (
     ONVIFError,
@@ -216,10 +219,10 @@ class OnvifSource(MotionSource):
                 await manager.set_synchronization_point()
             except ONVIF_ERRORS as err:
                 raise MotionSourceError(onvif_reason(err, self.port)) from err
-            connected()
             # The camera reports changes only: until it says otherwise, nothing moves.
             for channel in self.channels:
                 publish(MotionUpdate(channel, False))
+            connected()
             while True:
                 await self._pull(manager, publish)
         finally:
@@ -364,6 +367,8 @@ class CameraMotion:
         # Tasks cancelled but still unsubscribing; unload waits for them.
         self._ending: set[asyncio.Task[None]] = set()
         self._stopped = False
+        self._connected_at: float | None = None
+        self._outage_logged = False
 
     # Detection ------------------------------------------------------------------------------------------------
     async def async_start(self) -> None:
@@ -449,7 +454,7 @@ class CameraMotion:
             "running": self._task is not None and not self._task.done(),
             "available": self.available,
             "listeners": len(self._listeners),
-            "failures_in_a_row": self.failures,
+            "failures": self.failures,
             "restarts": self.restarts,
             "last_error": self.last_error,
             "poll_interval": self.interval
@@ -504,9 +509,11 @@ class CameraMotion:
 
     @callback
     def _connected(self) -> None:
-        if self.failures:
+        if self._connected_at is None:
+            self._connected_at = time.monotonic()
+        if self._outage_logged:
             LOGGER.info("%s: live motion is back (%s)", self.name, self.kind)
-        self.failures = 0
+            self._outage_logged = False
         self.last_error = None
         if not self.available:
             self.available = True
@@ -515,6 +522,7 @@ class CameraMotion:
     async def _async_run(self, source: MotionSource) -> None:
         """Run the source; after each failure wait longer before starting over."""
         while True:
+            self._connected_at = None
             try:
                 await source.async_run(self._publish, self._connected)
             except MotionSourceError as err:
@@ -523,6 +531,11 @@ class CameraMotion:
             except Exception:  # noqa: BLE001
                 LOGGER.exception("%s: live motion (%s) failed", self.name, source.kind)
                 self.last_error = "unexpected error"
+            if (
+                self._connected_at is not None
+                and time.monotonic() - self._connected_at >= HEALTHY_SECONDS
+            ):
+                self.failures = 0
             if self.failures == 0:
                 LOGGER.info(
                     "%s: live motion (%s) stopped: %s; retrying",
@@ -530,6 +543,7 @@ class CameraMotion:
                     source.kind,
                     self.last_error,
                 )
+                self._outage_logged = True
             delay = RETRY_DELAYS[min(self.failures, len(RETRY_DELAYS) - 1)]
             self.failures += 1
             self.restarts += 1

@@ -195,6 +195,8 @@ class OnvifServer:
         self.subscriptions: dict[str, Subscription] = {}
         self.log = OnvifLog()
         self.max_pull_seconds = MAX_PULL_SECONDS
+        # A camera that accepts subscriptions but then refuses every pull.
+        self.refuse_pulls = False
         # A camera without an events service announces only its device service.
         self.events = True
         # Some cameras grant less than a subscription asks for.
@@ -449,6 +451,8 @@ class OnvifServer:
 
     async def _pull(self, service: str, element: ET.Element) -> str:
         sub = self._subscription(service)
+        if self.refuse_pulls:
+            raise SoapFault("ter:Receiver", "pull refused", 500)
         timeout = min(
             _duration(element.findtext("tev:Timeout", "PT0S", NS)),
             self.max_pull_seconds,
