@@ -519,6 +519,14 @@ class CameraMotion:
             self.available = True
             self._notify()
 
+    def _worked_a_while(self) -> bool:
+        """Return True when the source ran connected for HEALTHY_SECONDS before failing."""
+        connected_at = self._connected_at
+        return (
+            connected_at is not None
+            and time.monotonic() - connected_at >= HEALTHY_SECONDS
+        )
+
     async def _async_run(self, source: MotionSource) -> None:
         """Run the source; after each failure wait longer before starting over."""
         while True:
@@ -531,10 +539,7 @@ class CameraMotion:
             except Exception:  # noqa: BLE001
                 LOGGER.exception("%s: live motion (%s) failed", self.name, source.kind)
                 self.last_error = "unexpected error"
-            if (
-                self._connected_at is not None
-                and time.monotonic() - self._connected_at >= HEALTHY_SECONDS
-            ):
+            if self._worked_a_while():
                 self.failures = 0
             if self.failures == 0:
                 LOGGER.info(
