@@ -24,6 +24,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.cgi_camera import motion as motion_module
 from custom_components.cgi_camera.api import MalformedReply
 from custom_components.cgi_camera.api.alarm_status import AlarmStatus
+from custom_components.cgi_camera.diagnostics import async_get_config_entry_diagnostics
 from custom_components.cgi_camera.motion import (
     CONF_MOTION_INTERVAL,
     CameraMotion,
@@ -208,6 +209,8 @@ async def test_no_source_no_entity_one_log_line(
     lines = [r for r in records if "no live motion source" in r.getMessage()]
     assert len(lines) == 1
     assert PASSWORD not in caplog.text
+    entry_diagnostics = await async_get_config_entry_diagnostics(hass, loaded_entry)
+    assert entry_diagnostics["motion"]["tried"] == diagnostics["tried"]
 
 
 # Recovery -----------------------------------------------------------------------------------------------------------
