@@ -708,3 +708,25 @@ async def test_each_outage_after_a_healthy_run_is_logged(
     motion = camera_motion(loaded_entry)
     assert motion is not None
     assert motion.diagnostics()["last_error"] is None
+
+
+@pytest.mark.parametrize("emulator_config", [BOTH])
+async def test_unexpected_probe_error_falls_back(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An unforeseen exception while probing ONVIF falls back to getAlarmStatus; the platform still sets up."""
+
+    async def _broken(self: OnvifSource) -> None:
+        raise LookupError("odd reply")
+
+    monkeypatch.setattr(OnvifSource, "async_probe", _broken)
+    entry = await setup_integration(entry_for(emulator))
+    motion = camera_motion(entry)
+    assert motion is not None
+    assert motion.tried["onvif"] == "unexpected ONVIF reply (LookupError)"
+    assert motion.kind == "alarm_status"
+    await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()

@@ -384,6 +384,10 @@ class CameraMotion:
             await onvif.async_probe()
         except MotionSourceError as err:
             self.tried[SOURCE_ONVIF] = str(err)
+        # An unforeseen reply must not fail the platform's setup (and with it the camera's other sensors).
+        except Exception as err:  # noqa: BLE001
+            LOGGER.debug("%s: ONVIF probe failed", self.name, exc_info=True)
+            self.tried[SOURCE_ONVIF] = f"unexpected ONVIF reply ({type(err).__name__})"
         else:
             self.tried[SOURCE_ONVIF] = "ok"
             self.source = onvif
