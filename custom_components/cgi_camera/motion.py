@@ -180,6 +180,7 @@ class OnvifSource(MotionSource):
             self.port,
             self._username,
             self._password,
+            no_cache=True,  # the WSDLs ship with the library: no sqlite cache file, no thread
             adjust_time=True,
             nat_override=True,
         )
