@@ -157,6 +157,12 @@ async def test_alarm_status_chosen_with_area_sensors(
     entity_id = _motion_entity(hass)
     area_ids = [_motion_entity(hass, area=n) for n in range(1, 5)]
     assert all(area_ids)
+    assert area_ids[1] == "binary_sensor.v6202ir_ar0237_motion_area_2"
+    area_state = hass.states.get(area_ids[1] or "")
+    assert area_state is not None
+    assert area_state.attributes["friendly_name"] == "V6202IR-AR0237 Motion area 2"
+    assert area_state.attributes["device_class"] == "motion"
+    assert entity_id == "binary_sensor.v6202ir_ar0237_motion"
     _enable_detection(emulator)
     emulator.motion.trigger(1, on=True, areas=(2,))
     on = await _wait_for(lambda: _state(hass, entity_id) == STATE_ON)
