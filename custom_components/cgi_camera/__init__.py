@@ -45,6 +45,7 @@ from .const import (
 from .coordinator import AuthFailureTracker, CgiCoordinator, Coordinators
 from .data import CgiCameraConfigEntry, CgiCameraData
 from .entity import device_identifier, device_info
+from .motion import CONF_MOTION_INTERVAL, DEFAULT_MOTION_INTERVAL, CameraMotion
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -232,6 +233,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         coordinators=Coordinators(fast=fast, slow=slow, auth=auth),
         rtsp_port=rtsp_port,
     )
+    # Live motion: detected and started by the binary_sensor platform, stopped (unsubscribed) at unload.
+    motion = CameraMotion(
+        hass,
+        client,
+        password=entry.data[CONF_PASSWORD],
+        channels=channels,
+        interval=entry.options.get(CONF_MOTION_INTERVAL, DEFAULT_MOTION_INTERVAL),
+        name=entry.title,
+    )
+    entry.runtime_data.extra["motion"] = motion
+    entry.async_on_unload(motion.async_stop)
 
     device_registry = dr.async_get(hass)
     host_device = device_registry.async_get_or_create(

@@ -1,4 +1,4 @@
-"""Binary sensors: SD card write protection."""
+"""Binary sensors: SD card write protection, and live motion (motion_sensor.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
 
 from .entity import CgiEntity, CgiEntityDescription, build_entities, has_group
+from .motion_sensor import async_add_motion_sensors
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -53,6 +54,7 @@ async def async_setup_entry(
     async_add_entities(
         build_entities(entry, BINARY_SENSORS, CgiBinarySensor, writable=False)
     )
+    await async_add_motion_sensors(entry, async_add_entities)
 
 
 class CgiBinarySensor(CgiEntity, BinarySensorEntity):

@@ -39,6 +39,25 @@ def _parse() -> argparse.Namespace:
         default="spec",
         help="firmware profile (docs/wire-decisions.md); it overrides the knobs it is about",
     )
+    parser.add_argument(
+        "--alarm-status",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="answer /cgi/getAlarmStatus",
+    )
+    parser.add_argument(
+        "--onvif-port",
+        type=int,
+        default=None,
+        help="serve ONVIF events on this port (0: a free one)",
+    )
+    parser.add_argument("--onvif-topic", choices=("cell", "alarm"), default="cell")
+    parser.add_argument(
+        "--motion-every",
+        type=float,
+        default=0.0,
+        help="switch motion detection on and see motion for 3 s every N seconds",
+    )
     return parser.parse_args()
 
 
@@ -56,9 +75,17 @@ async def _main(args: argparse.Namespace) -> None:
         framing=args.framing,
         mjpeg_framing=args.mjpeg_framing,
         profile=args.profile,
+        alarm_status=args.alarm_status,
+        onvif=args.onvif_port is not None,
+        onvif_port=args.onvif_port or 0,
+        onvif_topic=args.onvif_topic,
     )
     emu = CameraEmulator(config)
     await emu.start(host=args.host, port=args.port)
+    if args.motion_every:
+        emu.motion.start_periodic(args.motion_every)
+    if emu.onvif is not None:
+        print(f"ONVIF events on port {emu.onvif.port}", flush=True)
     print(
         f"Camera emulator listening on {emu.url} (user {config.username!r}, auth {config.auth}, "
         f"profile {config.profile})",

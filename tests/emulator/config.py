@@ -70,6 +70,12 @@ class EmulatorConfig:
     mjpeg_fps: float = 10.0
     realm: str = "IPCamera"
     profile: Profile = "spec"
+    # Live motion (tests/emulator/onvif.py): `/cgi/getAlarmStatus`, and an ONVIF events service on its own port
+    # (0 picks a free one) announcing CellMotionDetector ("cell") or VideoSource/MotionAlarm ("alarm") topics.
+    alarm_status: bool = False
+    onvif: bool = False
+    onvif_port: int = 0
+    onvif_topic: str = "cell"
 
     def __post_init__(self) -> None:
         """Apply the profile's fixed knobs."""

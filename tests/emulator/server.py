@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, unquote
 from .cgi import CgiReply, handle_cgi
 from .config import EmulatorConfig
 from .images import ImageRenderer
+from .onvif import MotionState, OnvifServer
 from .state import CameraState
 
 if TYPE_CHECKING:
@@ -120,6 +121,16 @@ class CameraEmulator:
         self._reboot_task: asyncio.Task[None] | None = None
         self._nonces: set[str] = set()
         self._images = ImageRenderer(self.state)
+        self.motion = MotionState(self.state)
+        self.onvif: OnvifServer | None = None
+        if self.config.onvif:
+            self.onvif = OnvifServer(
+                self.state,
+                self.motion,
+                username=self.config.username,
+                password=self.config.password,
+                topic=self.config.onvif_topic,
+            )
 
     # Lifecycle ------------------------------------------------------------------------------------------------
     @property
@@ -134,7 +145,13 @@ class CameraEmulator:
             self._on_connection, host, port, reuse_address=True
         )
         self.port = self._server.sockets[0].getsockname()[1]
+        await self._start_onvif()
         self.state.mark_boot()
+
+    async def _start_onvif(self) -> None:
+        if self.onvif is not None:
+            await self.onvif.start(self.host, self.onvif.port or self.config.onvif_port)
+            self.state.netport.data["OnvifPort"] = self.onvif.port
 
     async def stop(self) -> None:
         """Stop listening and drop every open connection."""
@@ -149,6 +166,9 @@ class CameraEmulator:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         self.state.stop_motion()
+        self.motion.stop_periodic()
+        if self.onvif is not None:
+            await self.onvif.stop()
 
     async def _close_server(self) -> None:
         server, self._server = self._server, None
@@ -179,12 +199,16 @@ class CameraEmulator:
         self.reboot_count += 1
         self._rebooting = True
         await self._close_server()
+        if self.onvif is not None:
+            await self.onvif.stop()  # every ONVIF subscription is lost
         self.state.on_reboot()
+        self.motion.clear()
         try:
             await asyncio.sleep(self.config.reboot_seconds)
             self._server = await asyncio.start_server(
                 self._on_connection, self.host, self.port, reuse_address=True
             )
+            await self._start_onvif()
             self.state.mark_boot()
         finally:
             self._rebooting = False
@@ -261,6 +285,9 @@ class CameraEmulator:
             # A POST body is ignored, but read it so closing does not turn into an RST.
             with contextlib.suppress(asyncio.IncompleteReadError, TimeoutError):
                 await asyncio.wait_for(reader.readexactly(min(length, 1 << 20)), 5)
+        if request.path == "/emulator/motion":
+            await self._serve_motion_control(writer, params)
+            return
         if self.config.latency:
             await asyncio.sleep(self.config.latency)
         if not self._authorized(request):
@@ -270,6 +297,13 @@ class CameraEmulator:
         if cgi is not None:
             await self._serve_cgi(reader, writer, cgi["area"], cgi["op"], params)
             return
+        if request.path == "/cgi/getAlarmStatus" and self.config.alarm_status:
+            writer.write(
+                b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n"
+                + self.motion.alarm_status().encode()
+            )
+            await writer.drain()
+            return
         if m := _JPG_PATH.match(request.path):
             await self._serve_jpeg(writer, m["ch"])
             return
@@ -278,6 +312,25 @@ class CameraEmulator:
             return
         writer.write(
             b"HTTP/1.0 404 Not Found\r\nContent-Type: text/html\r\n\r\n<html>404 Not Found</html>\n"
+        )
+        await writer.drain()
+
+    async def _serve_motion_control(
+        self, writer: asyncio.StreamWriter, params: dict[str, str]
+    ) -> None:
+        """`/emulator/motion?channel=1&on=1&areas=1,2`: start or end motion (a test and demo control, no auth)."""
+        channel = _int_or_none(params.get("channel", "1")) or 1
+        areas = tuple(
+            a
+            for a in (_int_or_none(x) for x in params.get("areas", "1").split(","))
+            if a
+        )
+        ok = 1 <= channel <= self.config.channels and all(1 <= a <= 4 for a in areas)
+        if ok:
+            ok = self.motion.trigger(channel, params.get("on", "1") == "1", areas)
+        writer.write(
+            b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n"
+            + (b"OK\n" if ok else b"IGNORED\n")
         )
         await writer.drain()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Final
 
+from .alarm_status import ALARM_STATUS_PATH, AlarmStatus
 from .capabilities import Capabilities, CapabilityBlock
 from .discovery import (
     KNOWN_GROUPS,
@@ -364,6 +365,13 @@ class CgiCamera:
     async def net_port_info(self) -> NetPortInfo:
         """Netport / NetPortInfo."""
         return NetPortInfo.from_group(await self.get("netport", "NetPortInfo"))
+
+    async def alarm_status(self) -> AlarmStatus:
+        """`/cgi/getAlarmStatus`: live motion, in plain text (not on every firmware; see api/alarm_status.py)."""
+        _, body = await self._transport.request(
+            ALARM_STATUS_PATH, area="getAlarmStatus"
+        )
+        return AlarmStatus.parse(body)
 
     # Images -----------------------------------------------------------------------------------------------------
     async def snapshot(self, channel: int = 1) -> bytes:
