@@ -5,7 +5,7 @@ screenshot. Only aiohttp is needed (its WebSocket client speaks CDP); the browse
 which `scripts/setup` installs.
 
 Regenerate the README's screenshot (docs/device-page.png) with
-`scripts/run env CGI_CAMERA_SCREENSHOT=docs/device-page.png python -m pytest tests/e2e -k browser`
+`scripts/run env CGI_CAMERA_SCREENSHOT=docs/device-page.png python -m pytest tests/e2e -k device_page`
 (the test copies its screenshot there; the path is relative to the repository; `scripts/run` passes no
 environment variables through, hence the `env` inside it).
 """
