@@ -298,7 +298,8 @@ class HassServer:
     ) -> dict[str, Any]:
         """Add a camera through the integration's own config flow; return the created entry.
 
-        `name` goes into the confirm step's name field, where the flow has one.
+        `name` is typed into the confirm step; without it the flow's default stays (the camera's OSD title, or
+        its model and address).
         """
         result = await self.request(
             "POST", "/api/config/config_entries/flow", {"handler": "cgi_camera"}
@@ -316,14 +317,13 @@ class HassServer:
                 raise HassError(f"config flow ended with {result}")
             if result.get("errors"):
                 raise HassError(f"config flow errors: {result['errors']}")
-            # user: the network scan's list (pick manual entry); connect: the address form; confirm: the preview.
+            # user: the network scan's list (pick manual entry); connect: the address form; confirm: the preview
+            # and the camera's name.
             body = {
                 "user": {"device": "manual"},
                 "connect": user_input,
+                "confirm": {"name": name} if name else {},
             }.get(result["step_id"], {})
-            fields = {f.get("name") for f in result.get("data_schema") or []}
-            if result["step_id"] == "confirm" and name and "name" in fields:
-                body = {"name": name}
             result = await self.request(
                 "POST", f"/api/config/config_entries/flow/{result['flow_id']}", body
             )

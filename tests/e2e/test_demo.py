@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 import socket
 from typing import TYPE_CHECKING, Any
 
 import custom_components.cgi_camera  # noqa: F401
 from tests.e2e import demo as demo_module
-from tests.e2e.demo import ENVIRONMENT_REPAIRS, ROWS, dashboard, demo, shown
+from tests.e2e.demo import CAMERAS, ENVIRONMENT_REPAIRS, ROWS, dashboard, demo, shown
 from tests.e2e.hass import REPO, HassServer
 
 if TYPE_CHECKING:
@@ -72,6 +73,14 @@ def test_dashboard_per_camera() -> None:
     assert BULLET["sd_status"] in bullet_rows
 
 
+def _flow_asks_for_a_name() -> bool:
+    """Return True once the config flow's confirm step has a name field (issue 13.3)."""
+    en = json.loads(
+        (REPO / "custom_components/cgi_camera/translations/en.json").read_text()
+    )
+    return "name" in en["config"]["step"]["confirm"].get("data", {})
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -114,6 +123,8 @@ async def test_demo_opens_clean(socket_enabled: None, tmp_path: Path) -> None:
     for run in ("first", "second"):
         async with demo(config_dir, *ports) as hass:
             notifications, issues, entries = await _what_the_user_sees(hass)
+            [states] = await hass.ws({"type": "get_states"})
+            entity_ids = {state["entity_id"] for state in states}
         assert notifications == [], run
         assert [
             (i["domain"], i["issue_id"]) for i in issues if not i["ignored"]
@@ -126,6 +137,13 @@ async def test_demo_opens_clean(socket_enabled: None, tmp_path: Path) -> None:
         assert not {"google_translate", "met", "radio_browser", "shopping_list"} & {
             e["domain"] for e in entries
         }
+        if _flow_asks_for_a_name():
+            # Named in the flow, so nobody renames them (and a page still showing a renamed camera's old entity id
+            # makes Home Assistant answer 401, which it reports as "Login attempt failed").
+            assert {e["title"] for e in entries if e["domain"] == "cgi_camera"} == set(
+                CAMERAS
+            )
+            assert "camera.dome_main_stream" in entity_ids
 
 
 def test_paths_are_shown_as_the_user_knows_them(
