@@ -5,7 +5,7 @@ screenshot. Only aiohttp is needed (its WebSocket client speaks CDP); the browse
 which `scripts/setup` installs.
 
 Regenerate the README's screenshot (docs/device-page.png) with
-`scripts/run env CGI_CAMERA_SCREENSHOT=docs/device-page.png python -m pytest tests/e2e -k browser`
+`scripts/run env CGI_CAMERA_SCREENSHOT=docs/device-page.png python -m pytest tests/e2e -k device_page`
 (the test copies its screenshot there; the path is relative to the repository; `scripts/run` passes no
 environment variables through, hence the `env` inside it).
 """
@@ -37,10 +37,11 @@ if TYPE_CHECKING:
 
 WINDOW = (1400, 1000)
 
-# All text of the page, including the text inside (open) shadow roots, which innerText does not reach: the
-# frontend is made of web components, so nearly everything on a page lives in nested shadow roots.
-PAGE_TEXT_JS = """
-(() => {
+# All text under `root` (the document, or an element), including the text inside (open) shadow roots, which
+# innerText does not reach: the frontend is made of web components, so nearly everything on a page lives in nested
+# shadow roots.
+TEXT_UNDER_JS = """
+((root) => {
   const parts = [];
   const walk = (root) => {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
@@ -55,10 +56,31 @@ PAGE_TEXT_JS = """
       }
     }
   };
-  walk(document);
+  walk(root);
   return parts.join("\\n");
-})()
+})
 """
+PAGE_TEXT_JS = f"{TEXT_UNDER_JS}(document)"
+
+# `deep(predicate)`: every element of the page that matches, shadow roots included, in document order.
+DEEP_JS = """
+const deep = (predicate) => {
+  const found = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll("*")) {
+      if (predicate(el)) found.push(el);
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(document);
+  return found;
+};
+const shown = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+"""
+
+# What a user can click by its text: buttons and list items (the frontend's own and native ones); icon buttons are
+# clicked by their label (their tooltip and accessible name).
+CLICKABLE = "^(HA-BUTTON|BUTTON|MWC-BUTTON|HA-LIST-ITEM.*|HA-MD-LIST-ITEM.*|HA-DROPDOWN-ITEM|HA-MD-MENU-ITEM)$"
 
 
 class BrowserError(RuntimeError):
@@ -298,6 +320,26 @@ class Browser:
         """Return the page's text, shadow roots included."""
         return str(await self.evaluate(PAGE_TEXT_JS) or "")
 
+    async def text_in(self, tag: str) -> str:
+        """Return the text of the last element `tag` (shadow roots included), or "" when there is none."""
+        script = f"""(() => {{ {DEEP_JS}
+          const hits = deep((el) => el.tagName === {json.dumps(tag.upper())});
+          return hits.length ? {TEXT_UNDER_JS}(hits[hits.length - 1]) : "";
+        }})()"""
+        return str(await self.evaluate(script) or "")
+
+    async def flow_step(self) -> dict[str, Any] | None:
+        """Return the step the open config or options flow dialog shows (type, step_id, errors, reason...).
+
+        Read from the frontend's dialog element, so a test can tell which step it is on whatever its text says.
+        """
+        script = f"""(() => {{ {DEEP_JS}
+          const [dialog] = deep((el) => el.tagName === "DIALOG-DATA-ENTRY-FLOW");
+          return dialog && dialog._step ? JSON.parse(JSON.stringify(dialog._step)) : null;
+        }})()"""
+        step = await self.evaluate(script)
+        return dict(step) if step else None
+
     async def wait_for_text(
         self, expected: Iterable[str], timeout: float = 60.0
     ) -> str:
@@ -317,10 +359,90 @@ class Browser:
                 )
             await asyncio.sleep(0.5)
 
-    async def screenshot(self) -> bytes:
-        """Return a PNG of the viewport."""
-        result = await self.send("Page.captureScreenshot", format="png")
+    async def screenshot(self, clip: dict[str, float] | None = None) -> bytes:
+        """Return a PNG of the viewport, or of the `clip` rectangle of it (x, y, width, height)."""
+        params: dict[str, Any] = {"format": "png"}
+        if clip is not None:
+            params["clip"] = {**clip, "scale": 1}
+        result = await self.send("Page.captureScreenshot", **params)
         return base64.b64decode(result["data"])
+
+    async def click(self, label: str, timeout: float = 30.0) -> None:
+        """Click the (last shown, enabled) button or list item whose text (or icon button whose label) is `label`.
+
+        Waits for one to appear.
+        """
+        script = f"""(() => {{ {DEEP_JS}
+          const label = {json.dumps(label)};
+          const hits = deep((el) => shown(el) && !el.disabled && (
+            (new RegExp({json.dumps(CLICKABLE)}).test(el.tagName) && (el.innerText || "").trim() === label)
+            || (el.tagName === "HA-ICON-BUTTON" && el.label === label)));
+          if (!hits.length) return false;
+          hits[hits.length - 1].click();
+          return true;
+        }})()"""
+        await self._until(script, f"a button {label!r}", timeout)
+
+    async def fill(self, name: str, value: str, timeout: float = 30.0) -> None:
+        """Type `value` into form field `name` (an ha-form field), replacing what is there, as a user would."""
+        script = f"""(() => {{ {DEEP_JS}
+          const [field] = deep((el) => el.tagName === "HA-SELECTOR" && el.name === {json.dumps(name)} && shown(el));
+          if (!field) return false;
+          const inputs = [];
+          const walk = (root) => {{
+            for (const el of root.querySelectorAll("*")) {{
+              if (el.tagName === "INPUT" || el.tagName === "TEXTAREA") inputs.push(el);
+              if (el.shadowRoot) walk(el.shadowRoot);
+            }}
+          }};
+          walk(field.shadowRoot || field);
+          if (!inputs.length) return false;
+          inputs[0].focus();
+          inputs[0].select();
+          return true;
+        }})()"""
+        await self._until(script, f"a form field {name!r}", timeout)
+        if value:
+            await self.send("Input.insertText", text=value)
+        else:
+            for kind in ("keyDown", "keyUp"):
+                await self.send(
+                    "Input.dispatchKeyEvent",
+                    type=kind,
+                    key="Backspace",
+                    code="Backspace",
+                    windowsVirtualKeyCode=8,
+                )
+
+    async def box(self, tag: str, margin: float = 0) -> dict[str, float]:
+        """Return the rectangle (x, y, width, height) of the last shown element `tag`, grown by `margin`."""
+        script = f"""(() => {{ {DEEP_JS}
+          const hits = deep((el) => el.tagName === {json.dumps(tag.upper())} && shown(el));
+          if (!hits.length) return null;
+          const r = hits[hits.length - 1].getBoundingClientRect();
+          return {{x: r.x, y: r.y, width: r.width, height: r.height}};
+        }})()"""
+        if (rect := await self.evaluate(script)) is None:
+            raise BrowserError(f"no {tag} is shown")
+        x, y = max(rect["x"] - margin, 0), max(rect["y"] - margin, 0)
+        return {
+            "x": x,
+            "y": y,
+            "width": min(rect["width"] + 2 * margin, WINDOW[0] - x),
+            "height": min(rect["height"] + 2 * margin, WINDOW[1] - y),
+        }
+
+    async def _until(self, script: str, what: str, timeout: float) -> None:
+        """Evaluate `script` until it returns true."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not await self.evaluate(script):
+            if loop.time() > deadline:
+                text = await self.page_text()
+                raise BrowserError(
+                    f"the page never showed {what}; it showed:\n{text[-2000:]}"
+                )
+            await asyncio.sleep(0.3)
 
     async def login(self, hass: HassServer) -> None:
         """Give the frontend the session of `hass` (its access and refresh tokens) the way it keeps one.

@@ -8,18 +8,30 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from contextlib import asynccontextmanager
 from pathlib import Path
 import signal
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
 from tests.e2e.browser import Browser
 from tests.e2e.hass import REPO, HassError, HassServer
 from tests.emulator import CameraEmulator, EmulatorConfig
 
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
 DEMO_USER = "demo"
 DASHBOARD_PATH = "cgi-cameras"
 DEMO_PASSWORD = "demo-camera-2026"
+# Not a factory password: a factory one would (rightly) raise the integration's "uses a factory password" repair.
 CAMERA_PASSWORD = "admin-demo"
+# Repairs about how the demo runs Home Assistant, not about anything a user would set up: Home Assistant Core in a
+# Python environment is an installation method Home Assistant deprecates (for users; developers run it so).
+ENVIRONMENT_REPAIRS = {("homeassistant", "deprecated_method")}
+
+# The names given in the config flow: entity ids like camera.dome_main_stream, as in the README's examples.
+CAMERAS = {"Dome": "dome", "Bullet": "bullet"}
 
 DOME = EmulatorConfig(
     username="admin",
@@ -168,19 +180,41 @@ async def screenshot_dashboard(
         target.write_bytes(await browser.screenshot())
 
 
-async def run(
-    config_dir: Path,
-    port: int,
-    dome_port: int,
-    bullet_port: int,
-    screenshot: Path | None = None,
-) -> None:
-    """Start everything, configure it once, and wait for Ctrl-C."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+async def ignore_environment_repairs(hass: HassServer, timeout: float = 15.0) -> None:
+    """Mark the ENVIRONMENT_REPAIRS ignored (they stay listed, flagged ignored) once Home Assistant raised them.
 
+    Home Assistant raises them shortly after it has started; one that has not appeared within `timeout` is not
+    waited for (e.g. Home Assistant in a container raises none).
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    waiting = set(ENVIRONMENT_REPAIRS)
+    while waiting and loop.time() < deadline:
+        [config, repairs] = await hass.ws(
+            {"type": "get_config"}, {"type": "repairs/list_issues"}
+        )
+        for issue in repairs["issues"]:
+            key = (issue["domain"], issue["issue_id"])
+            if key in waiting:
+                if not issue["ignored"]:
+                    await hass.ws(
+                        {
+                            "type": "repairs/ignore_issue",
+                            "domain": key[0],
+                            "issue_id": key[1],
+                            "ignore": True,
+                        }
+                    )
+                waiting.discard(key)
+        if waiting:
+            await asyncio.sleep(0.5 if config.get("state") != "RUNNING" else 1.0)
+
+
+@asynccontextmanager
+async def demo(
+    config_dir: Path, port: int, dome_port: int, bullet_port: int
+) -> AsyncIterator[HassServer]:
+    """Start both emulated cameras and Home Assistant, configure them once; stop everything on exit."""
     dome, bullet = CameraEmulator(DOME), CameraEmulator(BULLET)
     hass = HassServer(config_dir, port)
     try:
@@ -194,45 +228,87 @@ async def run(
             f"emulated bullet + SD:   http://127.0.0.1:{bullet.port}/  (admin / {CAMERA_PASSWORD})",
             flush=True,
         )
-        print(f"starting Home Assistant with {config_dir} ...", flush=True)
+        print(
+            f"starting Home Assistant with {shown(config_dir)} ...",
+            flush=True,
+        )
         await hass.start()
         await hass.onboard_or_login(DEMO_USER, DEMO_PASSWORD)
         known = {(e.get("title"), e.get("state")) for e in await hass.entries()}
         if len(known) < 2:
-            for emu in (dome, bullet):
+            for name, emu in zip(CAMERAS, (dome, bullet), strict=True):
                 try:
                     await hass.add_camera(
-                        "127.0.0.1", emu.port, emu.config.username, emu.config.password
+                        "127.0.0.1",
+                        emu.port,
+                        emu.config.username,
+                        emu.config.password,
+                        name,
                     )
                 except HassError as err:
                     print(
-                        f"could not add the camera on port {emu.port}: {err}",
+                        f"could not add the camera on port {emu.port}: {shown(err)}",
                         flush=True,
                     )
-        await asyncio.sleep(2)
+        await ignore_environment_repairs(hass)
         states = {
             s["entity_id"]: s["state"] for s in await hass.request("GET", "/api/states")
         }
         entities = await entity_map(hass)
         await save_dashboard(hass, dashboard(entities, states))
-        if screenshot is not None:
-            await screenshot_dashboard(hass, list(entities), screenshot)
-            print(f"dashboard screenshot: {screenshot}", flush=True)
-        print(f"\nHome Assistant: {hass.url}/{DASHBOARD_PATH}/cameras", flush=True)
-        print(
-            f"log in as {DEMO_USER} / {DEMO_PASSWORD}; Ctrl-C stops everything.",
-            flush=True,
-        )
-        await stop.wait()
+        yield hass
     finally:
-        print("stopping ...", flush=True)
         await hass.stop()
         await bullet.stop()
         await dome.stop()
 
 
+# Where the repository is for the user: `scripts/develop` passes it, since inside the chroot it is /repo.
+HOST_REPO: Path | None = None
+
+
+def shown(value: object) -> str:
+    """Return `value` (a path, or a message with paths in it) with the repository's path as the user sees it."""
+    text = str(value)
+    if HOST_REPO is None:
+        return text
+    return text.replace(str(REPO), str(HOST_REPO))
+
+
+async def run(
+    config_dir: Path,
+    port: int,
+    dome_port: int,
+    bullet_port: int,
+    screenshot: Path | None = None,
+) -> None:
+    """Start everything, configure it once, and wait for Ctrl-C."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with demo(config_dir, port, dome_port, bullet_port) as hass:
+            if screenshot is not None:
+                titles = [e["title"] for e in await hass.entries()]
+                await screenshot_dashboard(hass, titles, screenshot)
+                print(
+                    f"dashboard screenshot: {shown(screenshot.resolve())}", flush=True
+                )
+            print(f"\nHome Assistant: {hass.url}/{DASHBOARD_PATH}/cameras", flush=True)
+            print(
+                f"log in as {DEMO_USER} / {DEMO_PASSWORD}; Ctrl-C stops everything.",
+                flush=True,
+            )
+            await stop.wait()
+            print("stopping ...", flush=True)
+    except HassError as err:
+        sys.exit(f"demo failed: {shown(err)}")
+
+
 def main() -> None:
     """Parse arguments and run the demo."""
+    global HOST_REPO  # noqa: PLW0603 - set once, before anything prints
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--config", type=Path, default=REPO / "config")
     parser.add_argument("--port", type=int, default=8123)
@@ -243,9 +319,21 @@ def main() -> None:
         type=Path,
         help="save a PNG of the dashboard here (headless Chromium), e.g. docs/dashboard.png",
     )
+    parser.add_argument(
+        "--host-repo",
+        type=Path,
+        help="the repository's path as the user sees it (scripts/develop passes it), for the paths printed",
+    )
     args = parser.parse_args()
+    HOST_REPO = args.host_repo
     asyncio.run(
-        run(args.config, args.port, args.dome_port, args.bullet_port, args.screenshot)
+        run(
+            args.config.resolve(),
+            args.port,
+            args.dome_port,
+            args.bullet_port,
+            args.screenshot,
+        )
     )
 
 

@@ -15,6 +15,7 @@ import pytest
 import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera.api import CgiCamera
 from tests.e2e.browser import Browser, chromium_path
+from tests.e2e.demo import ignore_environment_repairs
 from tests.e2e.hass import REPO, HassServer
 
 if TYPE_CHECKING:
@@ -88,6 +89,7 @@ async def stack(
     try:
         await hass.start()
         await hass.onboard_or_login(DEMO_USER, DEMO_PASSWORD)
+        await ignore_environment_repairs(hass)  # no repairs badge in the screenshots
         yield hass, emulator
     finally:
         await hass.stop()
