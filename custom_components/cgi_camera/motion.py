@@ -1,4 +1,4 @@
-"""Live motion: where a camera's motion state comes from, and who hears it (docs/live-motion.md).
+"""Live motion: where a camera's motion state comes from, and who hears it (README, "Live motion").
 
 At setup `CameraMotion.async_start()` picks the best source the camera has, best first:
 
