@@ -38,6 +38,8 @@ from custom_components.cgi_camera.const import (
     CONF_SLOW_INTERVAL,
     DOMAIN,
 )
+from custom_components.cgi_camera.motion import CONF_MOTION_INTERVAL
+from custom_components.cgi_camera.motion_sensor import camera_motion
 from tests.conftest import MAC, PASSWORD, USERNAME, entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
 from tests.emulator.wsdiscovery import (
@@ -581,6 +583,73 @@ async def test_options_camera_offline(
         {CONF_FAST_INTERVAL: 10, CONF_SLOW_INTERVAL: 300, CONF_DEFAULT_STREAM: "main"},
     )
     assert entry.options[CONF_PTZ_WATCHDOG] == 20.0
+    await hass.async_block_till_done()
+
+
+_OPTIONS = {
+    CONF_FAST_INTERVAL: 10,
+    CONF_SLOW_INTERVAL: 300,
+    CONF_DEFAULT_STREAM: "main",
+    CONF_PTZ_WATCHDOG: 10,
+}
+
+
+@pytest.mark.parametrize(
+    "emulator_config",
+    [EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC, alarm_status=True)],
+)
+async def test_options_motion_interval(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
+) -> None:
+    """A camera polled for getAlarmStatus offers the motion poll interval; the reload polls at the new pace."""
+    entry = await setup_integration(entry_for(emulator))
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert CONF_MOTION_INTERVAL in _fields(result)
+    assert _suggested(result, CONF_MOTION_INTERVAL) == 1.0
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], _OPTIONS | {CONF_MOTION_INTERVAL: 2.5}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options[CONF_MOTION_INTERVAL] == 2.5
+    await hass.async_block_till_done()
+    motion = camera_motion(entry)
+    assert motion is not None
+    assert motion.interval == 2.5
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert _suggested(result, CONF_MOTION_INTERVAL) == 2.5
+    hass.config_entries.options.async_abort(result["flow_id"])
+    await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize(
+    "emulator_config",
+    [
+        EmulatorConfig(
+            username=USERNAME, password=PASSWORD, mac=MAC, onvif=True, alarm_status=True
+        ),
+        EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC),
+    ],
+    ids=["onvif_events", "no_motion_source"],
+)
+async def test_options_motion_interval_hidden(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
+) -> None:
+    """Without getAlarmStatus polling the interval is not offered, and a stored one is kept for a later fallback."""
+    entry = await setup_integration(entry_for(emulator, **{CONF_MOTION_INTERVAL: 3.0}))
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert CONF_MOTION_INTERVAL not in _fields(result)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], _OPTIONS
+    )
+    assert entry.options[CONF_MOTION_INTERVAL] == 3.0
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
 
 

@@ -71,6 +71,13 @@ from .const import (
     STREAM_MAIN,
     STREAM_SUB,
 )
+from .motion import (
+    CONF_MOTION_INTERVAL,
+    DEFAULT_MOTION_INTERVAL,
+    MOTION_INTERVAL_RANGE,
+    SOURCE_ALARM_STATUS,
+)
+from .motion_sensor import camera_motion
 from .ptz import has_ptz
 
 if TYPE_CHECKING:
@@ -640,8 +647,14 @@ class CgiCameraConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
+def _polls_motion(entry: CgiCameraConfigEntry) -> bool:
+    """Return True when the loaded entry's live motion comes from getAlarmStatus polling (the option's only user)."""
+    motion = camera_motion(entry)
+    return motion is not None and motion.kind == SOURCE_ALARM_STATUS
+
+
 class CgiCameraOptionsFlow(OptionsFlowWithReload):
-    """Polling intervals, default stream, RTSP port override and, for PTZ cameras, the PTZ watchdog.
+    """Polling intervals, default stream, RTSP port; the PTZ watchdog and motion poll interval where they apply.
 
     PTZ speed and step duration are PTZ number entities (their one source of truth), not options.
     """
@@ -656,6 +669,9 @@ class CgiCameraOptionsFlow(OptionsFlowWithReload):
         # Whether the camera has PTZ is known once the entry is set up; until then a stored watchdog is kept.
         loaded = entry.state is ConfigEntryState.LOADED
         ptz = loaded and has_ptz(entry)
+        # Only getAlarmStatus polling uses the motion interval; with ONVIF events (or no source, or the camera
+        # not loaded) the field is hidden and a stored value is kept for when the camera falls back to polling.
+        polls_motion = loaded and _polls_motion(entry)
         if user_input is not None:
             options: dict[str, Any] = {
                 CONF_FAST_INTERVAL: int(user_input[CONF_FAST_INTERVAL]),
@@ -669,6 +685,10 @@ class CgiCameraOptionsFlow(OptionsFlowWithReload):
                 options[CONF_PTZ_WATCHDOG] = float(user_input[CONF_PTZ_WATCHDOG])
             elif not loaded and CONF_PTZ_WATCHDOG in entry.options:
                 options[CONF_PTZ_WATCHDOG] = entry.options[CONF_PTZ_WATCHDOG]
+            if polls_motion:
+                options[CONF_MOTION_INTERVAL] = float(user_input[CONF_MOTION_INTERVAL])
+            elif CONF_MOTION_INTERVAL in entry.options:
+                options[CONF_MOTION_INTERVAL] = entry.options[CONF_MOTION_INTERVAL]
             return self.async_create_entry(data=options)
 
         defaults = {
@@ -676,24 +696,27 @@ class CgiCameraOptionsFlow(OptionsFlowWithReload):
             CONF_SLOW_INTERVAL: DEFAULT_SLOW_INTERVAL,
             CONF_DEFAULT_STREAM: STREAM_MAIN,
             CONF_PTZ_WATCHDOG: DEFAULT_PTZ_WATCHDOG,
+            CONF_MOTION_INTERVAL: DEFAULT_MOTION_INTERVAL,
         }
+        schema = OPTIONS_SCHEMA
+        if ptz:
+            schema = schema.extend(PTZ_OPTIONS_SCHEMA.schema)
+        if polls_motion:
+            schema = schema.extend(MOTION_OPTIONS_SCHEMA.schema)
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA.extend(PTZ_OPTIONS_SCHEMA.schema)
-                if ptz
-                else OPTIONS_SCHEMA,
-                {**defaults, **entry.options},
+                schema, {**defaults, **entry.options}
             ),
         )
 
 
-def _seconds(low: float, high: float) -> selector.NumberSelector:
+def _seconds(low: float, high: float, step: float = 1) -> selector.NumberSelector:
     return selector.NumberSelector(
         selector.NumberSelectorConfig(
             min=low,
             max=high,
-            step=1,
+            step=step,
             unit_of_measurement="s",
             mode=selector.NumberSelectorMode.BOX,
         )
@@ -718,4 +741,7 @@ OPTIONS_SCHEMA: Final = vol.Schema(
 )
 PTZ_OPTIONS_SCHEMA: Final = vol.Schema(
     {vol.Required(CONF_PTZ_WATCHDOG): _seconds(1, 120)}
+)
+MOTION_OPTIONS_SCHEMA: Final = vol.Schema(
+    {vol.Required(CONF_MOTION_INTERVAL): _seconds(*MOTION_INTERVAL_RANGE, step=0.5)}
 )

@@ -16,7 +16,7 @@ import pytest
 
 from tests.bench.settings import Settings
 
-SECTIONS = ("setup", "refresh", "snapshot", "mjpeg", "scale", "parsing")
+SECTIONS = ("setup", "refresh", "snapshot", "mjpeg", "scale", "parsing", "motion")
 
 
 def main() -> int:
@@ -37,6 +37,7 @@ def main() -> int:
         os.environ[f"BENCH_{item.name.upper()}"] = str(getattr(args, item.name))
     pytest_args = [
         str(Path(__file__).with_name("bench_integration.py")),
+        str(Path(__file__).with_name("bench_motion.py")),
         "-o",
         "python_functions=bench_*",
         "-p",

@@ -1,0 +1,221 @@
+"""End to end, live motion: emulator processes and a real `hass`, driven over HTTP only.
+
+Two cameras: one with ONVIF events (`--onvif-port 0`; the integration finds the port in NetPortInfo), one with
+`/cgi/getAlarmStatus` only. Motion detection is switched on through Home Assistant, motion is started and ended with
+the emulator's control request, and each camera's motion sensor must follow: on, then off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import pytest
+
+import custom_components.cgi_camera  # noqa: F401
+from tests.e2e.hass import REPO, HassServer
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncGenerator, Awaitable, Callable
+    from pathlib import Path
+
+USER, PASSWORD = "admin", "motion e2e&pass"
+DEMO_USER, DEMO_PASSWORD = "e2e", "e2e-password-2026"
+# Generous: the machine may be busy; the latency targets are the benchmark's (tests/bench/bench_motion.py).
+STATE_TIMEOUT = 20.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class MotionEmulator:
+    """`python -m tests.emulator` with a live motion source, on a free loopback port."""
+
+    def __init__(self, mac: str, *source_args: str) -> None:
+        self.port = _free_port()
+        self.mac = mac
+        self.source_args = source_args
+        self.onvif_port: int | None = None
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        """Start and wait for the line saying it listens (after the ONVIF port's, when it serves ONVIF)."""
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.emulator",
+            "--port",
+            str(self.port),
+            "--user",
+            USER,
+            "--password",
+            PASSWORD,
+            "--mac",
+            self.mac,
+            *self.source_args,
+            cwd=REPO,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        assert self.process.stdout is not None
+        async with asyncio.timeout(30):
+            while line := (await self.process.stdout.readline()).decode():
+                if line.startswith("ONVIF events on port "):
+                    self.onvif_port = int(line.rsplit(" ", 1)[1])
+                if line.startswith("Camera emulator listening"):
+                    return
+        raise RuntimeError("the emulator did not start")
+
+    async def stop(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.terminate()
+            await self.process.wait()
+
+    async def motion(self, session: aiohttp.ClientSession, *, on: bool) -> str:
+        """Start or end motion on channel 1 with the emulator's control request; return its answer."""
+        async with session.get(
+            f"http://127.0.0.1:{self.port}/emulator/motion",
+            params={"channel": "1", "on": "1" if on else "0"},
+        ) as response:
+            return (await response.text()).strip()
+
+
+async def _until(
+    check: Callable[[], Awaitable[bool]], timeout: float = STATE_TIMEOUT
+) -> float:
+    """Wait until `check()` returns True; return the seconds it took."""
+    started = time.monotonic()
+    while not await check():
+        assert time.monotonic() - started < timeout, (
+            f"timed out waiting for {check.__name__}"
+        )
+        await asyncio.sleep(0.1)
+    return time.monotonic() - started
+
+
+async def _state(hass: HassServer, entity_id: str) -> str:
+    with contextlib.suppress(Exception):
+        return str((await hass.request("GET", f"/api/states/{entity_id}"))["state"])
+    return "missing"
+
+
+def _find_motion(diagnostics: Any) -> dict[str, Any] | None:
+    """Return the live-motion part of a diagnostics dump, wherever it sits."""
+    if isinstance(diagnostics, dict):
+        if "tried" in diagnostics and "source" in diagnostics:
+            return diagnostics
+        for value in diagnostics.values():
+            if (found := _find_motion(value)) is not None:
+                return found
+    return None
+
+
+@pytest.fixture
+async def stack(
+    socket_enabled: None, tmp_path: Path
+) -> AsyncGenerator[tuple[HassServer, MotionEmulator, MotionEmulator]]:
+    """A camera with ONVIF events, one with getAlarmStatus only, and a real Home Assistant."""
+    onvif = MotionEmulator("00:2a:2a:4d:00:01", "--onvif-port", "0")
+    polled = MotionEmulator("00:2a:2a:4d:00:02", "--alarm-status")
+    hass = HassServer(tmp_path / "config", _free_port())
+    try:
+        await onvif.start()
+        await polled.start()
+        await hass.start()
+        await hass.onboard_or_login(DEMO_USER, DEMO_PASSWORD)
+        yield hass, onvif, polled
+    finally:
+        await hass.stop()
+        await onvif.stop()
+        await polled.stop()
+
+
+async def _set_motion_interval(hass: HassServer, entry_id: str, seconds: float) -> None:
+    """Save the options form with every other field as suggested and the motion poll interval changed."""
+    form = await hass.request(
+        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
+    )
+    values: dict[str, Any] = {}
+    for field in form["data_schema"]:
+        suggested = (field.get("description") or {}).get("suggested_value")
+        if suggested is None:
+            suggested = field.get("default")
+        if suggested is not None:
+            values[field["name"]] = suggested
+    assert "motion_interval" in values, "the motion poll interval is not offered"
+    values["motion_interval"] = seconds
+    result = await hass.request(
+        "POST", f"/api/config/config_entries/options/flow/{form['flow_id']}", values
+    )
+    assert result["type"] == "create_entry", result
+
+
+async def test_motion_sensor_follows_the_camera(
+    stack: tuple[HassServer, MotionEmulator, MotionEmulator],
+) -> None:
+    """Both sources: the sensor is off, turns on with the camera's motion and off when it ends."""
+    hass, onvif, polled = stack
+    assert onvif.onvif_port
+    entries = {
+        "porch": await hass.add_camera(
+            "127.0.0.1", onvif.port, USER, PASSWORD, name="Porch"
+        ),
+        "yard": await hass.add_camera(
+            "127.0.0.1", polled.port, USER, PASSWORD, name="Yard"
+        ),
+    }
+    # A shorter poll for the getAlarmStatus camera, through the options form (the entry reloads).
+    await _set_motion_interval(hass, entries["yard"]["entry_id"], 0.5)
+
+    latencies: dict[str, tuple[float, float]] = {}
+    async with aiohttp.ClientSession() as session:
+        for prefix, emulator in (("porch", onvif), ("yard", polled)):
+            sensor = f"binary_sensor.{prefix}_motion"
+            switch = f"switch.{prefix}_motion_detection"
+
+            async def sensor_off(sensor: str = sensor) -> bool:
+                return await _state(hass, sensor) == "off"
+
+            async def sensor_on(sensor: str = sensor) -> bool:
+                return await _state(hass, sensor) == "on"
+
+            async def switch_available(switch: str = switch) -> bool:
+                return await _state(hass, switch) in ("on", "off")
+
+            await _until(sensor_off)
+            await _until(switch_available)
+            # Detection off (the camera's default): the camera sees nothing, the trigger is ignored.
+            assert await _state(hass, switch) == "off"
+            assert await emulator.motion(session, on=True) == "IGNORED"
+            await hass.request(
+                "POST", "/api/services/switch/turn_on", {"entity_id": switch}
+            )
+            assert await _state(hass, switch) == "on"
+            assert await emulator.motion(session, on=True) == "OK"
+            on = await _until(sensor_on)
+            assert await emulator.motion(session, on=False) == "OK"
+            off = await _until(sensor_off)
+            latencies[prefix] = (on, off)
+
+    # Diagnostics name the source each camera uses.
+    sources = {}
+    for prefix, entry in entries.items():
+        diagnostics = await hass.request(
+            "GET", f"/api/diagnostics/config_entry/{entry['entry_id']}"
+        )
+        motion = _find_motion(diagnostics)
+        assert motion is not None
+        sources[prefix] = motion["source"]
+    assert sources == {"porch": "onvif", "yard": "alarm_status"}
+    print(  # the figures, for whoever runs it with -s
+        "motion on/off seen by the REST API after (s): "
+        + ", ".join(f"{k} {on:.2f}/{off:.2f}" for k, (on, off) in latencies.items())
+    )
