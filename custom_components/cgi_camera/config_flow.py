@@ -28,7 +28,6 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.util.hass_dict import HassKey
-import probatio as vol
 
 from .api import (
     AuthenticationFailed,
@@ -39,6 +38,7 @@ from .api import (
     NotSupported,
 )
 from .api.wsdiscovery import Responder, probe
+from .compat import vol
 from .const import (
     CONF_DEFAULT_STREAM,
     CONF_FAST_INTERVAL,

@@ -31,9 +31,9 @@ from homeassistant.helpers.target import (
     TargetSelection,
     async_extract_referenced_entity_ids,
 )
-import probatio as vol
 
 from .api import CgiError
+from .compat import device_config_entry_id, vol
 from .const import DOMAIN
 from .data import CgiCameraConfigEntry, group_key
 from .ptz import DIRECTIONS, get_controller, has_ptz, ptz_direction
@@ -239,7 +239,7 @@ def _channel_from_unique_id(entry: CgiCameraConfigEntry, unique_id: str) -> int 
 
 def _device_targets(hass: HomeAssistant, device: dr.AnyDeviceEntry) -> list[Target]:
     """Return the channel(s) a device of this integration stands for."""
-    entry = hass.config_entries.async_get_entry(device.config_entry_id)
+    entry = hass.config_entries.async_get_entry(device_config_entry_id(device))
     if entry is None or entry.domain != DOMAIN or entry.unique_id is None:
         return []
     for domain, identifier in device.identifiers:

@@ -15,7 +15,7 @@ import pytest
 import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera.api import CgiCamera
 from tests.e2e.browser import Browser, chromium_path
-from tests.e2e.hass import REPO, HassServer
+from tests.e2e.hass import HASS_VERSIONS, REPO, HassServer, hass_python
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator
@@ -78,13 +78,21 @@ async def _until(check: Any, timeout: float = 40.0) -> None:
 
 
 @pytest.fixture
+def hass_version() -> str | None:
+    """The Home Assistant release to run: None is the one installed with the tests."""
+    return None
+
+
+@pytest.fixture
 async def stack(
-    socket_enabled: None, tmp_path: Path
+    socket_enabled: None, tmp_path: Path, hass_version: str | None
 ) -> AsyncGenerator[tuple[HassServer, EmulatorProcess]]:
     """A camera emulator process and a real Home Assistant with the integration."""
+    if (python := hass_python(hass_version)) is None:
+        pytest.skip(f"no venv with Home Assistant {hass_version}: run scripts/setup")
     emulator = EmulatorProcess(_free_port())
     await emulator.start()
-    hass = HassServer(tmp_path / "config", _free_port())
+    hass = HassServer(tmp_path / "config", _free_port(), python)
     try:
         await hass.start()
         await hass.onboard_or_login(DEMO_USER, DEMO_PASSWORD)
@@ -99,6 +107,10 @@ async def _state(hass: HassServer, entity_id: str) -> dict[str, Any]:
     return result
 
 
+# The release the tests pin, then the oldest supported and the newest released one (their own venvs).
+@pytest.mark.parametrize(
+    "hass_version", [None, *HASS_VERSIONS], ids=lambda version: version or "installed"
+)
 async def test_real_home_assistant(stack: tuple[HassServer, EmulatorProcess]) -> None:
     """Config flow over HTTP, entity values, settings, PTZ, UART, images, outage and removal."""
     hass, emulator = stack
