@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, Final, override
 from aiohttp import web
 from homeassistant.config_entries import (
     SOURCE_IGNORE,
-    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
@@ -67,6 +66,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+
+    from .data import CgiCameraConfigEntry
 
 # Where the WS-Discovery probe goes; tests point it at a loopback responder.
 WS_DISCOVERY_TARGETS: tuple[tuple[str, int], ...] = (("239.255.255.250", 3702),)
@@ -313,7 +314,9 @@ class CgiCameraConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     @override
-    def async_get_options_flow(config_entry: ConfigEntry) -> CgiCameraOptionsFlow:
+    def async_get_options_flow(
+        config_entry: CgiCameraConfigEntry,
+    ) -> CgiCameraOptionsFlow:
         """Return the options flow."""
         return CgiCameraOptionsFlow()
 
