@@ -3,6 +3,7 @@
 Each shim names the release that needs it: drop it once hacs.json's `homeassistant` floor reaches that release.
 The unit tests run on one release (pytest-homeassistant-custom-component's pin), so the branches for older releases
 are covered by the end-to-end test against a real 2026.3 (tests/e2e/test_real_hass.py), not by coverage.
+Older than the floor, so imported directly: TargetSelection (2026.1), OptionsFlowWithReload (2025.8).
 """
 
 from __future__ import annotations
