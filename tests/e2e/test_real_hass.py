@@ -78,16 +78,15 @@ async def _until(check: Any, timeout: float = 40.0) -> None:
 
 
 @pytest.fixture
-def hass_version() -> str | None:
-    """The Home Assistant release to run: None is the one installed with the tests."""
-    return None
-
-
-@pytest.fixture
 async def stack(
-    socket_enabled: None, tmp_path: Path, hass_version: str | None
+    socket_enabled: None, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncGenerator[tuple[HassServer, EmulatorProcess]]:
-    """A camera emulator process and a real Home Assistant with the integration."""
+    """A camera emulator process and a real Home Assistant with the integration.
+
+    Parametrized indirectly with a release of HASS_VERSIONS, it runs that release's venv; otherwise the Home
+    Assistant installed with the tests.
+    """
+    hass_version: str | None = getattr(request, "param", None)
     if (python := hass_python(hass_version)) is None:
         pytest.skip(f"no venv with Home Assistant {hass_version}: run scripts/setup")
     emulator = EmulatorProcess(_free_port())
@@ -109,7 +108,10 @@ async def _state(hass: HassServer, entity_id: str) -> dict[str, Any]:
 
 # The release the tests pin, then the oldest supported and the newest released one (their own venvs).
 @pytest.mark.parametrize(
-    "hass_version", [None, *HASS_VERSIONS], ids=lambda version: version or "installed"
+    "stack",
+    [None, *HASS_VERSIONS],
+    ids=lambda version: version or "installed",
+    indirect=True,
 )
 async def test_real_home_assistant(stack: tuple[HassServer, EmulatorProcess]) -> None:
     """Config flow over HTTP, entity values, settings, PTZ, UART, images, outage and removal."""
