@@ -9,9 +9,9 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
-from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
 
+from .compat import BinarySensorDeviceClass
 from .entity import CgiEntity, CgiEntityDescription, build_entities, has_group
 from .motion_sensor import async_add_motion_sensors
 

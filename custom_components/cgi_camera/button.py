@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
-from homeassistant.components.button.const import ButtonDeviceClass
 from homeassistant.const import EntityCategory
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from .api import CgiError
+from .compat import ButtonDeviceClass
 from .const import DOMAIN
 from .data import CgiCameraConfigEntry, CgiCameraData, group_key
 from .entity import CgiEntity, CgiEntityDescription, build_entities, has_group

@@ -9,11 +9,11 @@ from urllib.parse import quote
 
 from aiohttp import web
 from homeassistant.components.camera import Camera, CameraEntityDescription
-from homeassistant.components.camera.const import CameraEntityFeature
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import CgiError
+from .compat import CameraEntityFeature
 from .const import CONF_DEFAULT_STREAM, LOGGER, MANUFACTURER, STREAM_MAIN, STREAM_SUB
 from .coordinator import CgiCoordinator
 from .entity import device_info

@@ -40,7 +40,6 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.util.hass_dict import HassKey
-import probatio as vol
 
 from .api import (
     AuthenticationFailed,
@@ -52,6 +51,7 @@ from .api import (
     NotSupported,
 )
 from .api.wsdiscovery import Responder, probe
+from .compat import vol
 from .const import (
     CONF_DEFAULT_STREAM,
     CONF_FAST_INTERVAL,
@@ -339,7 +339,9 @@ class CgiCameraConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     @override
-    def async_get_options_flow(config_entry: ConfigEntry) -> CgiCameraOptionsFlow:
+    def async_get_options_flow(
+        config_entry: CgiCameraConfigEntry,
+    ) -> CgiCameraOptionsFlow:
         """Return the options flow."""
         return CgiCameraOptionsFlow()
 

@@ -11,6 +11,7 @@ from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, Device
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .compat import via_device
 from .const import DOMAIN, MANUFACTURER
 from .coordinator import CgiCoordinator, GroupKey
 from .data import CgiCameraConfigEntry, CgiCameraData, group_key
@@ -54,7 +55,7 @@ def device_info(entry: CgiCameraConfigEntry, channel: int | None) -> DeviceInfo:
             model=data.device.device_id,
         )
         if data.host_device_id is not None:
-            info["via_device_id"] = data.host_device_id
+            info.update(via_device(data.host_device_id, device_identifier(entry, None)))
         return info
     # The entry's unique id is the MAC the config flow read, so it stands in when a reply lacks one.
     mac = data.device.mac or entry.unique_id or ""

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from homeassistant.components.binary_sensor import BinarySensorEntity
-from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 
+from .compat import BinarySensorDeviceClass
 from .entity import device_info
 from .motion import CameraMotion
 

@@ -25,14 +25,13 @@ from homeassistant.helpers import (
     config_validation as cv,
     entity_platform,
     entity_registry as er,
-    service,
 )
 from homeassistant.helpers.target import (
     TargetSelection,
     async_extract_referenced_entity_ids,
 )
-import probatio as vol
 
+from .compat import batched_entity_service_call, vol
 from .const import DOMAIN
 from .data import CgiCameraConfigEntry, group_key
 from .errors import camera_errors
@@ -548,7 +547,7 @@ def _async_register(
 
     async def _handle(call: ServiceCall) -> EntityServiceResponse | None:
         _async_check_targets(hass, call, cameras())
-        return await service.batched_entity_service_call(hass, cameras, action, call)
+        return await batched_entity_service_call(hass, cameras, action, call)
 
     hass.services.async_register(
         DOMAIN,

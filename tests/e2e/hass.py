@@ -23,6 +23,34 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parents[2]
 CLIENT_ID = "http://127.0.0.1/"
 
+# The Home Assistant releases the end-to-end test also runs against, besides the one installed with the tests: one
+# pinned requirements file each (requirements_ha_2026_3.txt is release 2026.3), installed by scripts/setup into a venv
+# of its own.
+HASS_VERSIONS = tuple(
+    sorted(
+        (
+            path.stem.removeprefix("requirements_ha_").replace("_", ".")
+            for path in REPO.glob("requirements_ha_*.txt")
+        ),
+        key=lambda version: tuple(int(part) for part in version.split(".")),
+    )
+)
+
+
+def hass_python(version: str | None = None) -> Path | None:
+    """Return the Python of the venv scripts/setup made for this release, or None if there is none.
+
+    Without a version, the Python running this code (its venv has the release the unit tests pin). The venv is
+    `.venv-ha-<version>` next to the repository's .venv, or `/venv-ha-<version>` in the chroot (scripts/setup).
+    """
+    if version is None:
+        return Path(sys.executable)
+    for venv in (REPO / f".venv-ha-{version}", Path(f"/venv-ha-{version}")):
+        if (venv / "bin" / "python").is_file():
+            return venv / "bin" / "python"
+    return None
+
+
 CONFIGURATION_YAML = """\
 # Written by tests/e2e/hass.py: a minimal Home Assistant for the CGI IP Camera demo.
 homeassistant:
@@ -61,16 +89,22 @@ http:
 ONBOARDING_DONE = ["core_config", "analytics", "integration"]
 
 
-def _http_settings_in_storage() -> bool:
-    """Return True if this Home Assistant keeps its HTTP settings in storage.
+def _http_settings_in_storage(python: Path) -> bool:
+    """Return True if the Home Assistant of this venv's Python keeps its HTTP settings in storage.
 
     Such versions take `http:` from YAML once, raise a "deprecated YAML" repair for it and ask to confirm the
-    taken-over settings; older ones read only YAML. Found without importing Home Assistant.
+    taken-over settings; older ones (2026.3) read only YAML. Found without importing Home Assistant.
     """
-    spec = importlib.util.find_spec("homeassistant")
-    if spec is None or not spec.submodule_search_locations:
+    if python == Path(sys.executable):
+        spec = importlib.util.find_spec("homeassistant")
+        packages = list(spec.submodule_search_locations or []) if spec else []
+    else:  # another release's venv (hass_python)
+        packages = list(
+            python.parent.parent.glob("lib/python*/site-packages/homeassistant")
+        )
+    if not packages:
         return False
-    http_config = Path(spec.submodule_search_locations[0], "components/http/config.py")
+    http_config = Path(packages[0], "components/http/config.py")
     return http_config.exists() and "yaml_migration_done" in http_config.read_text()
 
 
@@ -88,10 +122,11 @@ def _write_store(path: Path, key: str, version: int, data: dict[str, Any]) -> No
 class HassServer:
     """A `hass` process with `config_dir` as its configuration directory."""
 
-    def __init__(self, config_dir: Path, port: int) -> None:
-        """Prepare (but do not start) the process."""
+    def __init__(self, config_dir: Path, port: int, python: Path | None = None) -> None:
+        """Prepare (but do not start) the process; `python` is the venv's Python to run it with (see hass_python)."""
         self.config_dir = config_dir
         self.port = port
+        self.python = python or Path(sys.executable)
         self.url = f"http://127.0.0.1:{port}"
         self.token: str | None = None
         # Kept for the browser check: the frontend keeps both tokens in its session.
@@ -111,7 +146,7 @@ class HassServer:
         storage = self.config_dir / ".storage"
         storage.mkdir(exist_ok=True)
         http = {"server_host": ["127.0.0.1"], "server_port": self.port}
-        in_storage = _http_settings_in_storage()
+        in_storage = _http_settings_in_storage(self.python)
         if in_storage:
             # Version 1 of the store: Home Assistant migrates it to its current form on start.
             _write_store(storage / "http", "http", 1, http)
@@ -136,7 +171,7 @@ class HassServer:
         self._prepare_config()
         self._log = (self.config_dir / "hass.stdout.log").open("ab")
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
+            self.python,
             "-m",
             "homeassistant",
             "--config",

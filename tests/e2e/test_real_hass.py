@@ -16,7 +16,7 @@ import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera.api import CgiCamera
 from tests.e2e.browser import Browser, chromium_path
 from tests.e2e.demo import ignore_environment_repairs
-from tests.e2e.hass import REPO, HassServer
+from tests.e2e.hass import HASS_VERSIONS, REPO, HassServer, hass_python
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator
@@ -80,12 +80,19 @@ async def _until(check: Any, timeout: float = 40.0) -> None:
 
 @pytest.fixture
 async def stack(
-    socket_enabled: None, tmp_path: Path
+    socket_enabled: None, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncGenerator[tuple[HassServer, EmulatorProcess]]:
-    """A camera emulator process and a real Home Assistant with the integration."""
+    """A camera emulator process and a real Home Assistant with the integration.
+
+    Parametrized indirectly with a release of HASS_VERSIONS, it runs that release's venv; otherwise the Home
+    Assistant installed with the tests.
+    """
+    hass_version: str | None = getattr(request, "param", None)
+    if (python := hass_python(hass_version)) is None:
+        pytest.skip(f"no venv with Home Assistant {hass_version}: run scripts/setup")
     emulator = EmulatorProcess(_free_port())
     await emulator.start()
-    hass = HassServer(tmp_path / "config", _free_port())
+    hass = HassServer(tmp_path / "config", _free_port(), python)
     try:
         await hass.start()
         await hass.onboard_or_login(DEMO_USER, DEMO_PASSWORD)
@@ -101,6 +108,13 @@ async def _state(hass: HassServer, entity_id: str) -> dict[str, Any]:
     return result
 
 
+# The release the tests pin, then the oldest supported and the newest released one (their own venvs).
+@pytest.mark.parametrize(
+    "stack",
+    [None, *HASS_VERSIONS],
+    ids=lambda version: version or "installed",
+    indirect=True,
+)
 async def test_real_home_assistant(stack: tuple[HassServer, EmulatorProcess]) -> None:
     """Config flow over HTTP, entity values, settings, PTZ, UART, images, outage and removal."""
     hass, emulator = stack
