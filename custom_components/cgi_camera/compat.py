@@ -48,7 +48,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Mapping
 
     from homeassistant.core import EntityServiceResponse, HomeAssistant
-    from homeassistant.helpers import device_registry as dr
     from homeassistant.helpers.entity import Entity
 
 __all__ = [
