@@ -12,7 +12,13 @@ from unittest.mock import patch
 
 import aiohttp
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_PASSWORD, STATE_UNAVAILABLE
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    CONF_PASSWORD,
+    STATE_UNAVAILABLE,
+    Platform,
+)
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
@@ -578,3 +584,113 @@ async def test_cancelled_first_poll_cancels_platform_setup(
     with pytest.raises(asyncio.CancelledError):
         await first_refresh
     assert platforms.cancelled()
+
+
+@pytest.mark.parametrize(
+    "platforms",
+    [[Platform.BINARY_SENSOR, Platform.BUTTON], [Platform.CAMERA]],
+    ids=["slow_groups_only", "camera_only"],
+)
+async def test_outage_reaches_every_entity(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
+    platforms: list[Platform],
+) -> None:
+    """Whatever entities are enabled, all go unavailable within one fast interval and come back within one."""
+    with patch("custom_components.cgi_camera.PLATFORMS", platforms):
+        entry = await setup_integration(entry_for(emulator))
+        entity_ids = [
+            reg.entity_id
+            for reg in er.async_entries_for_config_entry(
+                er.async_get(hass), entry.entry_id
+            )
+            if reg.disabled_by is None
+        ]
+        assert entity_ids
+
+        def _unavailable() -> dict[str, bool]:
+            return {
+                e: hass.states.get(e).state == STATE_UNAVAILABLE for e in entity_ids
+            }
+
+        assert not any(_unavailable().values())
+        emulator.faults.offline = True
+        await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
+        assert all(_unavailable().values()), _unavailable()
+        emulator.faults.offline = False
+        await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
+        assert not any(_unavailable().values()), _unavailable()
+        await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_actions_fail_within_one_timeout(
+    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+) -> None:
+    """A camera that accepts connections but never answers: each of three concurrent sets fails in one timeout.
+
+    The deadline includes the wait for the camera's request slot, and nothing is re-read after the failure.
+    """
+    timeout = 0.5
+    with patch("custom_components.cgi_camera.REQUEST_TIMEOUT", timeout):
+        await setup_integration(entry_for(emulator))
+    emulator.clear_requests()
+    emulator.faults.push("stall", count=10)
+
+    async def _set(entity_id: str) -> float:
+        started = time.monotonic()
+        with pytest.raises(HomeAssistantError):
+            await hass.services.async_call(
+                "number",
+                "set_value",
+                {ATTR_ENTITY_ID: entity_id, "value": 7},
+                blocking=True,
+            )
+        return time.monotonic() - started
+
+    durations = await asyncio.gather(
+        *(
+            _set(f"number.v6202ir_ar0237_{name}")
+            for name in ("brightness", "contrast", "saturation")
+        )
+    )
+    assert max(durations) < timeout * 1.6, durations
+    assert not [r for r in emulator.requests if r.op == "get"]
+
+
+@pytest.mark.parametrize(
+    "emulator_config",
+    [
+        EmulatorConfig(
+            username="admin", password="pw", mac="00:2a:2a:00:00:0e", channels=2
+        )
+    ],
+)
+async def test_stale_channel_devices_removed_at_setup(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A channel the video server no longer reports loses its device at setup; current channels keep theirs."""
+    entry = entry_for(emulator)
+    entry.add_to_hass(hass)
+    device_registry.async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, f"{entry.unique_id}_ch3")},
+    )
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    devices = {
+        identifier
+        for device in dr.async_entries_for_config_entry(
+            device_registry, entry.entry_id
+        )
+        for _, identifier in device.identifiers
+    }
+    assert devices == {
+        entry.unique_id,
+        f"{entry.unique_id}_ch1",
+        f"{entry.unique_id}_ch2",
+    }
+    await hass.config_entries.async_unload(entry.entry_id)

@@ -4,22 +4,38 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
+import logging
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 from homeassistant.components.number import ATTR_MAX, ATTR_MIN, ATTR_VALUE
 from homeassistant.components.select import ATTR_OPTION, ATTR_OPTIONS
-from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, Platform
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNKNOWN,
+    Platform,
+)
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
-from custom_components.cgi_camera.const import DOMAIN
+from custom_components.cgi_camera.const import (
+    DEFAULT_FAST_INTERVAL,
+    DEFAULT_SLOW_INTERVAL,
+    DOMAIN,
+)
 from tests.conftest import entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
 
 if TYPE_CHECKING:
+    from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from syrupy.assertion import SnapshotAssertion
 
@@ -28,6 +44,14 @@ type Setup = Callable[[MockConfigEntry], Awaitable[MockConfigEntry]]
 # Settings the emulator (like the firmware) refuses outside manual exposure: a rejected set must leave the state.
 REFUSED_OUTSIDE_MANUAL = {"manual_shutter", "manual_gain"}
 SETTABLE_PLATFORMS = (Platform.SELECT, Platform.NUMBER, Platform.SWITCH)
+
+
+async def _tick(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
+) -> None:
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def _entities(
@@ -311,3 +335,52 @@ async def test_reset_image_button(
         ("set", "ResetInfo")
     ]
     assert float(hass.states.get("number.v6202ir_ar0237_brightness").state) != 7
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_values_that_do_not_fit_are_unknown(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Camera values an entity cannot show give state unknown, at most one debug line each, no traceback."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.cgi_camera")
+    await setup_integration(entry_for(emulator))
+    prefix = "v6202ir_ar0237"
+    emulator.state.start_time -= 1e12  # an UpTime no date can be that far back from
+    emulator.state.wifi["Signal"] = "NaN"
+    emulator.state.channel(1).sd.total_mb = 10**400
+    emulator.state.channel(1).image["Brightness"] = 10**400
+    emulator.state.time_info["TimeZone"] = "5.5"
+    unfit = (
+        f"sensor.{prefix}_boot_time",
+        f"sensor.{prefix}_wi_fi_signal",
+        f"sensor.{prefix}_sd_card_size",
+        f"number.{prefix}_brightness",
+        f"select.{prefix}_time_zone",
+    )
+    caplog.clear()
+    for _ in range(2):
+        await _tick(hass, freezer, DEFAULT_SLOW_INTERVAL)
+    assert {e: hass.states.get(e).state for e in unfit} == dict.fromkeys(
+        unfit, STATE_UNKNOWN
+    )
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    ours = [r.getMessage() for r in caplog.records if "does not fit" in r.getMessage()]
+    assert len(ours) == len(unfit), ours
+
+
+async def test_value_missing_from_the_reply_is_unknown(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: CameraEmulator,
+    loaded_entry: MockConfigEntry,
+) -> None:
+    """A parameter missing from a successful reply: the entity stays available, its state unknown."""
+    entity_id = "number.v6202ir_ar0237_brightness"
+    assert hass.states.get(entity_id).state != STATE_UNKNOWN
+    del emulator.state.channel(1).image["Brightness"]
+    await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
+    assert hass.states.get(entity_id).state == STATE_UNKNOWN

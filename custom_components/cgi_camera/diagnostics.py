@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers import device_registry as dr
 
-    from .coordinator import CgiCoordinator, GroupKey
+    from .api.wire import GroupKey
+    from .coordinator import CgiCoordinator
     from .data import CgiCameraConfigEntry
 
 # Keys whose values identify the camera, its owner or their network, wherever they appear.
@@ -121,6 +122,8 @@ def _coordinator(coordinator: CgiCoordinator) -> dict[str, Any]:
         "update_interval": coordinator.update_interval.total_seconds()
         if coordinator.update_interval
         else None,
+        "slow_interval": coordinator.slow_interval.total_seconds(),
+        "auth_failures": coordinator.auth_failures,
         "wanted_groups": [_key(key) for key in coordinator.wanted_groups],
         "stats": asdict(coordinator.stats),
         "groups": {
@@ -208,11 +211,7 @@ async def async_get_config_entry_diagnostics(
         "capabilities": {
             area: _capabilities(caps) for area, caps in data.capabilities.items()
         },
-        "coordinators": {
-            "fast": _coordinator(data.coordinators.fast),
-            "slow": _coordinator(data.coordinators.slow),
-        },
-        "auth_failures": data.coordinators.auth.count,
+        "coordinator": _coordinator(data.coordinator),
     }
     # The title is kept when it does not contain the host; the key-based pass would blank it.
     entry_title = diagnostics["entry"].pop("title")

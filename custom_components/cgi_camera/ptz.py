@@ -15,6 +15,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 
 from .api import CgiError, PtzDirection
+from .api.wire import GroupKey
 from .const import (
     CONF_PTZ_SPEED,
     CONF_PTZ_STEP,
@@ -25,14 +26,11 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .coordinator import GroupKey
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from .data import CgiCameraConfigEntry
-
-EXTRA_KEY: Final = "ptz"
 
 # Pattern/AutoPan action values per the spec: 0 start position, 1 end position, 2 run.
 PROGRAM_ACTIONS: Final[dict[str, int]] = {"set_start": 0, "set_end": 1, "run": 2}
@@ -262,9 +260,8 @@ class PtzController:
 
     async def async_refresh_presets(self) -> None:
         """Re-read the preset names now so the preset select shows a change without waiting for a poll."""
-        key = GroupKey("ptz", "PresetNameInfo", self.channel)
-        await self.entry.runtime_data.coordinators.for_group(key).async_refresh_group(
-            key
+        await self.entry.runtime_data.coordinator.async_refresh_group(
+            GroupKey("ptz", "PresetNameInfo", self.channel)
         )
         self._notify()
 
@@ -380,17 +377,10 @@ class PtzController:
 def get_controller(
     hass: HomeAssistant, entry: CgiCameraConfigEntry, channel: int
 ) -> PtzController:
-    """Return the PTZ controller of `channel`, created on first use and stopped on unload."""
-    controllers: dict[int, PtzController] = entry.runtime_data.extra.setdefault(
-        EXTRA_KEY, {}
-    )
-    if (controller := controllers.get(channel)) is None:
-        controller = controllers[channel] = PtzController(hass, entry, channel)
-        entry.async_on_unload(controller.async_shutdown)
-    return controller
+    """Return the PTZ controller of `channel` (built at setup, stopped on unload)."""
+    return entry.runtime_data.ptz[channel]
 
 
 def has_ptz(entry: CgiCameraConfigEntry) -> bool:
-    """Return True when the camera answered the PTZ query and lists PTZ control (PTZCtrlInfo)."""
-    caps = entry.runtime_data.capabilities.get("ptz")
-    return caps is not None and caps.has_group("PTZCtrlInfo")
+    """Return True when the camera has PTZ control (controllers are built only then)."""
+    return bool(entry.runtime_data.ptz)

@@ -21,7 +21,8 @@ from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import callback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .coordinator import CgiCoordinator, GroupKey
+from .api.wire import GroupKey
+from .coordinator import CgiCoordinator
 from .entity import CgiEntity, CgiEntityDescription, device_info
 from .ptz import DIRECTIONS, PtzController, get_controller, has_ptz, ptz_direction
 
@@ -74,9 +75,10 @@ class PtzPresetSelect(CgiEntity, SelectEntity):
     async def async_added_to_hass(self) -> None:
         """Also watch PTZCtrlInfo on the fast poll, to notice movement."""
         await super().async_added_to_hass()
-        fast = self.camera.coordinators.for_group(self._ptz_key)
-        self.async_on_remove(fast.async_register_group(self._ptz_key))
-        self.async_on_remove(fast.async_add_listener(self._handle_ptz_update))
+        self.async_on_remove(self.coordinator.async_register_group(self._ptz_key))
+        self.async_on_remove(
+            self.coordinator.async_add_listener(self._handle_ptz_update)
+        )
         self.async_on_remove(
             self.controller.async_add_listener(self._handle_controller_update)
         )
@@ -128,8 +130,7 @@ class PtzPresetSelect(CgiEntity, SelectEntity):
         controller = self.controller
         if controller.last_preset is None:
             return
-        fast: CgiCoordinator = self.camera.coordinators.for_group(self._ptz_key)
-        blocks = (fast.data or {}).get(self._ptz_key)
+        blocks = (self.coordinator.data or {}).get(self._ptz_key)
         if not blocks:
             return
         block = blocks[0]
@@ -204,7 +205,7 @@ class PtzButton(CoordinatorEntity[CgiCoordinator], ButtonEntity):
         channel: int,
     ) -> None:
         """Initialize the button of `channel`."""
-        super().__init__(entry.runtime_data.coordinators.fast)
+        super().__init__(entry.runtime_data.coordinator)
         self.entry = entry
         self.channel = channel
         self.entity_description = description

@@ -53,11 +53,6 @@ class CgiSensorEntityDescription(CgiEntityDescription, SensorEntityDescription):
     value_fn: Callable[[ParamGroup, str], StateType | datetime] | None = None
 
 
-def _param(block: ParamGroup, param: str) -> StateType:
-    value = block.get(param)
-    return value if isinstance(value, (int, str)) else None
-
-
 def _sd_state(block: ParamGroup, param: str) -> str | None:
     value = block.get(param)
     if isinstance(value, int) and 0 <= value < len(SD_STATES):
@@ -185,15 +180,22 @@ class CgiSensor(CgiEntity, SensorEntity):
 
     @property
     def native_value(self) -> StateType | datetime:
-        """Return the sensor's state."""
+        """Return the sensor's state; a value the camera reports but the sensor cannot show is unknown."""
         if (block := self.block) is None:
             return None
-        value_fn = self.entity_description.value_fn or _param
-        value = value_fn(block, self.entity_description.param)
+        description = self.entity_description
+        if description.value_fn is None:
+            raw = block.get(description.param)
+            if description.native_unit_of_measurement is not None:
+                return self.fitting_int(raw)
+            return raw
+        try:
+            value = description.value_fn(block, description.param)
+        except OverflowError, ValueError:
+            self.unfit(block.get(description.param))
+            return None
         if isinstance(value, datetime):
-            return self._steady_boot_time(
-                value, block.get(self.entity_description.param)
-            )
+            return self._steady_boot_time(value, block.get(description.param))
         return value
 
     def _steady_boot_time(self, value: datetime, uptime: object) -> datetime:

@@ -34,8 +34,8 @@ from homeassistant.helpers.target import (
 import probatio as vol
 
 from .api import CgiError
+from .api.wire import group_key
 from .const import DOMAIN
-from .data import CgiCameraConfigEntry, group_key
 from .ptz import DIRECTIONS, get_controller, has_ptz, ptz_direction
 
 if TYPE_CHECKING:
@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 
     from homeassistant.helpers.typing import VolSchemaType
 
-    from .coordinator import GroupKey
+    from .api.wire import GroupKey
+    from .data import CgiCameraConfigEntry
 
 SERVICE_PTZ_MOVE: Final = "ptz_move"
 SERVICE_PTZ_START: Final = "ptz_start"
@@ -517,9 +518,7 @@ async def _async_set_osd_text(hass: HomeAssistant, call: ServiceCall) -> None:
         if ATTR_Y in call.data:
             params["TextOSDY"] = call.data[ATTR_Y]
         key: GroupKey = group_key("image", "OSDInfo", target.channel)
-        await target.entry.runtime_data.coordinators.for_group(key).async_set(
-            key, params, "OSD text"
-        )
+        await target.entry.runtime_data.coordinator.async_set(key, params, "OSD text")
 
 
 _PTZ_SERVICES: Final[
