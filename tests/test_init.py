@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-import contextlib
 from datetime import timedelta
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from unittest.mock import patch
 
 import aiohttp
@@ -31,7 +30,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.cgi_camera import _async_channels, sensor
+from custom_components.cgi_camera import _async_channels
 from custom_components.cgi_camera.api import (
     CannotConnect,
     Capabilities,
@@ -42,21 +41,21 @@ from custom_components.cgi_camera.api import (
     IntRange,
     ReadOnly,
 )
-from custom_components.cgi_camera.const import DEFAULT_FAST_INTERVAL, DOMAIN
-from custom_components.cgi_camera.coordinator import (
-    FAST_GROUPS,
-    CgiCoordinator,
-    GroupKey,
+from custom_components.cgi_camera.const import (
+    DEFAULT_FAST_INTERVAL,
+    DEFAULT_SLOW_INTERVAL,
+    DOMAIN,
 )
+from custom_components.cgi_camera.coordinator import FAST_GROUPS, CgiCoordinator
 from tests.conftest import entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+    from custom_components.cgi_camera.api.wire import GroupKey
 
 type Setup = Callable[[MockConfigEntry], Awaitable[MockConfigEntry]]
 
@@ -105,19 +104,40 @@ async def test_capabilities_queried_once_and_polls_only_enabled_groups(
     queries = [r for r in emulator.requests if r.op == "query"]
     assert len(queries) == len({r.area for r in queries})
 
-    fast = loaded_entry.runtime_data.coordinators.fast
-    wanted = set(fast.wanted_groups)
+    coordinator = loaded_entry.runtime_data.coordinator
+    wanted = coordinator.wanted_groups
     assert wanted
-    assert all((key.area, key.group) in FAST_GROUPS for key in wanted)
+    fast = sorted(
+        (k.area, k.group, k.channel) for k in wanted if (k.area, k.group) in FAST_GROUPS
+    )
+    assert fast
+    assert len(fast) < len(wanted)
 
-    for coordinator in loaded_entry.runtime_data.coordinators:
+    # A tick reads the fast groups; once the slow interval has passed, every group.
+    for seconds, expected in (
+        (DEFAULT_FAST_INTERVAL, fast),
+        (DEFAULT_SLOW_INTERVAL, sorted((k.area, k.group, k.channel) for k in wanted)),
+    ):
         emulator.clear_requests()
-        await coordinator.async_refresh()
-        polled = [(r.area, r.group, r.channel) for r in emulator.requests]
-        assert sorted(polled) == sorted(
-            (k.area, k.group, k.channel) for k in coordinator.wanted_groups
-        )
+        await _tick(hass, freezer, seconds)
+        polled = sorted((r.area, r.group, r.channel) for r in emulator.requests)
+        assert polled == expected
         assert coordinator.stats.last_requests == len(polled)
+
+
+async def test_heartbeat_when_no_group_is_due(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
+) -> None:
+    """With only slow groups wanted, a tick where none is due reads DeviceInfo, and nothing else."""
+    with patch("custom_components.cgi_camera.PLATFORMS", [Platform.BINARY_SENSOR]):
+        entry = await setup_integration(entry_for(emulator))
+        emulator.clear_requests()
+        await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
+        assert [(r.area, r.group) for r in emulator.requests] == [("sys", "DeviceInfo")]
+        await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_disabled_entity_costs_no_request(
@@ -129,7 +149,7 @@ async def test_disabled_entity_costs_no_request(
 ) -> None:
     """Disabling every entity of a group removes the group from the poll (after the usual reload)."""
     entry = await setup_integration(entry_for(emulator))
-    key = entry.runtime_data.coordinators.fast.wanted_groups[0]
+    key = entry.runtime_data.coordinator.wanted_groups[0]
     for reg in er.async_entries_for_config_entry(entity_registry, entry.entry_id):
         if getattr(_entity_object(hass, reg.entity_id), "key", None) == key:
             entity_registry.async_update_entity(
@@ -137,7 +157,7 @@ async def test_disabled_entity_costs_no_request(
             )
     await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
-    assert key not in entry.runtime_data.coordinators.fast.wanted_groups
+    assert key not in entry.runtime_data.coordinator.wanted_groups
 
     emulator.clear_requests()
     await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
@@ -162,20 +182,22 @@ async def test_unavailable_and_recovery(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The camera going away makes entities unavailable with one log line; they recover within one poll."""
-    fast = loaded_entry.runtime_data.coordinators.fast
     entity_ids = [
         reg.entity_id
         for reg in er.async_entries_for_config_entry(
             er.async_get(hass), loaded_entry.entry_id
         )
         if reg.disabled_by is None
-        and getattr(_entity_object(hass, reg.entity_id), "coordinator", None) is fast
+        # The PTZ speed and step numbers are Home Assistant's own settings, not the camera's.
+        and getattr(_entity_object(hass, reg.entity_id), "coordinator", None)
     ]
     assert entity_ids
     emulator.faults.offline = True
     await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
     await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
-    assert all(hass.states.get(e).state == STATE_UNAVAILABLE for e in entity_ids)
+    assert {e: hass.states.get(e).state for e in entity_ids} == dict.fromkeys(
+        entity_ids, STATE_UNAVAILABLE
+    )
     ours = [
         r for r in caplog.records if r.name.startswith("custom_components.cgi_camera")
     ]
@@ -185,16 +207,6 @@ async def test_unavailable_and_recovery(
     await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
     assert all(hass.states.get(e).state != STATE_UNAVAILABLE for e in entity_ids)
     assert len([r for r in caplog.records if "recovered" in r.getMessage()]) == 1
-    slow_ids = [
-        reg.entity_id
-        for reg in er.async_entries_for_config_entry(
-            er.async_get(hass), loaded_entry.entry_id
-        )
-        if reg.disabled_by is None
-        and getattr(_entity_object(hass, reg.entity_id), "coordinator", None)
-        is not fast
-    ]
-    assert all(hass.states.get(e).state != STATE_UNAVAILABLE for e in slow_ids)
 
 
 async def test_setup_retries_when_camera_offline(
@@ -221,23 +233,20 @@ async def test_reauth_only_after_three_auth_failures(
     assert list(loaded_entry.async_get_active_flows(hass, {SOURCE_REAUTH}))
 
 
-async def test_setup_auth_failures_start_reauth_on_third(
+async def test_setup_auth_failure_starts_reauth(
     hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
 ) -> None:
-    """Wrong credentials at setup: retry twice, then ask the user."""
+    """Wrong credentials at setup: no retry (it could lock the camera), the user is asked at once."""
     entry = entry_for(emulator)
     entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
         entry, data={**entry.data, CONF_PASSWORD: "wrong"}
     )
-    for attempt in range(3):
-        if attempt:
-            await hass.config_entries.async_reload(entry.entry_id)
-        else:
-            await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.SETUP_ERROR
     assert list(entry.async_get_active_flows(hass, {SOURCE_REAUTH}))
+    assert len([r for r in emulator.requests if r.group == "DeviceInfo"]) == 1
 
 
 @pytest.mark.parametrize(
@@ -415,175 +424,70 @@ async def test_unsupported_area_is_left_out(
     await hass.config_entries.async_unload(entry.entry_id)
 
 
-# Requests before the first poll: device info, 13 queries, the RTSP port and one channel probe.
+# Setup requests before the groups: DeviceInfo (the first refresh), 13 queries, the RTSP port, one channel probe.
 SETUP_REQUESTS = 16
 
 
-def _polled(
-    emulator: CameraEmulator,
-) -> list[tuple[str | None, str | None, int | None]]:
-    return sorted(
+async def test_setup_reads_each_wanted_group_once(
+    hass: HomeAssistant, emulator: CameraEmulator, loaded_entry: MockConfigEntry
+) -> None:
+    """Setup: the first refresh reads DeviceInfo, then the queries, then each group enabled entities need, once."""
+    coordinator = loaded_entry.runtime_data.coordinator
+    assert emulator.requests[0].group == "DeviceInfo"
+    assert sorted(
         (r.area, r.group, r.channel) for r in emulator.requests[SETUP_REQUESTS:]
-    )
+    ) == sorted((k.area, k.group, k.channel) for k in coordinator.wanted_groups)
+    assert coordinator.stats.failures == 0
 
 
-def _wanted(entry: MockConfigEntry) -> list[tuple[str | None, str | None, int | None]]:
-    return sorted(
-        (k.area, k.group, k.channel)
-        for coordinator in entry.runtime_data.coordinators
-        for k in coordinator.wanted_groups
-    )
-
-
-@pytest.mark.parametrize(
-    "emulator_config",
-    [
-        EmulatorConfig(
-            username="admin", password="pw", mac="00:2a:2a:00:00:0d", latency=0.01
-        )
-    ],
-)
-async def test_first_poll_overlaps_platform_setup(
-    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
-) -> None:
-    """Groups are read while the platforms are still being set up; each once, and the stats count the poll."""
-    first_read = asyncio.Event()
-    read_during_setup: list[bool] = []
-    sensors_done: list[float] = []
-    read_into = CgiCoordinator.async_read_into
-    setup_sensors = sensor.async_setup_entry
-
-    async def _read_into(self: CgiCoordinator, key: GroupKey, data: Any) -> None:
-        await read_into(self, key, data)
-        first_read.set()
-
-    async def _setup_sensors(*args: Any) -> None:
-        await setup_sensors(*args)
-        # The sensor platform is not done until a group has been read: only an overlapping first poll can. (The
-        # timeout, shorter than the fast interval, only ends the wait when the poll does not overlap.)
-        try:
-            await asyncio.wait_for(first_read.wait(), DEFAULT_FAST_INTERVAL / 2)
-        except TimeoutError:
-            read_during_setup.append(False)
-        else:
-            read_during_setup.append(True)
-        sensors_done.append(time.time())
-
-    with (
-        patch.object(CgiCoordinator, "async_read_into", _read_into),
-        patch.object(sensor, "async_setup_entry", _setup_sensors),
-    ):
-        entry = await setup_integration(entry_for(emulator))
-    assert entry.state is ConfigEntryState.LOADED
-    assert read_during_setup == [True]
-    first_poll = emulator.requests[SETUP_REQUESTS]
-    assert first_poll.op == "get"
-    assert first_poll.time < sensors_done[0]
-    # Every wanted group read exactly once: the same requests as polling after the platforms were set up.
-    assert _polled(emulator) == _wanted(entry)
-    for coordinator in entry.runtime_data.coordinators:
-        assert coordinator.last_update_success
-        assert set(coordinator.data) == set(coordinator.wanted_groups)
-        assert coordinator.stats.refreshes == 1
-        assert coordinator.stats.failures == 0
-        assert coordinator.stats.requests == len(coordinator.wanted_groups)
-        assert coordinator.stats.last_requests == len(coordinator.wanted_groups)
-        assert coordinator.stats.last_duration is not None
-    await hass.config_entries.async_unload(entry.entry_id)
-
-
-@contextlib.contextmanager
-def _on_group_registered(action: Callable[[], None]) -> Iterator[None]:
-    """Run `action` whenever an entity registers a group: after the setup requests, as the first poll begins."""
-    register = CgiCoordinator.async_register_group
-
-    def _register(self: CgiCoordinator, key: GroupKey) -> Callable[[], None]:
-        action()
-        return register(self, key)
-
-    with patch.object(CgiCoordinator, "async_register_group", _register):
-        yield
-
-
-async def test_first_poll_failure_falls_back_to_refresh(
+async def test_unsupported_group_no_longer_polled(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     emulator: CameraEmulator,
-    setup_integration: Setup,
+    loaded_entry: MockConfigEntry,
 ) -> None:
-    """The camera vanishing during the first poll: the entry loads, its entities unavailable, then recover."""
-
-    def _go_offline() -> None:
-        emulator.faults.offline = True
-
-    with _on_group_registered(_go_offline):
-        entry = await setup_integration(entry_for(emulator))
-    assert entry.state is ConfigEntryState.LOADED
-    states = [
-        hass.states.get(reg.entity_id)
-        for reg in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-        if reg.disabled_by is None
-        and getattr(_entity_object(hass, reg.entity_id), "key", None) is not None
-    ]
-    assert states
-    assert [s.entity_id for s in states if s.state != STATE_UNAVAILABLE] == []
-    for coordinator in entry.runtime_data.coordinators:
-        # The fallback refresh is counted; the first poll's failed request too.
-        assert not coordinator.last_update_success
-        assert coordinator.stats.refreshes == 1
-        assert coordinator.stats.failures == 1
-
-    emulator.faults.offline = False
-    await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
-    assert all(hass.states.get(s.entity_id).state != STATE_UNAVAILABLE for s in states)
-    await hass.config_entries.async_unload(entry.entry_id)
-
-
-async def test_first_poll_drops_unsupported_group(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    emulator: CameraEmulator,
-    setup_integration: Setup,
-) -> None:
-    """A group the camera refuses (501) in the first poll is dropped, as in a refresh; setup goes on."""
-
-    def _drop_ptz() -> None:
-        # The query listed PTZ; now the camera answers its groups with 501.
-        emulator.config.ptz = False
-
-    with _on_group_registered(_drop_ptz):
-        entry = await setup_integration(entry_for(emulator))
-    assert entry.state is ConfigEntryState.LOADED
-    ptz_reads = [r for r in emulator.requests[SETUP_REQUESTS:] if r.area == "ptz"]
-    assert {r.group for r in ptz_reads} == {"PTZCtrlInfo", "PresetNameInfo"}
-    assert len(ptz_reads) == 2
-    for coordinator in entry.runtime_data.coordinators:
-        assert coordinator.last_update_success
-        assert not [k for k in coordinator.wanted_groups if k.area == "ptz"]
-        assert not [k for k in coordinator.data if k.area == "ptz"]
-        assert coordinator.data
-
+    """A group the camera refuses (501) although its query listed it is dropped from the poll."""
+    emulator.config.ptz = False
+    await _tick(hass, freezer, DEFAULT_SLOW_INTERVAL)
+    coordinator = loaded_entry.runtime_data.coordinator
+    assert coordinator.last_update_success
+    assert not [k for k in coordinator.wanted_groups if k.area == "ptz"]
+    assert not [k for k in coordinator.data if k.area == "ptz"]
     emulator.clear_requests()
     await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
     assert emulator.requests
     assert not [r for r in emulator.requests if r.area == "ptz"]
-    await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_cancelled_first_poll_cancels_platform_setup(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+async def test_refresh_after_platforms_fails_quietly(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
 ) -> None:
-    """Setup cancelled during the first poll: the platform setup is cancelled and awaited, nothing lingers."""
-    platforms = asyncio.create_task(asyncio.Event().wait())
-    emulator.faults.push("stall")
-    first_refresh = asyncio.create_task(
-        loaded_entry.runtime_data.coordinators.async_first_refresh(platforms)
+    """The camera vanishing once the queries are done: the entry loads, its entities unavailable, then recover."""
+    register = CgiCoordinator.async_register_group
+
+    def _register(self: CgiCoordinator, key: GroupKey) -> Callable[[], None]:
+        emulator.faults.offline = True
+        return register(self, key)
+
+    with patch.object(CgiCoordinator, "async_register_group", _register):
+        entry = await setup_integration(entry_for(emulator))
+    assert entry.state is ConfigEntryState.LOADED
+    entity_ids = [
+        reg.entity_id
+        for reg in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        if reg.disabled_by is None
+        and getattr(_entity_object(hass, reg.entity_id), "coordinator", None)
+    ]
+    assert {e: hass.states.get(e).state for e in entity_ids} == dict.fromkeys(
+        entity_ids, STATE_UNAVAILABLE
     )
-    await asyncio.sleep(0)
-    first_refresh.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await first_refresh
-    assert platforms.cancelled()
+    emulator.faults.offline = False
+    await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
+    assert all(hass.states.get(e).state != STATE_UNAVAILABLE for e in entity_ids)
+    await hass.config_entries.async_unload(entry.entry_id)
 
 
 @pytest.mark.parametrize(
@@ -683,9 +587,7 @@ async def test_stale_channel_devices_removed_at_setup(
     await hass.async_block_till_done()
     devices = {
         identifier
-        for device in dr.async_entries_for_config_entry(
-            device_registry, entry.entry_id
-        )
+        for device in dr.async_entries_for_config_entry(device_registry, entry.entry_id)
         for _, identifier in device.identifiers
     }
     assert devices == {
