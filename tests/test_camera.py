@@ -142,7 +142,7 @@ async def test_multi_channel(
         assert main.device_id == sub.device_id
         devices.add(main.device_id)
     assert len(devices) == 2
-    assert sorted(loaded_entry.runtime_data.extra["mjpeg_hubs"]) == [1, 2]
+    assert sorted(loaded_entry.runtime_data.mjpeg_hubs) == [1, 2]
     port = loaded_entry.runtime_data.rtsp_port
     source = await async_get_stream_source(
         hass, _entity_id(hass, loaded_entry, "sub_stream", 2)
@@ -327,7 +327,7 @@ async def test_mjpeg_sub_stream_shares_channel_upstream(
     main = hass.data[CAMERA_DOMAIN].get_entity(
         _entity_id(hass, loaded_entry, "main_stream")
     )
-    hubs = loaded_entry.runtime_data.extra["mjpeg_hubs"]
+    hubs = loaded_entry.runtime_data.mjpeg_hubs
     assert main._hub is hubs[1]
     assert list(hubs) == [1]
 
@@ -366,7 +366,7 @@ async def test_mjpeg_falls_back_to_snapshots(
             yield b""
 
     entity_id = _entity_id(hass, loaded_entry, "main_stream")
-    hub: MjpegHub = loaded_entry.runtime_data.extra["mjpeg_hubs"][1]
+    hub: MjpegHub = loaded_entry.runtime_data.mjpeg_hubs[1]
     with patch.object(hub, "_open_upstream", lambda: no_frames(1)):
         client = await hass_client()
         response = await client.get(f"/api/camera_proxy_stream/{entity_id}")

@@ -17,8 +17,8 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from syrupy.filters import props
 
 import custom_components.cgi_camera  # noqa: F401
+from custom_components.cgi_camera.api.wire import GroupKey
 from custom_components.cgi_camera.const import DOMAIN
-from custom_components.cgi_camera.coordinator import GroupKey
 from tests.conftest import MAC, PASSWORD
 
 if TYPE_CHECKING:
@@ -76,16 +76,16 @@ async def test_entry_diagnostics(
     assert "major_stream" in caps
     assert "image" in caps
     assert "StreamInfo" in json.dumps(caps["major_stream"])
-    for name in ("fast", "slow"):
-        coordinator = diagnostics["coordinators"][name]
-        assert {
-            "refreshes",
-            "failures",
-            "requests",
-            "last_duration",
-            "last_requests",
-        } <= set(coordinator["stats"])
-        assert isinstance(coordinator["groups"], dict)
+    coordinator = diagnostics["coordinator"]
+    assert {
+        "refreshes",
+        "failures",
+        "requests",
+        "last_duration",
+        "last_requests",
+    } <= set(coordinator["stats"])
+    assert isinstance(coordinator["groups"], dict)
+    assert coordinator["auth_failures"] == 0
 
 
 SENSITIVE_GROUPS = (
@@ -103,12 +103,10 @@ SENSITIVE_GROUPS = (
 
 async def _poll_sensitive_groups(entry: MockConfigEntry) -> None:
     """Poll groups that carry secrets and addresses, as other platforms' entities would."""
-    coordinators = entry.runtime_data.coordinators
-    for key in SENSITIVE_GROUPS:
-        coordinators.slow.async_register_group(key)
-    coordinators.fast.async_register_group(GroupKey("image", "ImageInfo", 1))
-    for coordinator in coordinators:
-        await coordinator.async_refresh()
+    coordinator = entry.runtime_data.coordinator
+    for key in (*SENSITIVE_GROUPS, GroupKey("image", "ImageInfo", 1)):
+        coordinator.async_register_group(key)
+    await coordinator.async_refresh()
 
 
 async def test_entry_diagnostics_groups_redacted(
@@ -127,17 +125,17 @@ async def test_entry_diagnostics_groups_redacted(
     assert {k: v for k, v in diagnostics.items() if k != "capabilities"} == snapshot(
         exclude=props("last_duration", "port", "rtsp_port", "CameraTime", "Signal")
     )
-    slow_groups = diagnostics["coordinators"]["slow"]["groups"]
-    assert "sys/DeviceInfo/-" in slow_groups
-    assert "net/AddressInfo/-" in slow_groups
-    assert "image/ImageInfo/1" in diagnostics["coordinators"]["fast"]["groups"]
-    device_info = slow_groups["sys/DeviceInfo/-"][0]
+    groups = diagnostics["coordinator"]["groups"]
+    assert "sys/DeviceInfo/-" in groups
+    assert "net/AddressInfo/-" in groups
+    assert "image/ImageInfo/1" in groups
+    device_info = groups["sys/DeviceInfo/-"][0]
     assert device_info["Mac"] == "**REDACTED**"
     assert device_info["SerialNum"] == "**REDACTED**"
     assert device_info["DeviceID"] == emulator.config.device_id
-    address = slow_groups["net/AddressInfo/-"][0]
+    address = groups["net/AddressInfo/-"][0]
     assert address["IPAddress"] == "**REDACTED**"
-    smtp = slow_groups["net/SMTPInfo/-"][0]
+    smtp = groups["net/SMTPInfo/-"][0]
     for param in ("SMTPPassword", "SMTPUsername", "FromMail", "ToMail"):
         if param in smtp:
             assert smtp[param] in ("**REDACTED**", ""), param

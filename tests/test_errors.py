@@ -45,8 +45,14 @@ def test_each_error_has_its_message(error: CgiError, key: str) -> None:
 
 def test_camera_errors_names_the_setting() -> None:
     """Inside the block a client error becomes a translated error naming the setting and the code."""
-    with pytest.raises(errors.HomeAssistantError) as caught, errors.camera_errors("Brightness"):
+    with (
+        pytest.raises(errors.HomeAssistantError) as caught,
+        errors.camera_errors("Brightness"),
+    ):
         raise error_for_code(502, "image", "ImageInfo")
     assert caught.value.translation_key == "camera_not_available"
-    assert caught.value.translation_placeholders == {"what": "Brightness", "code": "502"}
+    assert caught.value.translation_placeholders == {
+        "what": "Brightness",
+        "code": "502",
+    }
     assert isinstance(caught.value.__cause__, NotAvailableInMode)

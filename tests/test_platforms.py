@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 import logging
@@ -229,7 +228,7 @@ async def test_failed_set_keeps_camera_state(
             {ATTR_ENTITY_ID: entity_id, ATTR_VALUE: 3},
             blocking=True,
         )
-    assert err.value.translation_key == "set_failed"
+    assert err.value.translation_key == "camera_busy"
     assert err.value.translation_domain == DOMAIN
     after = hass.states.get(entity_id)
     assert after is not None
@@ -260,16 +259,19 @@ async def test_buttons(
             {ATTR_ENTITY_ID: "button.v6202ir_ar0237_restart"},
             blocking=True,
         )
-    assert err.value.translation_key == "action_failed"
+    assert err.value.translation_key == "camera_unreachable"
     emulator.faults.offline = False
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_sd_card_sensors_follow_the_camera(
-    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
 ) -> None:
     """SD status, space and write protection show what the camera reports on the next slow poll."""
-    entry = await setup_integration(entry_for(emulator))
+    await setup_integration(entry_for(emulator))
     prefix = "v6202ir_ar0237"
     assert hass.states.get(f"sensor.{prefix}_sd_card_status").state == "mounted"
     assert float(hass.states.get(f"sensor.{prefix}_sd_card_usage").state) == round(
@@ -282,7 +284,9 @@ async def test_sd_card_sensors_follow_the_camera(
 
     sd = emulator.state.channel(1).sd
     sd.status, sd.write_protect, sd.total_mb = 6, 1, 0
-    await entry.runtime_data.coordinators.slow.async_refresh()
+    await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
+    assert hass.states.get(f"sensor.{prefix}_sd_card_status").state == "mounted"
+    await _tick(hass, freezer, DEFAULT_SLOW_INTERVAL)
     assert hass.states.get(f"sensor.{prefix}_sd_card_status").state == "write_protected"
     assert hass.states.get(f"sensor.{prefix}_sd_card_usage").state == "unknown"
     assert (
@@ -293,18 +297,20 @@ async def test_sd_card_sensors_follow_the_camera(
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_boot_time_is_steady(
-    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
 ) -> None:
     """The boot time derived from the uptime does not move between polls, only when the camera restarts."""
     emulator.state.start_time -= 3600  # the camera has been up for an hour
-    entry = await setup_integration(entry_for(emulator))
+    await setup_integration(entry_for(emulator))
     entity_id = "sensor.v6202ir_ar0237_boot_time"
     first = hass.states.get(entity_id).state
-    await entry.runtime_data.coordinators.slow.async_refresh()
+    await _tick(hass, freezer, DEFAULT_SLOW_INTERVAL)
     assert hass.states.get(entity_id).state == first
-    await emulator.reboot()
-    await asyncio.sleep(emulator.config.reboot_seconds + 0.2)
-    await entry.runtime_data.coordinators.slow.async_refresh()
+    emulator.state.mark_boot()  # the camera restarted (its uptime went back)
+    await _tick(hass, freezer, DEFAULT_SLOW_INTERVAL)
     assert hass.states.get(entity_id).state != first
 
 

@@ -446,7 +446,7 @@ async def test_select_clears_when_camera_moves(
     select = entity_id(hass, SELECT_DOMAIN, "ptz_preset")
     await call(hass, loaded_entry, "ptz_save_preset", preset=1, title="Home")
     await call(hass, loaded_entry, "ptz_goto_preset", preset=1)
-    fast = loaded_entry.runtime_data.coordinators.fast
+    fast = loaded_entry.runtime_data.coordinator
     await fast.async_refresh()
     assert hass.states.get(select).state == "1: Home"  # type: ignore[union-attr]
     emulator.state.channel(1).ptz.start_move(3, 1, 1)  # the vendor app moves the camera
