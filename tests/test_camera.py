@@ -10,7 +10,7 @@ from homeassistant.components.camera import (
     DOMAIN as CAMERA_DOMAIN,
     async_get_stream_source,
 )
-from homeassistant.const import Platform
+from homeassistant.const import CONF_HOST, Platform
 from homeassistant.helpers import entity_registry as er
 import pytest
 
@@ -165,6 +165,20 @@ async def test_stream_source(
     assert PASSWORD == "s3cr3t&pw"
     assert main == f"rtsp://{USERNAME}:s3cr3t%26pw@127.0.0.1:{port}/1/h264major"
     assert sub == f"rtsp://{USERNAME}:s3cr3t%26pw@127.0.0.1:{port}/1/h264minor"
+
+
+async def test_stream_source_brackets_ipv6(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """An IPv6 camera address is bracketed in the RTSP URL."""
+    hass.config_entries.async_update_entry(
+        loaded_entry, data={**loaded_entry.data, CONF_HOST: "fe80::1"}
+    )
+    source = await async_get_stream_source(
+        hass, _entity_id(hass, loaded_entry, "main_stream")
+    )
+    assert source is not None
+    assert "@[fe80::1]:" in source
 
 
 async def test_stream_source_never_logged(

@@ -20,6 +20,7 @@ import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera.api.wire import GroupKey
 from custom_components.cgi_camera.const import DOMAIN
 from tests.conftest import MAC, PASSWORD
+from tests.emulator import EmulatorConfig
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -164,3 +165,28 @@ async def test_device_diagnostics(
     text = json.dumps(diagnostics)
     for secret in _forbidden(emulator, loaded_entry):
         assert secret.lower() not in text.lower(), secret
+
+
+@pytest.mark.parametrize(
+    "emulator_config",
+    [
+        EmulatorConfig(
+            username="admin", password="pw", mac="00:2a:2a:00:00:1d", channels=2
+        )
+    ],
+)
+async def test_channel_device_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    loaded_entry: MockConfigEntry,
+) -> None:
+    """A channel's device diagnostics name the channel."""
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, f"{loaded_entry.unique_id}_ch2"), loaded_entry.entry_id
+    )
+    assert device is not None
+    diagnostics = await get_diagnostics_for_device(
+        hass, hass_client, loaded_entry, device
+    )
+    assert diagnostics["device_entry"]["channel"] == 2
+    assert diagnostics["channels"] == [1, 2]

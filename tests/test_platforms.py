@@ -220,7 +220,10 @@ async def test_failed_set_keeps_camera_state(
     entity_id = "number.v6202ir_ar0237_brightness"
     before = hass.states.get(entity_id)
     assert before is not None
-    emulator.faults.push("503")
+    emulator.clear_requests()
+    emulator.faults.push(
+        "503", count=2
+    )  # the set, then the re-read the refusal calls for
     with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call(
             "number",
@@ -230,9 +233,40 @@ async def test_failed_set_keeps_camera_state(
         )
     assert err.value.translation_key == "camera_busy"
     assert err.value.translation_domain == DOMAIN
+    assert [(r.op, r.group) for r in emulator.requests] == [
+        ("set", "ImageInfo"),
+        ("get", "ImageInfo"),
+    ]
     after = hass.states.get(entity_id)
     assert after is not None
     assert after.state == before.state
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_select_keeps_a_value_outside_the_camera_list(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
+) -> None:
+    """A value the camera's list lacks is still shown (and offered), but choosing it sends nothing."""
+    await setup_integration(entry_for(emulator))
+    entity_id = "select.v6202ir_ar0237_time_zone"
+    emulator.state.time_info["TimeZone"] = 333
+    await _tick(hass, freezer, DEFAULT_SLOW_INTERVAL)
+    state = hass.states.get(entity_id)
+    assert state.state == "UTC+05:33"
+    assert "UTC+05:33" in state.attributes[ATTR_OPTIONS]
+    emulator.clear_requests()
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "select",
+            "select_option",
+            {ATTR_ENTITY_ID: entity_id, ATTR_OPTION: "UTC+05:33"},
+            blocking=True,
+        )
+    assert err.value.translation_key == "invalid_option"
+    assert not [r for r in emulator.requests if r.op == "set"]
 
 
 async def test_buttons(

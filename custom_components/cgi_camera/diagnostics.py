@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers import device_registry as dr
 
+    from .api import Capabilities
     from .api.wire import GroupKey
     from .coordinator import CgiCoordinator
     from .data import CgiCameraConfigEntry
@@ -98,17 +99,10 @@ def _is_capability(value: Any) -> bool:
     return type(value).__name__ in {"IntRange", "Choices", "ReadOnly", "FreeString"}
 
 
-def _capabilities(caps: Any) -> Any:
+def _capabilities(caps: Capabilities) -> dict[str, list[Any]]:
     """Return an area's capabilities as {group: [block, ...]}."""
-    groups = getattr(caps, "groups", None)
-    if callable(groups):
-        groups = groups()
-    if groups is None and isinstance(caps, Mapping):
-        groups = list(caps)
-    if groups is None:
-        return _plain(caps)
     return {
-        str(group): [_plain(block) for block in caps.blocks(group)] for group in groups
+        group: [_plain(block) for block in caps.blocks(group)] for group in caps.groups
     }
 
 
