@@ -109,7 +109,7 @@ async def test_camera_without_features_gets_no_entities_for_them(
     setup_integration: Setup,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    """No SD card, no Wi-Fi, no PTZ: their sensors and controls are not created."""
+    """No SD card device (SDStatus 0), no Wi-Fi, no PTZ: their sensors and controls are not created."""
     config = EmulatorConfig(
         username="admin", password="s3cr3t&pw", sd_card=False, wifi=False, ptz=False
     )
@@ -122,6 +122,7 @@ async def test_camera_without_features_gets_no_entities_for_them(
         assert "brightness" in keys
         assert "wifi_signal" not in keys
         assert not any(key.startswith("ptz") for key in keys)
+        assert not any(key.startswith("sd_") for key in keys)
         await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -424,3 +425,29 @@ async def test_value_missing_from_the_reply_is_unknown(
     del emulator.state.channel(1).image["Brightness"]
     await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
     assert hass.states.get(entity_id).state == STATE_UNKNOWN
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_sd_card_buttons(
+    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+) -> None:
+    """Unmount, mount and format send RecordDevice Operate 0, 1, 2; the SD status follows at once."""
+    await setup_integration(entry_for(emulator))
+    prefix = "v6202ir_ar0237"
+    for button, operate, status in (
+        ("unmount_sd_card", "0", "unmounted"),
+        ("mount_sd_card", "1", "mounted"),
+        ("format_sd_card", "2", "formatting"),
+    ):
+        emulator.clear_requests()
+        await hass.services.async_call(
+            "button",
+            "press",
+            {ATTR_ENTITY_ID: f"button.{prefix}_{button}"},
+            blocking=True,
+        )
+        sets = [r for r in emulator.requests if r.op == "set"]
+        assert [(r.group, r.params.get("Operate")) for r in sets] == [
+            ("RecordDevice", operate)
+        ]
+        assert hass.states.get(f"sensor.{prefix}_sd_card_status").state == status

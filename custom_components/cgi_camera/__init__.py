@@ -32,6 +32,7 @@ from .api import (
     Choices,
     IntRange,
 )
+from .api.wire import group_key
 from .const import (
     CONF_FAST_INTERVAL,
     CONF_RTSP_PORT,
@@ -225,6 +226,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         for channel in channels:
             controller = data.ptz[channel] = PtzController(hass, entry, channel)
             entry.async_on_unload(controller.async_shutdown)
+    data.sd_card_slot = await _async_has_sd_card_slot(data)
     _async_update_devices(hass, entry)
 
     # Entities register the groups they need as they are added; read them before setup ends.
@@ -232,6 +234,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
     await coordinator.async_refresh()
     _async_check_default_password(hass, entry)
     return True
+
+
+async def _async_has_sd_card_slot(data: CgiCameraData) -> bool:
+    """Return False when the camera reports no SD card device (SDStatus 0, "dev off").
+
+    The read also gives the poll its first RecordDevice, so it costs no request when SD entities are enabled.
+    """
+    caps = data.capabilities.get("record")
+    if caps is None or not caps.has_group("RecordDevice"):
+        return False
+    key = group_key("record", "RecordDevice", data.channels[0])
+    await data.coordinator.async_refresh_group(key)
+    # Unread (the camera failed to answer just now): keep the entities, they show unknown until it answers.
+    blocks = data.coordinator.data.get(key)
+    return not blocks or blocks[0].get("SDStatus") != 0
 
 
 @callback

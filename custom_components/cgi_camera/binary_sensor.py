@@ -12,7 +12,7 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
 
-from .entity import CgiEntity, CgiEntityDescription, build_entities, has_group
+from .entity import CgiEntity, CgiEntityDescription, build_entities, has_sd_card_slot
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -39,7 +39,7 @@ BINARY_SENSORS: tuple[CgiBinarySensorEntityDescription, ...] = (
         param="WriteProtect",
         device_class=BinarySensorDeviceClass.PROBLEM,
         entity_category=EntityCategory.DIAGNOSTIC,
-        supported_fn=has_group("record", "RecordDevice"),
+        supported_fn=has_sd_card_slot,
     ),
 )
 

@@ -1,4 +1,4 @@
-"""Buttons: reboot, image settings reset, clock sync (plus the PTZ buttons on PTZ cameras)."""
+"""Buttons: reboot, image settings reset, clock sync, SD card mount/unmount/format (plus PTZ buttons)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.util import dt as dt_util
 
 from .api.wire import group_key
-from .entity import CgiBaseEntity, has_group
+from .entity import CgiBaseEntity, has_group, has_sd_card_slot
 from .errors import camera_errors
 from .ptz_entities import ptz_buttons
 
@@ -64,6 +64,18 @@ async def _sync_clock(data: CgiCameraData, channel: int) -> None:
     await data.coordinator.async_refresh_group(group_key("sys", "TimeInfo", channel))
 
 
+def _sd_operation(operation: int) -> Callable[[CgiCameraData, int], Awaitable[None]]:
+    """Return a press function sending RecordDevice Operate (0 unmount, 1 mount, 2 format), then re-reading it."""
+
+    async def _operate(data: CgiCameraData, channel: int) -> None:
+        await data.client.sd_operate(channel, operation)
+        await data.coordinator.async_refresh_group(
+            group_key("record", "RecordDevice", channel)
+        )
+
+    return _operate
+
+
 BUTTONS: tuple[CgiButtonEntityDescription, ...] = (
     CgiButtonEntityDescription(
         key="reboot",
@@ -87,6 +99,18 @@ BUTTONS: tuple[CgiButtonEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         press_fn=_sync_clock,
         supported_fn=has_group("sys", "TimeInfo"),
+    ),
+    *(
+        CgiButtonEntityDescription(
+            key=key,
+            translation_key=key,
+            entity_category=EntityCategory.CONFIG,
+            entity_registry_enabled_default=key != "sd_format",
+            press_fn=_sd_operation(operation),
+            supported_fn=has_sd_card_slot,
+            device_wide=False,
+        )
+        for key, operation in (("sd_unmount", 0), ("sd_mount", 1), ("sd_format", 2))
     ),
 )
 

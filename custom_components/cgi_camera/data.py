@@ -29,6 +29,8 @@ class CgiCameraData:
     # Channels with PTZ only.
     ptz: dict[int, PtzController] = field(default_factory=dict)
     mjpeg_hubs: dict[int, MjpegHub] = field(default_factory=dict)
+    # False when the camera reports no SD card device (SDStatus 0, "dev off"): no SD entities then.
+    sd_card_slot: bool = False
     # Device registry id of the camera itself; channel sub-devices of a video server hang below it.
     host_device_id: str | None = None
 

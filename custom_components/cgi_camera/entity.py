@@ -211,6 +211,11 @@ def has_group(area: str, group: str) -> Callable[[CgiCameraData, int], bool]:
     return _supported
 
 
+def has_sd_card_slot(data: CgiCameraData, channel: int) -> bool:
+    """Return True when the camera has an SD card device (decided at setup)."""
+    return data.sd_card_slot
+
+
 def is_supported(
     description: CgiEntityDescription,
     data: CgiCameraData,

@@ -15,7 +15,13 @@ from homeassistant.components.sensor import (
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfInformation
 from homeassistant.util import dt as dt_util
 
-from .entity import CgiEntity, CgiEntityDescription, build_entities, has_group
+from .entity import (
+    CgiEntity,
+    CgiEntityDescription,
+    build_entities,
+    has_group,
+    has_sd_card_slot,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -74,8 +80,6 @@ def _boot_time(block: ParamGroup, param: str) -> datetime | None:
     return (dt_util.utcnow() - timedelta(seconds=uptime)).replace(microsecond=0)
 
 
-_SD = has_group("record", "RecordDevice")
-
 SENSORS: tuple[CgiSensorEntityDescription, ...] = (
     CgiSensorEntityDescription(
         key="sd_status",
@@ -86,7 +90,7 @@ SENSORS: tuple[CgiSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=list(SD_STATES),
         value_fn=_sd_state,
-        supported_fn=_SD,
+        supported_fn=has_sd_card_slot,
     ),
     CgiSensorEntityDescription(
         key="sd_total",
@@ -99,7 +103,7 @@ SENSORS: tuple[CgiSensorEntityDescription, ...] = (
         suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
         suggested_display_precision=1,
         entity_category=EntityCategory.DIAGNOSTIC,
-        supported_fn=_SD,
+        supported_fn=has_sd_card_slot,
     ),
     CgiSensorEntityDescription(
         key="sd_used",
@@ -113,7 +117,7 @@ SENSORS: tuple[CgiSensorEntityDescription, ...] = (
         suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
         suggested_display_precision=1,
         entity_category=EntityCategory.DIAGNOSTIC,
-        supported_fn=_SD,
+        supported_fn=has_sd_card_slot,
     ),
     CgiSensorEntityDescription(
         key="sd_used_percent",
@@ -124,7 +128,7 @@ SENSORS: tuple[CgiSensorEntityDescription, ...] = (
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=_sd_used_percent,
-        supported_fn=_SD,
+        supported_fn=has_sd_card_slot,
     ),
     CgiSensorEntityDescription(
         key="boot_time",
