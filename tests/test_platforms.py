@@ -329,6 +329,13 @@ async def test_sd_card_sensors_follow_the_camera(
         == STATE_ON
     )
 
+    # A card pulled out: the camera reports its space as 0; every space figure is unknown, not 0.
+    sd.status, sd.total_mb = 2, 30436
+    await _tick(hass, freezer, DEFAULT_SLOW_INTERVAL)
+    assert hass.states.get(f"sensor.{prefix}_sd_card_status").state == "removed"
+    for sensor in ("sd_card_size", "sd_card_used", "sd_card_usage"):
+        assert hass.states.get(f"sensor.{prefix}_{sensor}").state == "unknown", sensor
+
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_boot_time_is_steady(

@@ -48,6 +48,8 @@ SD_STATES: tuple[str, ...] = (
     "mounting",
     "unmounting",
 )
+# SDStatus values without a readable card: off, removed, uninitialized.
+NO_CARD: frozenset[int] = frozenset({0, 2, 7})
 # The camera's clock and the poll's own latency move the computed boot time by a few seconds each poll.
 BOOT_TIME_TOLERANCE = timedelta(seconds=60)
 
@@ -59,6 +61,10 @@ class CgiSensorEntityDescription(CgiEntityDescription, SensorEntityDescription):
     value_fn: Callable[[ParamGroup, str], StateType | datetime] | None = None
 
 
+def _param(block: ParamGroup, param: str) -> StateType:
+    return block.get(param)
+
+
 def _sd_state(block: ParamGroup, param: str) -> str | None:
     value = block.get(param)
     if isinstance(value, int) and 0 <= value < len(SD_STATES):
@@ -66,8 +72,15 @@ def _sd_state(block: ParamGroup, param: str) -> str | None:
     return None
 
 
+def _sd_space(block: ParamGroup, param: str) -> StateType:
+    """Return a space figure, unknown while there is no readable card (the camera reports 0 then)."""
+    if block.get("SDStatus") in NO_CARD:
+        return None
+    return block.get(param)
+
+
 def _sd_used_percent(block: ParamGroup, param: str) -> float | None:
-    total, used = block.get("TotalSpace"), block.get("UsedSpace")
+    total, used = _sd_space(block, "TotalSpace"), _sd_space(block, "UsedSpace")
     if not isinstance(total, int) or not isinstance(used, int) or total <= 0:
         return None
     return round(100 * used / total, 1)
@@ -95,6 +108,7 @@ SENSORS: tuple[CgiSensorEntityDescription, ...] = (
     CgiSensorEntityDescription(
         key="sd_total",
         translation_key="sd_total",
+        value_fn=_sd_space,
         area="record",
         group="RecordDevice",
         param="TotalSpace",
@@ -108,6 +122,7 @@ SENSORS: tuple[CgiSensorEntityDescription, ...] = (
     CgiSensorEntityDescription(
         key="sd_used",
         translation_key="sd_used",
+        value_fn=_sd_space,
         area="record",
         group="RecordDevice",
         param="UsedSpace",
@@ -188,18 +203,18 @@ class CgiSensor(CgiEntity, SensorEntity):
         if (block := self.block) is None:
             return None
         description = self.entity_description
-        if description.value_fn is None:
-            raw = block.get(description.param)
-            if description.native_unit_of_measurement is not None:
-                return self.fitting_int(raw)
-            return raw
+        value_fn = description.value_fn or _param
         try:
-            value = description.value_fn(block, description.param)
+            value = value_fn(block, description.param)
         except OverflowError, ValueError:
             self.unfit(block.get(description.param))
             return None
         if isinstance(value, datetime):
             return self._steady_boot_time(value, block.get(description.param))
+        if description.native_unit_of_measurement is not None and not isinstance(
+            value, float
+        ):
+            return self.fitting_int(value)
         return value
 
     def _steady_boot_time(self, value: datetime, uptime: object) -> datetime:
