@@ -118,6 +118,13 @@ async def test_entry_diagnostics_groups_redacted(
     snapshot: SnapshotAssertion,
 ) -> None:
     """Polled groups appear as "area/group/channel" and sensitive values are redacted."""
+    # Secrets in values no key marks as sensitive: the user name alone, the MAC and host inside a text.
+    osd = emulator.state.channel(1).osd
+    osd["TextOSDTitle"] = emulator.config.username
+    osd["Comment"] = f"camera {MAC} at 127.0.0.1"
+    loaded_entry.runtime_data.coordinator.async_register_group(
+        GroupKey("image", "OSDInfo", 1)
+    )
     await _poll_sensitive_groups(loaded_entry)
     diagnostics = await get_diagnostics_for_config_entry(
         hass, hass_client, loaded_entry
@@ -130,6 +137,10 @@ async def test_entry_diagnostics_groups_redacted(
     assert "sys/DeviceInfo/-" in groups
     assert "net/AddressInfo/-" in groups
     assert "image/ImageInfo/1" in groups
+    assert groups["image/OSDInfo/1"][0]["TextOSDTitle"] == "**REDACTED**"
+    assert groups["image/OSDInfo/1"][0]["Comment"] == (
+        "camera **REDACTED** at **REDACTED**"
+    )
     device_info = groups["sys/DeviceInfo/-"][0]
     assert device_info["Mac"] == "**REDACTED**"
     assert device_info["SerialNum"] == "**REDACTED**"

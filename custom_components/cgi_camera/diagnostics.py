@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, fields, is_dataclass
-from enum import Enum
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -70,13 +69,7 @@ def _is_sensitive(key: str) -> bool:
 
 
 def _plain(value: Any) -> Any:
-    """Convert API models (dataclasses, mappings, enums, capabilities) to JSON-friendly values."""
-    if isinstance(value, Enum):
-        return value.value if isinstance(value.value, int | str) else value.name
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    if isinstance(value, bytes):
-        return f"<{len(value)} bytes>"
+    """Convert API models (dataclasses, mappings, capabilities) to JSON-friendly values."""
     if is_dataclass(value) and not isinstance(value, type):
         plain = {
             f.name: _plain(getattr(value, f.name))
@@ -90,9 +83,9 @@ def _plain(value: Any) -> Any:
         )
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, Iterable):
+    if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    return str(value)
+    return value
 
 
 def _is_capability(value: Any) -> bool:
