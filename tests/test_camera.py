@@ -10,7 +10,7 @@ from homeassistant.components.camera import (
     DOMAIN as CAMERA_DOMAIN,
     async_get_stream_source,
 )
-from homeassistant.const import Platform
+from homeassistant.const import CONF_HOST, Platform
 from homeassistant.helpers import entity_registry as er
 import pytest
 
@@ -142,7 +142,7 @@ async def test_multi_channel(
         assert main.device_id == sub.device_id
         devices.add(main.device_id)
     assert len(devices) == 2
-    assert sorted(loaded_entry.runtime_data.extra["mjpeg_hubs"]) == [1, 2]
+    assert sorted(loaded_entry.runtime_data.mjpeg_hubs) == [1, 2]
     port = loaded_entry.runtime_data.rtsp_port
     source = await async_get_stream_source(
         hass, _entity_id(hass, loaded_entry, "sub_stream", 2)
@@ -165,6 +165,20 @@ async def test_stream_source(
     assert PASSWORD == "s3cr3t&pw"
     assert main == f"rtsp://{USERNAME}:s3cr3t%26pw@127.0.0.1:{port}/1/h264major"
     assert sub == f"rtsp://{USERNAME}:s3cr3t%26pw@127.0.0.1:{port}/1/h264minor"
+
+
+async def test_stream_source_brackets_ipv6(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """An IPv6 camera address is bracketed in the RTSP URL."""
+    hass.config_entries.async_update_entry(
+        loaded_entry, data={**loaded_entry.data, CONF_HOST: "fe80::1"}
+    )
+    source = await async_get_stream_source(
+        hass, _entity_id(hass, loaded_entry, "main_stream")
+    )
+    assert source is not None
+    assert "@[fe80::1]:" in source
 
 
 async def test_stream_source_never_logged(
@@ -327,7 +341,7 @@ async def test_mjpeg_sub_stream_shares_channel_upstream(
     main = hass.data[CAMERA_DOMAIN].get_entity(
         _entity_id(hass, loaded_entry, "main_stream")
     )
-    hubs = loaded_entry.runtime_data.extra["mjpeg_hubs"]
+    hubs = loaded_entry.runtime_data.mjpeg_hubs
     assert main._hub is hubs[1]
     assert list(hubs) == [1]
 
@@ -366,7 +380,7 @@ async def test_mjpeg_falls_back_to_snapshots(
             yield b""
 
     entity_id = _entity_id(hass, loaded_entry, "main_stream")
-    hub: MjpegHub = loaded_entry.runtime_data.extra["mjpeg_hubs"][1]
+    hub: MjpegHub = loaded_entry.runtime_data.mjpeg_hubs[1]
     with patch.object(hub, "_open_upstream", lambda: no_frames(1)):
         client = await hass_client()
         response = await client.get(f"/api/camera_proxy_stream/{entity_id}")

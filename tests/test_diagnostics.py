@@ -17,9 +17,10 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from syrupy.filters import props
 
 import custom_components.cgi_camera  # noqa: F401
+from custom_components.cgi_camera.api.wire import GroupKey
 from custom_components.cgi_camera.const import DOMAIN
-from custom_components.cgi_camera.coordinator import GroupKey
 from tests.conftest import MAC, PASSWORD
+from tests.emulator import EmulatorConfig
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -76,16 +77,16 @@ async def test_entry_diagnostics(
     assert "major_stream" in caps
     assert "image" in caps
     assert "StreamInfo" in json.dumps(caps["major_stream"])
-    for name in ("fast", "slow"):
-        coordinator = diagnostics["coordinators"][name]
-        assert {
-            "refreshes",
-            "failures",
-            "requests",
-            "last_duration",
-            "last_requests",
-        } <= set(coordinator["stats"])
-        assert isinstance(coordinator["groups"], dict)
+    coordinator = diagnostics["coordinator"]
+    assert {
+        "refreshes",
+        "failures",
+        "requests",
+        "last_duration",
+        "last_requests",
+    } <= set(coordinator["stats"])
+    assert isinstance(coordinator["groups"], dict)
+    assert coordinator["auth_failures"] == 0
 
 
 SENSITIVE_GROUPS = (
@@ -103,12 +104,10 @@ SENSITIVE_GROUPS = (
 
 async def _poll_sensitive_groups(entry: MockConfigEntry) -> None:
     """Poll groups that carry secrets and addresses, as other platforms' entities would."""
-    coordinators = entry.runtime_data.coordinators
-    for key in SENSITIVE_GROUPS:
-        coordinators.slow.async_register_group(key)
-    coordinators.fast.async_register_group(GroupKey("image", "ImageInfo", 1))
-    for coordinator in coordinators:
-        await coordinator.async_refresh()
+    coordinator = entry.runtime_data.coordinator
+    for key in (*SENSITIVE_GROUPS, GroupKey("image", "ImageInfo", 1)):
+        coordinator.async_register_group(key)
+    await coordinator.async_refresh()
 
 
 async def test_entry_diagnostics_groups_redacted(
@@ -119,6 +118,13 @@ async def test_entry_diagnostics_groups_redacted(
     snapshot: SnapshotAssertion,
 ) -> None:
     """Polled groups appear as "area/group/channel" and sensitive values are redacted."""
+    # Secrets in values no key marks as sensitive: the user name alone, the MAC and host inside a text.
+    osd = emulator.state.channel(1).osd
+    osd["TextOSDTitle"] = emulator.config.username
+    osd["Comment"] = f"camera {MAC} at 127.0.0.1"
+    loaded_entry.runtime_data.coordinator.async_register_group(
+        GroupKey("image", "OSDInfo", 1)
+    )
     await _poll_sensitive_groups(loaded_entry)
     diagnostics = await get_diagnostics_for_config_entry(
         hass, hass_client, loaded_entry
@@ -127,17 +133,21 @@ async def test_entry_diagnostics_groups_redacted(
     assert {k: v for k, v in diagnostics.items() if k != "capabilities"} == snapshot(
         exclude=props("last_duration", "port", "rtsp_port", "CameraTime", "Signal")
     )
-    slow_groups = diagnostics["coordinators"]["slow"]["groups"]
-    assert "sys/DeviceInfo/-" in slow_groups
-    assert "net/AddressInfo/-" in slow_groups
-    assert "image/ImageInfo/1" in diagnostics["coordinators"]["fast"]["groups"]
-    device_info = slow_groups["sys/DeviceInfo/-"][0]
+    groups = diagnostics["coordinator"]["groups"]
+    assert "sys/DeviceInfo/-" in groups
+    assert "net/AddressInfo/-" in groups
+    assert "image/ImageInfo/1" in groups
+    assert groups["image/OSDInfo/1"][0]["TextOSDTitle"] == "**REDACTED**"
+    assert groups["image/OSDInfo/1"][0]["Comment"] == (
+        "camera **REDACTED** at **REDACTED**"
+    )
+    device_info = groups["sys/DeviceInfo/-"][0]
     assert device_info["Mac"] == "**REDACTED**"
     assert device_info["SerialNum"] == "**REDACTED**"
     assert device_info["DeviceID"] == emulator.config.device_id
-    address = slow_groups["net/AddressInfo/-"][0]
+    address = groups["net/AddressInfo/-"][0]
     assert address["IPAddress"] == "**REDACTED**"
-    smtp = slow_groups["net/SMTPInfo/-"][0]
+    smtp = groups["net/SMTPInfo/-"][0]
     for param in ("SMTPPassword", "SMTPUsername", "FromMail", "ToMail"):
         if param in smtp:
             assert smtp[param] in ("**REDACTED**", ""), param
@@ -166,3 +176,28 @@ async def test_device_diagnostics(
     text = json.dumps(diagnostics)
     for secret in _forbidden(emulator, loaded_entry):
         assert secret.lower() not in text.lower(), secret
+
+
+@pytest.mark.parametrize(
+    "emulator_config",
+    [
+        EmulatorConfig(
+            username="admin", password="pw", mac="00:2a:2a:00:00:1d", channels=2
+        )
+    ],
+)
+async def test_channel_device_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    loaded_entry: MockConfigEntry,
+) -> None:
+    """A channel's device diagnostics name the channel."""
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, f"{loaded_entry.unique_id}_ch2"), loaded_entry.entry_id
+    )
+    assert device is not None
+    diagnostics = await get_diagnostics_for_device(
+        hass, hass_client, loaded_entry, device
+    )
+    assert diagnostics["device_entry"]["channel"] == 2
+    assert diagnostics["channels"] == [1, 2]

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-import contextlib
 from datetime import timedelta
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from unittest.mock import patch
 
 import aiohttp
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_PASSWORD, STATE_UNAVAILABLE
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    CONF_PASSWORD,
+    STATE_UNAVAILABLE,
+    Platform,
+)
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
@@ -25,7 +30,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.cgi_camera import _async_channels, sensor
+from custom_components.cgi_camera import _async_channels
 from custom_components.cgi_camera.api import (
     CannotConnect,
     Capabilities,
@@ -36,21 +41,21 @@ from custom_components.cgi_camera.api import (
     IntRange,
     ReadOnly,
 )
-from custom_components.cgi_camera.const import DEFAULT_FAST_INTERVAL, DOMAIN
-from custom_components.cgi_camera.coordinator import (
-    FAST_GROUPS,
-    CgiCoordinator,
-    GroupKey,
+from custom_components.cgi_camera.const import (
+    DEFAULT_FAST_INTERVAL,
+    DEFAULT_SLOW_INTERVAL,
+    DOMAIN,
 )
+from custom_components.cgi_camera.coordinator import FAST_GROUPS, CgiCoordinator
 from tests.conftest import entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+    from custom_components.cgi_camera.api.wire import GroupKey
 
 type Setup = Callable[[MockConfigEntry], Awaitable[MockConfigEntry]]
 
@@ -99,19 +104,40 @@ async def test_capabilities_queried_once_and_polls_only_enabled_groups(
     queries = [r for r in emulator.requests if r.op == "query"]
     assert len(queries) == len({r.area for r in queries})
 
-    fast = loaded_entry.runtime_data.coordinators.fast
-    wanted = set(fast.wanted_groups)
+    coordinator = loaded_entry.runtime_data.coordinator
+    wanted = coordinator.wanted_groups
     assert wanted
-    assert all((key.area, key.group) in FAST_GROUPS for key in wanted)
+    fast = sorted(
+        (k.area, k.group, k.channel) for k in wanted if (k.area, k.group) in FAST_GROUPS
+    )
+    assert fast
+    assert len(fast) < len(wanted)
 
-    for coordinator in loaded_entry.runtime_data.coordinators:
+    # A tick reads the fast groups; once the slow interval has passed, every group.
+    for seconds, expected in (
+        (DEFAULT_FAST_INTERVAL, fast),
+        (DEFAULT_SLOW_INTERVAL, sorted((k.area, k.group, k.channel) for k in wanted)),
+    ):
         emulator.clear_requests()
-        await coordinator.async_refresh()
-        polled = [(r.area, r.group, r.channel) for r in emulator.requests]
-        assert sorted(polled) == sorted(
-            (k.area, k.group, k.channel) for k in coordinator.wanted_groups
-        )
+        await _tick(hass, freezer, seconds)
+        polled = sorted((r.area, r.group, r.channel) for r in emulator.requests)
+        assert polled == expected
         assert coordinator.stats.last_requests == len(polled)
+
+
+async def test_heartbeat_when_no_group_is_due(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
+) -> None:
+    """With only slow groups wanted, a tick where none is due reads DeviceInfo, and nothing else."""
+    with patch("custom_components.cgi_camera.PLATFORMS", [Platform.BINARY_SENSOR]):
+        entry = await setup_integration(entry_for(emulator))
+        emulator.clear_requests()
+        await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
+        assert [(r.area, r.group) for r in emulator.requests] == [("sys", "DeviceInfo")]
+        await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_disabled_entity_costs_no_request(
@@ -123,7 +149,7 @@ async def test_disabled_entity_costs_no_request(
 ) -> None:
     """Disabling every entity of a group removes the group from the poll (after the usual reload)."""
     entry = await setup_integration(entry_for(emulator))
-    key = entry.runtime_data.coordinators.fast.wanted_groups[0]
+    key = entry.runtime_data.coordinator.wanted_groups[0]
     for reg in er.async_entries_for_config_entry(entity_registry, entry.entry_id):
         if getattr(_entity_object(hass, reg.entity_id), "key", None) == key:
             entity_registry.async_update_entity(
@@ -131,7 +157,7 @@ async def test_disabled_entity_costs_no_request(
             )
     await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
-    assert key not in entry.runtime_data.coordinators.fast.wanted_groups
+    assert key not in entry.runtime_data.coordinator.wanted_groups
 
     emulator.clear_requests()
     await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
@@ -156,20 +182,22 @@ async def test_unavailable_and_recovery(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The camera going away makes entities unavailable with one log line; they recover within one poll."""
-    fast = loaded_entry.runtime_data.coordinators.fast
     entity_ids = [
         reg.entity_id
         for reg in er.async_entries_for_config_entry(
             er.async_get(hass), loaded_entry.entry_id
         )
         if reg.disabled_by is None
-        and getattr(_entity_object(hass, reg.entity_id), "coordinator", None) is fast
+        # The PTZ speed and step numbers are Home Assistant's own settings, not the camera's.
+        and getattr(_entity_object(hass, reg.entity_id), "coordinator", None)
     ]
     assert entity_ids
     emulator.faults.offline = True
     await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
     await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
-    assert all(hass.states.get(e).state == STATE_UNAVAILABLE for e in entity_ids)
+    assert {e: hass.states.get(e).state for e in entity_ids} == dict.fromkeys(
+        entity_ids, STATE_UNAVAILABLE
+    )
     ours = [
         r for r in caplog.records if r.name.startswith("custom_components.cgi_camera")
     ]
@@ -179,16 +207,6 @@ async def test_unavailable_and_recovery(
     await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
     assert all(hass.states.get(e).state != STATE_UNAVAILABLE for e in entity_ids)
     assert len([r for r in caplog.records if "recovered" in r.getMessage()]) == 1
-    slow_ids = [
-        reg.entity_id
-        for reg in er.async_entries_for_config_entry(
-            er.async_get(hass), loaded_entry.entry_id
-        )
-        if reg.disabled_by is None
-        and getattr(_entity_object(hass, reg.entity_id), "coordinator", None)
-        is not fast
-    ]
-    assert all(hass.states.get(e).state != STATE_UNAVAILABLE for e in slow_ids)
 
 
 async def test_setup_retries_when_camera_offline(
@@ -215,23 +233,20 @@ async def test_reauth_only_after_three_auth_failures(
     assert list(loaded_entry.async_get_active_flows(hass, {SOURCE_REAUTH}))
 
 
-async def test_setup_auth_failures_start_reauth_on_third(
+async def test_setup_auth_failure_starts_reauth(
     hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
 ) -> None:
-    """Wrong credentials at setup: retry twice, then ask the user."""
+    """Wrong credentials at setup: no retry (it could lock the camera), the user is asked at once."""
     entry = entry_for(emulator)
     entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
         entry, data={**entry.data, CONF_PASSWORD: "wrong"}
     )
-    for attempt in range(3):
-        if attempt:
-            await hass.config_entries.async_reload(entry.entry_id)
-        else:
-            await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.SETUP_ERROR
     assert list(entry.async_get_active_flows(hass, {SOURCE_REAUTH}))
+    assert len([r for r in emulator.requests if r.group == "DeviceInfo"]) == 1
 
 
 @pytest.mark.parametrize(
@@ -409,178 +424,175 @@ async def test_unsupported_area_is_left_out(
     await hass.config_entries.async_unload(entry.entry_id)
 
 
-# Requests before the first poll: device info, 13 queries, the RTSP port and one channel probe.
+# Setup requests before the groups: DeviceInfo (the first refresh), 13 queries, the RTSP port, one channel probe.
 SETUP_REQUESTS = 16
 
 
-# Live motion's detection (motion.py) reads the ONVIF port and probes getAlarmStatus while the platforms set up.
-MOTION_PROBES = {"/cgi/netport_get", "/cgi/getAlarmStatus"}
+async def test_setup_reads_each_wanted_group_once(
+    hass: HomeAssistant, emulator: CameraEmulator, loaded_entry: MockConfigEntry
+) -> None:
+    """Setup: the first refresh reads DeviceInfo, then the queries, then each group enabled entities need, once."""
+    coordinator = loaded_entry.runtime_data.coordinator
+    assert emulator.requests[0].group == "DeviceInfo"
+    assert sorted(
+        (r.area, r.group, r.channel) for r in emulator.requests[SETUP_REQUESTS:]
+    ) == sorted((k.area, k.group, k.channel) for k in coordinator.wanted_groups)
+    assert coordinator.stats.failures == 0
 
 
-def _polled(
+async def test_unsupported_group_no_longer_polled(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
     emulator: CameraEmulator,
-) -> list[tuple[str | None, str | None, int | None]]:
-    return sorted(
-        (r.area, r.group, r.channel)
-        for r in emulator.requests[SETUP_REQUESTS:]
-        if r.path not in MOTION_PROBES
-    )
+    loaded_entry: MockConfigEntry,
+) -> None:
+    """A group the camera refuses (501) although its query listed it is dropped from the poll."""
+    emulator.config.ptz = False
+    await _tick(hass, freezer, DEFAULT_SLOW_INTERVAL)
+    coordinator = loaded_entry.runtime_data.coordinator
+    assert coordinator.last_update_success
+    assert not [k for k in coordinator.wanted_groups if k.area == "ptz"]
+    assert not [k for k in coordinator.data if k.area == "ptz"]
+    emulator.clear_requests()
+    await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
+    assert emulator.requests
+    assert not [r for r in emulator.requests if r.area == "ptz"]
 
 
-def _wanted(entry: MockConfigEntry) -> list[tuple[str | None, str | None, int | None]]:
-    return sorted(
-        (k.area, k.group, k.channel)
-        for coordinator in entry.runtime_data.coordinators
-        for k in coordinator.wanted_groups
+async def test_refresh_after_platforms_fails_quietly(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
+) -> None:
+    """The camera vanishing once the queries are done: the entry loads, its entities unavailable, then recover."""
+    register = CgiCoordinator.async_register_group
+
+    def _register(self: CgiCoordinator, key: GroupKey) -> Callable[[], None]:
+        emulator.faults.offline = True
+        return register(self, key)
+
+    with patch.object(CgiCoordinator, "async_register_group", _register):
+        entry = await setup_integration(entry_for(emulator))
+    assert entry.state is ConfigEntryState.LOADED
+    entity_ids = [
+        reg.entity_id
+        for reg in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        if reg.disabled_by is None
+        and getattr(_entity_object(hass, reg.entity_id), "coordinator", None)
+    ]
+    assert {e: hass.states.get(e).state for e in entity_ids} == dict.fromkeys(
+        entity_ids, STATE_UNAVAILABLE
     )
+    emulator.faults.offline = False
+    await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
+    assert all(hass.states.get(e).state != STATE_UNAVAILABLE for e in entity_ids)
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.parametrize(
+    "platforms",
+    [[Platform.BINARY_SENSOR, Platform.BUTTON], [Platform.CAMERA]],
+    ids=["slow_groups_only", "camera_only"],
+)
+async def test_outage_reaches_every_entity(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
+    platforms: list[Platform],
+) -> None:
+    """Whatever entities are enabled, all go unavailable within one fast interval and come back within one."""
+    with patch("custom_components.cgi_camera.PLATFORMS", platforms):
+        entry = await setup_integration(entry_for(emulator))
+        entity_ids = [
+            reg.entity_id
+            for reg in er.async_entries_for_config_entry(
+                er.async_get(hass), entry.entry_id
+            )
+            if reg.disabled_by is None
+        ]
+        assert entity_ids
+
+        def _unavailable() -> dict[str, bool]:
+            return {
+                e: hass.states.get(e).state == STATE_UNAVAILABLE for e in entity_ids
+            }
+
+        assert not any(_unavailable().values())
+        emulator.faults.offline = True
+        await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
+        assert all(_unavailable().values()), _unavailable()
+        emulator.faults.offline = False
+        await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
+        assert not any(_unavailable().values()), _unavailable()
+        await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_actions_fail_within_one_timeout(
+    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+) -> None:
+    """A camera that accepts connections but never answers: each of three concurrent sets fails in one timeout.
+
+    The deadline includes the wait for the camera's request slot, and nothing is re-read after the failure.
+    """
+    timeout = 0.5
+    with patch("custom_components.cgi_camera.REQUEST_TIMEOUT", timeout):
+        await setup_integration(entry_for(emulator))
+    emulator.clear_requests()
+    emulator.faults.push("stall", count=10)
+
+    async def _set(entity_id: str) -> float:
+        started = time.monotonic()
+        with pytest.raises(HomeAssistantError):
+            await hass.services.async_call(
+                "number",
+                "set_value",
+                {ATTR_ENTITY_ID: entity_id, "value": 7},
+                blocking=True,
+            )
+        return time.monotonic() - started
+
+    durations = await asyncio.gather(
+        *(
+            _set(f"number.v6202ir_ar0237_{name}")
+            for name in ("brightness", "contrast", "saturation")
+        )
+    )
+    assert max(durations) < timeout * 1.6, durations
+    assert not [r for r in emulator.requests if r.op == "get"]
 
 
 @pytest.mark.parametrize(
     "emulator_config",
     [
         EmulatorConfig(
-            username="admin", password="pw", mac="00:2a:2a:00:00:0d", latency=0.01
+            username="admin", password="pw", mac="00:2a:2a:00:00:0e", channels=2
         )
     ],
 )
-async def test_first_poll_overlaps_platform_setup(
-    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
-) -> None:
-    """Groups are read while the platforms are still being set up; each once, and the stats count the poll."""
-    first_read = asyncio.Event()
-    read_during_setup: list[bool] = []
-    sensors_done: list[float] = []
-    read_into = CgiCoordinator.async_read_into
-    setup_sensors = sensor.async_setup_entry
-
-    async def _read_into(self: CgiCoordinator, key: GroupKey, data: Any) -> None:
-        await read_into(self, key, data)
-        first_read.set()
-
-    async def _setup_sensors(*args: Any) -> None:
-        await setup_sensors(*args)
-        # The sensor platform is not done until a group has been read: only an overlapping first poll can. (The
-        # timeout, shorter than the fast interval, only ends the wait when the poll does not overlap.)
-        try:
-            await asyncio.wait_for(first_read.wait(), DEFAULT_FAST_INTERVAL / 2)
-        except TimeoutError:
-            read_during_setup.append(False)
-        else:
-            read_during_setup.append(True)
-        sensors_done.append(time.time())
-
-    with (
-        patch.object(CgiCoordinator, "async_read_into", _read_into),
-        patch.object(sensor, "async_setup_entry", _setup_sensors),
-    ):
-        entry = await setup_integration(entry_for(emulator))
-    assert entry.state is ConfigEntryState.LOADED
-    assert read_during_setup == [True]
-    first_poll = emulator.requests[SETUP_REQUESTS]
-    assert first_poll.op == "get"
-    assert first_poll.time < sensors_done[0]
-    # Every wanted group read exactly once: the same requests as polling after the platforms were set up.
-    assert _polled(emulator) == _wanted(entry)
-    for coordinator in entry.runtime_data.coordinators:
-        assert coordinator.last_update_success
-        assert set(coordinator.data) == set(coordinator.wanted_groups)
-        assert coordinator.stats.refreshes == 1
-        assert coordinator.stats.failures == 0
-        assert coordinator.stats.requests == len(coordinator.wanted_groups)
-        assert coordinator.stats.last_requests == len(coordinator.wanted_groups)
-        assert coordinator.stats.last_duration is not None
-    await hass.config_entries.async_unload(entry.entry_id)
-
-
-@contextlib.contextmanager
-def _on_group_registered(action: Callable[[], None]) -> Iterator[None]:
-    """Run `action` whenever an entity registers a group: after the setup requests, as the first poll begins."""
-    register = CgiCoordinator.async_register_group
-
-    def _register(self: CgiCoordinator, key: GroupKey) -> Callable[[], None]:
-        action()
-        return register(self, key)
-
-    with patch.object(CgiCoordinator, "async_register_group", _register):
-        yield
-
-
-async def test_first_poll_failure_falls_back_to_refresh(
+async def test_stale_channel_devices_removed_at_setup(
     hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
     emulator: CameraEmulator,
-    setup_integration: Setup,
+    device_registry: dr.DeviceRegistry,
 ) -> None:
-    """The camera vanishing during the first poll: the entry loads, its entities unavailable, then recover."""
-
-    def _go_offline() -> None:
-        emulator.faults.offline = True
-
-    with _on_group_registered(_go_offline):
-        entry = await setup_integration(entry_for(emulator))
-    assert entry.state is ConfigEntryState.LOADED
-    states = [
-        hass.states.get(reg.entity_id)
-        for reg in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-        if reg.disabled_by is None
-        and getattr(_entity_object(hass, reg.entity_id), "key", None) is not None
-    ]
-    assert states
-    assert [s.entity_id for s in states if s.state != STATE_UNAVAILABLE] == []
-    for coordinator in entry.runtime_data.coordinators:
-        # The fallback refresh is counted; the first poll's failed request too.
-        assert not coordinator.last_update_success
-        assert coordinator.stats.refreshes == 1
-        assert coordinator.stats.failures == 1
-
-    emulator.faults.offline = False
-    await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
-    assert all(hass.states.get(s.entity_id).state != STATE_UNAVAILABLE for s in states)
-    await hass.config_entries.async_unload(entry.entry_id)
-
-
-async def test_first_poll_drops_unsupported_group(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    emulator: CameraEmulator,
-    setup_integration: Setup,
-) -> None:
-    """A group the camera refuses (501) in the first poll is dropped, as in a refresh; setup goes on."""
-
-    def _drop_ptz() -> None:
-        # The query listed PTZ; now the camera answers its groups with 501.
-        emulator.config.ptz = False
-
-    with _on_group_registered(_drop_ptz):
-        entry = await setup_integration(entry_for(emulator))
-    assert entry.state is ConfigEntryState.LOADED
-    ptz_reads = [r for r in emulator.requests[SETUP_REQUESTS:] if r.area == "ptz"]
-    # No preset yet, so no preset select: only its preset list is polled (not the PTZ position it watches).
-    assert [r.group for r in ptz_reads] == ["PresetNameInfo"]
-    for coordinator in entry.runtime_data.coordinators:
-        assert coordinator.last_update_success
-        assert not [k for k in coordinator.wanted_groups if k.area == "ptz"]
-        assert not [k for k in coordinator.data if k.area == "ptz"]
-        assert coordinator.data
-
-    emulator.clear_requests()
-    await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
-    assert emulator.requests
-    assert not [r for r in emulator.requests if r.area == "ptz"]
-    await hass.config_entries.async_unload(entry.entry_id)
-
-
-async def test_cancelled_first_poll_cancels_platform_setup(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
-) -> None:
-    """Setup cancelled during the first poll: the platform setup is cancelled and awaited, nothing lingers."""
-    platforms = asyncio.create_task(asyncio.Event().wait())
-    emulator.faults.push("stall")
-    first_refresh = asyncio.create_task(
-        loaded_entry.runtime_data.coordinators.async_first_refresh(platforms)
+    """A channel the video server no longer reports loses its device at setup; current channels keep theirs."""
+    entry = entry_for(emulator)
+    entry.add_to_hass(hass)
+    device_registry.async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, f"{entry.unique_id}_ch3")},
     )
-    await asyncio.sleep(0)
-    first_refresh.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await first_refresh
-    assert platforms.cancelled()
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    devices = {
+        identifier
+        for device in dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+        for _, identifier in device.identifiers
+    }
+    assert devices == {
+        entry.unique_id,
+        f"{entry.unique_id}_ch1",
+        f"{entry.unique_id}_ch2",
+    }
+    await hass.config_entries.async_unload(entry.entry_id)

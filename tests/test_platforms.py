@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
+import logging
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 from homeassistant.components.number import ATTR_MAX, ATTR_MIN, ATTR_VALUE
 from homeassistant.components.select import ATTR_OPTION, ATTR_OPTIONS
-from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, Platform
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNKNOWN,
+    Platform,
+)
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
-from custom_components.cgi_camera.const import DOMAIN
+from custom_components.cgi_camera.const import (
+    DEFAULT_FAST_INTERVAL,
+    DEFAULT_SLOW_INTERVAL,
+    DOMAIN,
+)
 from tests.conftest import entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
 
 if TYPE_CHECKING:
+    from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from syrupy.assertion import SnapshotAssertion
 
@@ -28,6 +43,14 @@ type Setup = Callable[[MockConfigEntry], Awaitable[MockConfigEntry]]
 # Settings the emulator (like the firmware) refuses outside manual exposure: a rejected set must leave the state.
 REFUSED_OUTSIDE_MANUAL = {"manual_shutter", "manual_gain"}
 SETTABLE_PLATFORMS = (Platform.SELECT, Platform.NUMBER, Platform.SWITCH)
+
+
+async def _tick(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
+) -> None:
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def _entities(
@@ -86,7 +109,7 @@ async def test_camera_without_features_gets_no_entities_for_them(
     setup_integration: Setup,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    """No SD card, no Wi-Fi, no PTZ: their sensors and controls are not created."""
+    """No SD card device (SDStatus 0), no Wi-Fi, no PTZ: their sensors and controls are not created."""
     config = EmulatorConfig(
         username="admin", password="s3cr3t&pw", sd_card=False, wifi=False, ptz=False
     )
@@ -99,6 +122,7 @@ async def test_camera_without_features_gets_no_entities_for_them(
         assert "brightness" in keys
         assert "wifi_signal" not in keys
         assert not any(key.startswith("ptz") for key in keys)
+        assert not any(key.startswith("sd_") for key in keys)
         await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -197,7 +221,10 @@ async def test_failed_set_keeps_camera_state(
     entity_id = "number.v6202ir_ar0237_brightness"
     before = hass.states.get(entity_id)
     assert before is not None
-    emulator.faults.push("503")
+    emulator.clear_requests()
+    emulator.faults.push(
+        "503", count=2
+    )  # the set, then the re-read the refusal calls for
     with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call(
             "number",
@@ -205,11 +232,42 @@ async def test_failed_set_keeps_camera_state(
             {ATTR_ENTITY_ID: entity_id, ATTR_VALUE: 3},
             blocking=True,
         )
-    assert err.value.translation_key == "set_failed"
+    assert err.value.translation_key == "camera_busy"
     assert err.value.translation_domain == DOMAIN
+    assert [(r.op, r.group) for r in emulator.requests] == [
+        ("set", "ImageInfo"),
+        ("get", "ImageInfo"),
+    ]
     after = hass.states.get(entity_id)
     assert after is not None
     assert after.state == before.state
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_select_keeps_a_value_outside_the_camera_list(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
+) -> None:
+    """A value the camera's list lacks is still shown (and offered), but choosing it sends nothing."""
+    await setup_integration(entry_for(emulator))
+    entity_id = "select.v6202ir_ar0237_time_zone"
+    emulator.state.time_info["TimeZone"] = 333
+    await _tick(hass, freezer, DEFAULT_SLOW_INTERVAL)
+    state = hass.states.get(entity_id)
+    assert state.state == "UTC+05:33"
+    assert "UTC+05:33" in state.attributes[ATTR_OPTIONS]
+    emulator.clear_requests()
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "select",
+            "select_option",
+            {ATTR_ENTITY_ID: entity_id, ATTR_OPTION: "UTC+05:33"},
+            blocking=True,
+        )
+    assert err.value.translation_key == "invalid_option"
+    assert not [r for r in emulator.requests if r.op == "set"]
 
 
 async def test_buttons(
@@ -236,16 +294,19 @@ async def test_buttons(
             {ATTR_ENTITY_ID: "button.v6202ir_ar0237_restart"},
             blocking=True,
         )
-    assert err.value.translation_key == "action_failed"
+    assert err.value.translation_key == "camera_unreachable"
     emulator.faults.offline = False
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_sd_card_sensors_follow_the_camera(
-    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
 ) -> None:
     """SD status, space and write protection show what the camera reports on the next slow poll."""
-    entry = await setup_integration(entry_for(emulator))
+    await setup_integration(entry_for(emulator))
     prefix = "v6202ir_ar0237"
     assert hass.states.get(f"sensor.{prefix}_sd_card_status").state == "mounted"
     assert float(hass.states.get(f"sensor.{prefix}_sd_card_usage").state) == round(
@@ -258,7 +319,9 @@ async def test_sd_card_sensors_follow_the_camera(
 
     sd = emulator.state.channel(1).sd
     sd.status, sd.write_protect, sd.total_mb = 6, 1, 0
-    await entry.runtime_data.coordinators.slow.async_refresh()
+    await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
+    assert hass.states.get(f"sensor.{prefix}_sd_card_status").state == "mounted"
+    await _tick(hass, freezer, DEFAULT_SLOW_INTERVAL)
     assert hass.states.get(f"sensor.{prefix}_sd_card_status").state == "write_protected"
     assert hass.states.get(f"sensor.{prefix}_sd_card_usage").state == "unknown"
     assert (
@@ -266,21 +329,30 @@ async def test_sd_card_sensors_follow_the_camera(
         == STATE_ON
     )
 
+    # A card pulled out: the camera reports its space as 0; every space figure is unknown, not 0.
+    sd.status, sd.total_mb = 2, 30436
+    await _tick(hass, freezer, DEFAULT_SLOW_INTERVAL)
+    assert hass.states.get(f"sensor.{prefix}_sd_card_status").state == "removed"
+    for sensor in ("sd_card_size", "sd_card_used", "sd_card_usage"):
+        assert hass.states.get(f"sensor.{prefix}_{sensor}").state == "unknown", sensor
+
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_boot_time_is_steady(
-    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
 ) -> None:
     """The boot time derived from the uptime does not move between polls, only when the camera restarts."""
     emulator.state.start_time -= 3600  # the camera has been up for an hour
-    entry = await setup_integration(entry_for(emulator))
+    await setup_integration(entry_for(emulator))
     entity_id = "sensor.v6202ir_ar0237_boot_time"
     first = hass.states.get(entity_id).state
-    await entry.runtime_data.coordinators.slow.async_refresh()
+    await _tick(hass, freezer, DEFAULT_SLOW_INTERVAL)
     assert hass.states.get(entity_id).state == first
-    await emulator.reboot()
-    await asyncio.sleep(emulator.config.reboot_seconds + 0.2)
-    await entry.runtime_data.coordinators.slow.async_refresh()
+    emulator.state.mark_boot()  # the camera restarted (its uptime went back)
+    await _tick(hass, freezer, DEFAULT_SLOW_INTERVAL)
     assert hass.states.get(entity_id).state != first
 
 
@@ -311,3 +383,78 @@ async def test_reset_image_button(
         ("set", "ResetInfo")
     ]
     assert float(hass.states.get("number.v6202ir_ar0237_brightness").state) != 7
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_values_that_do_not_fit_are_unknown(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Camera values an entity cannot show give state unknown, at most one debug line each, no traceback."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.cgi_camera")
+    await setup_integration(entry_for(emulator))
+    prefix = "v6202ir_ar0237"
+    emulator.state.start_time -= 1e12  # an UpTime no date can be that far back from
+    emulator.state.wifi["Signal"] = "NaN"
+    emulator.state.channel(1).sd.total_mb = 10**400
+    emulator.state.channel(1).image["Brightness"] = 10**400
+    emulator.state.time_info["TimeZone"] = "5.5"
+    unfit = (
+        f"sensor.{prefix}_boot_time",
+        f"sensor.{prefix}_wi_fi_signal",
+        f"sensor.{prefix}_sd_card_size",
+        f"number.{prefix}_brightness",
+        f"select.{prefix}_time_zone",
+    )
+    caplog.clear()
+    for _ in range(2):
+        await _tick(hass, freezer, DEFAULT_SLOW_INTERVAL)
+    assert {e: hass.states.get(e).state for e in unfit} == dict.fromkeys(
+        unfit, STATE_UNKNOWN
+    )
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    ours = [r.getMessage() for r in caplog.records if "does not fit" in r.getMessage()]
+    assert len(ours) == len(unfit), ours
+
+
+async def test_value_missing_from_the_reply_is_unknown(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: CameraEmulator,
+    loaded_entry: MockConfigEntry,
+) -> None:
+    """A parameter missing from a successful reply: the entity stays available, its state unknown."""
+    entity_id = "number.v6202ir_ar0237_brightness"
+    assert hass.states.get(entity_id).state != STATE_UNKNOWN
+    del emulator.state.channel(1).image["Brightness"]
+    await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
+    assert hass.states.get(entity_id).state == STATE_UNKNOWN
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_sd_card_buttons(
+    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+) -> None:
+    """Unmount, mount and format send RecordDevice Operate 0, 1, 2; the SD status follows at once."""
+    await setup_integration(entry_for(emulator))
+    prefix = "v6202ir_ar0237"
+    for button, operate, status in (
+        ("unmount_sd_card", "0", "unmounted"),
+        ("mount_sd_card", "1", "mounted"),
+        ("format_sd_card", "2", "formatting"),
+    ):
+        emulator.clear_requests()
+        await hass.services.async_call(
+            "button",
+            "press",
+            {ATTR_ENTITY_ID: f"button.{prefix}_{button}"},
+            blocking=True,
+        )
+        sets = [r for r in emulator.requests if r.op == "set"]
+        assert [(r.group, r.params.get("Operate")) for r in sets] == [
+            ("RecordDevice", operate)
+        ]
+        assert hass.states.get(f"sensor.{prefix}_sd_card_status").state == status

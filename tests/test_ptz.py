@@ -28,12 +28,7 @@ from pytest_homeassistant_custom_component.common import (
 
 import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera.const import CONF_PTZ_WATCHDOG, DOMAIN
-from custom_components.cgi_camera.ptz import (
-    coordinator_for,
-    get_controller,
-    preset_names_key,
-    ptz_state_key,
-)
+from custom_components.cgi_camera.ptz import get_controller
 from tests.conftest import MAC, PASSWORD, USERNAME, entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
 
@@ -455,7 +450,7 @@ async def test_select_clears_when_camera_moves(
     await hass.async_block_till_done()
     select = entity_id(hass, SELECT_DOMAIN, "ptz_preset")
     await call(hass, loaded_entry, "ptz_goto_preset", preset=1)
-    fast = coordinator_for(loaded_entry, ptz_state_key(1))
+    fast = loaded_entry.runtime_data.coordinator
     await fast.async_refresh()
     assert hass.states.get(select).state == "1: Home"  # type: ignore[union-attr]
     emulator.state.channel(1).ptz.start_move(3, 1, 1)  # the vendor app moves the camera
@@ -599,7 +594,7 @@ async def test_preset_select_from_the_cameras_own_app(
 ) -> None:
     """A preset saved in the camera's own app adds the select at the next poll of the preset list."""
     emulator.state.channel(1).ptz.presets[8] = "Porch"
-    await coordinator_for(loaded_entry, preset_names_key(1)).async_refresh()
+    await loaded_entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
     state = hass.states.get(entity_id(hass, SELECT_DOMAIN, "ptz_preset"))
     assert state is not None

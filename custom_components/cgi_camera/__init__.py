@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from homeassistant.const import (
@@ -12,6 +13,7 @@ from homeassistant.const import (
     CONF_USERNAME,
     Platform,
 )
+from homeassistant.core import callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import (
     config_validation as cv,
@@ -30,8 +32,8 @@ from .api import (
     Choices,
     IntRange,
 )
+from .api.wire import group_key
 from .const import (
-    AUTH_FAILURES_BEFORE_REAUTH,
     CONF_FAST_INTERVAL,
     CONF_RTSP_PORT,
     CONF_SLOW_INTERVAL,
@@ -42,10 +44,12 @@ from .const import (
     LOGGER,
     REQUEST_TIMEOUT,
 )
-from .coordinator import AuthFailureTracker, CgiCoordinator, Coordinators
+from .coordinator import CgiCoordinator
 from .data import CgiCameraConfigEntry, CgiCameraData
 from .entity import device_identifier, device_info
+from .mjpeg import MjpegHub
 from .motion import CONF_MOTION_INTERVAL, DEFAULT_MOTION_INTERVAL, CameraMotion
+from .ptz import PtzController
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -79,9 +83,6 @@ QUERY_AREAS: tuple[str, ...] = (
 )
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-
-# Setup-time 401s per entry, kept across setup retries so reauth starts only after several in a row.
-_SETUP_AUTH_FAILURES: dict[str, int] = {}
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -176,23 +177,27 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         entry.data[CONF_PASSWORD],
         timeout=REQUEST_TIMEOUT,
     )
+    coordinator = CgiCoordinator(
+        hass,
+        entry,
+        client,
+        fast_interval=timedelta(
+            seconds=entry.options.get(CONF_FAST_INTERVAL, DEFAULT_FAST_INTERVAL)
+        ),
+        slow_interval=timedelta(
+            seconds=entry.options.get(CONF_SLOW_INTERVAL, DEFAULT_SLOW_INTERVAL)
+        ),
+    )
     try:
-        device = await client.device_info()
+        # No entity has registered a group yet: this is the heartbeat, DeviceInfo, and the first contact. It
+        # raises ConfigEntryNotReady or, on a 401, ConfigEntryAuthFailed (see CgiCoordinator).
+        await coordinator.async_config_entry_first_refresh()
         capabilities = await _async_query_capabilities(client)
         rtsp_port = await _async_rtsp_port(entry, client, "netport" in capabilities)
         channels = await _async_channels(client, capabilities)
     except AuthenticationFailed as err:
-        failures = _SETUP_AUTH_FAILURES.get(entry.entry_id, 0) + 1
-        _SETUP_AUTH_FAILURES[entry.entry_id] = failures
-        if failures >= AUTH_FAILURES_BEFORE_REAUTH:
-            _SETUP_AUTH_FAILURES.pop(entry.entry_id, None)
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="invalid_auth"
-            ) from err
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="auth_retry",
-            translation_placeholders={"count": str(failures)},
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
         ) from err
     except CgiError as err:
         raise ConfigEntryNotReady(
@@ -202,37 +207,28 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         ) from err
     finally:
         await imports
-    _SETUP_AUTH_FAILURES.pop(entry.entry_id, None)
 
-    auth = AuthFailureTracker()
-    fast = CgiCoordinator(
-        hass,
-        entry,
-        client,
-        name="fast",
-        interval=timedelta(
-            seconds=entry.options.get(CONF_FAST_INTERVAL, DEFAULT_FAST_INTERVAL)
-        ),
-        auth=auth,
-    )
-    slow = CgiCoordinator(
-        hass,
-        entry,
-        client,
-        name="slow",
-        interval=timedelta(
-            seconds=entry.options.get(CONF_SLOW_INTERVAL, DEFAULT_SLOW_INTERVAL)
-        ),
-        auth=auth,
-    )
-    entry.runtime_data = CgiCameraData(
+    assert coordinator.device is not None
+    data = entry.runtime_data = CgiCameraData(
         client=client,
-        device=device,
+        device=coordinator.device,
         capabilities=capabilities,
         channels=channels,
-        coordinators=Coordinators(fast=fast, slow=slow, auth=auth),
         rtsp_port=rtsp_port,
+        coordinator=coordinator,
     )
+    for channel in channels:
+        hub = MjpegHub(
+            partial(client.mjpeg_frames, channel), f"{entry.title} channel {channel}"
+        )
+        data.mjpeg_hubs[channel] = hub
+        entry.async_on_unload(hub.close)
+    if (caps := capabilities.get("ptz")) is not None and caps.has_group("PTZCtrlInfo"):
+        for channel in channels:
+            controller = data.ptz[channel] = PtzController(hass, entry, channel)
+            entry.async_on_unload(controller.async_shutdown)
+    data.sd_card_slot = await _async_has_sd_card_slot(data)
+    _async_update_devices(hass, entry)
     # Live motion: detected and started by the binary_sensor platform, stopped (unsubscribed) at unload.
     motion = CameraMotion(
         hass,
@@ -242,32 +238,51 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         interval=entry.options.get(CONF_MOTION_INTERVAL, DEFAULT_MOTION_INTERVAL),
         name=entry.title,
     )
-    entry.runtime_data.extra["motion"] = motion
+    data.motion = motion
     entry.async_on_unload(motion.async_stop)
 
+    # Entities register the groups they need as they are added; read them before setup ends.
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await coordinator.async_refresh()
+    _async_check_default_password(hass, entry)
+    return True
+
+
+async def _async_has_sd_card_slot(data: CgiCameraData) -> bool:
+    """Return False when the camera reports no SD card device (SDStatus 0, "dev off").
+
+    The read also gives the poll its first RecordDevice, so it costs no request when SD entities are enabled.
+    """
+    caps = data.capabilities.get("record")
+    if caps is None or not caps.has_group("RecordDevice"):
+        return False
+    key = group_key("record", "RecordDevice", data.channels[0])
+    await data.coordinator.async_refresh_group(key)
+    # Unread (the camera failed to answer just now): keep the entities, they show unknown until it answers.
+    blocks = data.coordinator.data.get(key)
+    return not blocks or blocks[0].get("SDStatus") != 0
+
+
+@callback
+def _async_update_devices(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> None:
+    """Register the camera and, on a video server, one sub-device per channel; remove channels that went away."""
+    data = entry.runtime_data
     device_registry = dr.async_get(hass)
-    host_device = device_registry.async_get_or_create(
+    data.host_device_id = device_registry.async_get_or_create(
         config_entry_id=entry.entry_id, **device_info(entry, None)
-    )
-    entry.runtime_data.host_device_id = host_device.id
-    if entry.runtime_data.multi_channel:
-        for channel in entry.runtime_data.channels:
+    ).id
+    current = {device_identifier(entry, None)}
+    if data.multi_channel:
+        for channel in data.channels:
+            current.add(device_identifier(entry, channel))
             device_registry.async_get_or_create(
                 config_entry_id=entry.entry_id, **device_info(entry, channel)
             )
-
-    # Entities register the groups they need as they are added, so the first poll reads exactly the groups of
-    # enabled entities, each as soon as it is registered, while the platforms go on setting up. The camera
-    # answered above; if this poll fails the entities start unavailable and the coordinators retry on their own
-    # schedule.
-    platforms = entry.async_create_task(
-        hass,
-        hass.config_entries.async_forward_entry_setups(entry, PLATFORMS),
-        f"{DOMAIN} platform setup",
-    )
-    await entry.runtime_data.coordinators.async_first_refresh(platforms)
-    _async_check_default_password(hass, entry)
-    return True
+    for device in dr.async_entries_for_config_entry(device_registry, entry.entry_id):
+        if not device.identifiers & current:
+            device_registry.async_update_device(
+                device.id, remove_config_entry_id=entry.entry_id
+            )
 
 
 # Factory passwords of this camera family; with them anyone on the network controls the camera.

@@ -12,7 +12,7 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.const import EntityCategory
 
 from .compat import BinarySensorDeviceClass
-from .entity import CgiEntity, CgiEntityDescription, build_entities, has_group
+from .entity import CgiEntity, CgiEntityDescription, build_entities, has_sd_card_slot
 from .motion_sensor import async_add_motion_sensors
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ BINARY_SENSORS: tuple[CgiBinarySensorEntityDescription, ...] = (
         param="WriteProtect",
         device_class=BinarySensorDeviceClass.PROBLEM,
         entity_category=EntityCategory.DIAGNOSTIC,
-        supported_fn=has_group("record", "RecordDevice"),
+        supported_fn=has_sd_card_slot,
     ),
 )
 

@@ -1,4 +1,4 @@
-"""Buttons: reboot, image settings reset, clock sync (plus the PTZ buttons on PTZ cameras)."""
+"""Buttons: reboot, image settings reset, clock sync, SD card mount/unmount/format (plus PTZ buttons)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ from typing import TYPE_CHECKING
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.const import EntityCategory
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
-from .api import CgiError
+from .api.wire import group_key
 from .compat import ButtonDeviceClass
-from .const import DOMAIN
-from .data import CgiCameraConfigEntry, CgiCameraData, group_key
-from .entity import CgiEntity, CgiEntityDescription, build_entities, has_group
+from .entity import CgiBaseEntity, has_group, has_sd_card_slot
+from .errors import camera_errors
 from .ptz_entities import ptz_buttons
 
 if TYPE_CHECKING:
@@ -23,14 +21,19 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-PARALLEL_UPDATES = 1
+    from .data import CgiCameraConfigEntry, CgiCameraData
+
+# The client serializes requests per camera, and each request's deadline includes that wait.
+PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class CgiButtonEntityDescription(CgiEntityDescription, ButtonEntityDescription):
-    """An action on the camera."""
+class CgiButtonEntityDescription(ButtonEntityDescription):
+    """An action on the camera: `press_fn` runs it for a channel (any channel, for a device-wide one)."""
 
     press_fn: Callable[[CgiCameraData, int], Awaitable[object]]
+    supported_fn: Callable[[CgiCameraData, int], bool]
+    device_wide: bool = True
 
 
 async def _reboot(data: CgiCameraData, channel: int) -> None:
@@ -45,8 +48,7 @@ async def _reset_image(data: CgiCameraData, channel: int) -> None:
         ("camera", "ExposureInfo"),
         ("image", "ImageInfo"),
     ):
-        key = group_key(area, group, channel)
-        await data.coordinators.for_group(key).async_refresh_group(key)
+        await data.coordinator.async_refresh_group(group_key(area, group, channel))
 
 
 async def _sync_clock(data: CgiCameraData, channel: int) -> None:
@@ -59,16 +61,24 @@ async def _sync_clock(data: CgiCameraData, channel: int) -> None:
     if capability is not None and capability.allows(minutes):
         params["TimeZone"] = minutes
     await data.client.set("sys", "TimeInfo", None, params)
-    key = group_key("sys", "TimeInfo", channel)
-    await data.coordinators.for_group(key).async_refresh_group(key)
+    await data.coordinator.async_refresh_group(group_key("sys", "TimeInfo", channel))
+
+
+def _sd_operation(operation: int) -> Callable[[CgiCameraData, int], Awaitable[None]]:
+    """Return a press function sending RecordDevice Operate (0 unmount, 1 mount, 2 format), then re-reading it."""
+
+    async def _operate(data: CgiCameraData, channel: int) -> None:
+        await data.client.sd_operate(channel, operation)
+        await data.coordinator.async_refresh_group(
+            group_key("record", "RecordDevice", channel)
+        )
+
+    return _operate
 
 
 BUTTONS: tuple[CgiButtonEntityDescription, ...] = (
     CgiButtonEntityDescription(
         key="reboot",
-        area="sys",
-        group="DeviceInfo",
-        param="DeviceID",
         device_class=ButtonDeviceClass.RESTART,
         entity_category=EntityCategory.CONFIG,
         press_fn=_reboot,
@@ -77,23 +87,30 @@ BUTTONS: tuple[CgiButtonEntityDescription, ...] = (
     CgiButtonEntityDescription(
         key="reset_image",
         translation_key="reset_image",
-        area="camera",
-        group="ResetInfo",
-        param="",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
         press_fn=_reset_image,
         supported_fn=has_group("camera", "ResetInfo"),
+        device_wide=False,
     ),
     CgiButtonEntityDescription(
         key="sync_clock",
         translation_key="sync_clock",
-        area="sys",
-        group="TimeInfo",
-        param="CameraTime",
         entity_category=EntityCategory.CONFIG,
         press_fn=_sync_clock,
         supported_fn=has_group("sys", "TimeInfo"),
+    ),
+    *(
+        CgiButtonEntityDescription(
+            key=key,
+            translation_key=key,
+            entity_category=EntityCategory.CONFIG,
+            entity_registry_enabled_default=key != "sd_format",
+            press_fn=_sd_operation(operation),
+            supported_fn=has_sd_card_slot,
+            device_wide=False,
+        )
+        for key, operation in (("sd_unmount", 0), ("sd_mount", 1), ("sd_format", 2))
     ),
 )
 
@@ -103,35 +120,23 @@ async def async_setup_entry(
     entry: CgiCameraConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Set up buttons."""
-    async_add_entities(build_entities(entry, BUTTONS, CgiButton, writable=False))
+    """Set up buttons: device-wide ones once, the others per channel."""
+    data = entry.runtime_data
+    async_add_entities(
+        CgiButton(entry, description, channel, device_wide=description.device_wide)
+        for description in BUTTONS
+        for channel in (data.channels[:1] if description.device_wide else data.channels)
+        if description.supported_fn(data, channel)
+    )
     async_add_entities(ptz_buttons(entry))
 
 
-class CgiButton(CgiEntity, ButtonEntity):
-    """A camera action; it needs no polling."""
+class CgiButton(CgiBaseEntity, ButtonEntity):
+    """A camera action; it reads nothing, so it costs no poll."""
 
     entity_description: CgiButtonEntityDescription
 
-    async def async_added_to_hass(self) -> None:
-        """Buttons read nothing, so they register no group (they cost no request)."""
-        await super(CgiEntity, self).async_added_to_hass()
-
-    @property
-    def available(self) -> bool:
-        """Available while the camera answers."""
-        return self.coordinator.last_update_success
-
     async def async_press(self) -> None:
         """Run the action."""
-        try:
+        with camera_errors(self.setting_name):
             await self.entity_description.press_fn(self.camera, self.channel)
-        except CgiError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="action_failed",
-                translation_placeholders={
-                    "action": self.setting_name,
-                    "error": str(err),
-                },
-            ) from err

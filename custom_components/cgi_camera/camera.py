@@ -3,34 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from aiohttp import web
 from homeassistant.components.camera import Camera, CameraEntityDescription
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import CgiError
 from .compat import CameraEntityFeature
 from .const import CONF_DEFAULT_STREAM, LOGGER, MANUFACTURER, STREAM_MAIN, STREAM_SUB
-from .coordinator import CgiCoordinator
-from .entity import device_info
-from .mjpeg import MjpegHub, MjpegViewer
+from .entity import CgiBaseEntity
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
-
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .data import CgiCameraConfigEntry
+    from .mjpeg import MjpegViewer
 
 PARALLEL_UPDATES = 0
 
-# Key of the per-channel MJPEG hubs in the entry's runtime data `extra`.
-HUBS_KEY = "mjpeg_hubs"
 BOUNDARY = "frameboundary"
 # Seconds an MJPEG frame may be old to stand in for a snapshot.
 LIVE_FRAME_MAX_AGE = 2.0
@@ -60,45 +53,22 @@ CAMERAS: tuple[CgiCameraEntityDescription, ...] = (
 )
 
 
-def _hubs(entry: CgiCameraConfigEntry) -> dict[int, MjpegHub]:
-    hubs: dict[int, MjpegHub] = entry.runtime_data.extra.setdefault(HUBS_KEY, {})
-    return hubs
-
-
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: CgiCameraConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Set up one camera entity per stream and channel, sharing one MJPEG hub per channel."""
-    data = entry.runtime_data
-    hubs = _hubs(entry)
-    for channel in data.channels:
-        if channel not in hubs:
-            hub = MjpegHub(
-                _upstream_opener(entry, channel), f"{entry.title} channel {channel}"
-            )
-            hubs[channel] = hub
-            entry.async_on_unload(hub.close)
+    """Set up one camera entity per stream and channel; the channel's streams share its MJPEG hub."""
     async_add_entities(
         CgiCameraEntity(entry, description, channel)
-        for channel in data.channels
+        for channel in entry.runtime_data.channels
         for description in CAMERAS
     )
 
 
-def _upstream_opener(
-    entry: CgiCameraConfigEntry, channel: int
-) -> Callable[[], AsyncIterator[bytes]]:
-    """Return a function that opens one upstream MJPEG connection of `channel`."""
-    client = entry.runtime_data.client
-    return partial(client.mjpeg_frames, channel)
-
-
-class CgiCameraEntity(CoordinatorEntity[CgiCoordinator], Camera):
+class CgiCameraEntity(CgiBaseEntity, Camera):
     """A video stream of one channel: RTSP for live view, snapshots and a shared MJPEG proxy for stills."""
 
-    _attr_has_entity_name = True
     _attr_supported_features = CameraEntityFeature.STREAM
     _attr_brand = MANUFACTURER
     entity_description: CgiCameraEntityDescription
@@ -109,17 +79,11 @@ class CgiCameraEntity(CoordinatorEntity[CgiCoordinator], Camera):
         description: CgiCameraEntityDescription,
         channel: int,
     ) -> None:
-        """Initialize the stream entity; availability follows the slow coordinator (no group is polled)."""
-        data = entry.runtime_data
-        CoordinatorEntity.__init__(self, data.coordinators.slow)
+        """Initialize the stream entity; it polls no group (the coordinator's heartbeat tells availability)."""
+        super().__init__(entry, description, channel)
         Camera.__init__(self)
-        self.entry = entry
-        self.channel = channel
-        self.entity_description = description
-        self._hub = _hubs(entry)[channel]
-        self._attr_unique_id = f"{entry.unique_id}_{channel}_{description.key}"
-        self._attr_device_info = device_info(entry, channel)
-        self._attr_model = data.device.device_id
+        self._hub = entry.runtime_data.mjpeg_hubs[channel]
+        self._attr_model = entry.runtime_data.device.device_id
         self._attr_entity_registry_enabled_default = (
             description.stream == entry.options.get(CONF_DEFAULT_STREAM, STREAM_MAIN)
         )

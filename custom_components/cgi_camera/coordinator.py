@@ -1,43 +1,42 @@
-"""Coordinators for the CGI IP Camera integration.
+"""The coordinator of one camera: it polls the CGI groups that enabled entities need, each when it is due.
 
-Two coordinators poll the camera: a fast one for state that changes by itself or from the camera's own UI
-(exposure, image, PTZ, motion settings, record control) and a slow one for what rarely does (stream settings, SD
-card, network, time). Each polls only the CGI groups that enabled entities have registered, so a disabled entity
-costs the camera no request.
+Groups that change by themselves or from the camera's own UI (exposure, image, PTZ, motion, record control) are read
+on every tick (the fast interval); the others once per slow interval. When no group is due, the cheapest request
+(DeviceInfo, the heartbeat) checks the camera is still there, so availability never depends on which entities are enabled.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
-import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 import time
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
 
-from .api import AuthenticationFailed, CgiCamera, CgiError, NotSupported, ParamGroup
+from .api import (
+    AuthenticationFailed,
+    CgiCamera,
+    CgiError,
+    NotSupported,
+    ParamGroup,
+    ResultCodeError,
+)
+from .api.wire import GroupKey
 from .const import AUTH_FAILURES_BEFORE_REAUTH, DOMAIN, LOGGER
+from .errors import camera_errors
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
-    from datetime import timedelta
+    from collections.abc import Mapping
 
+    from .api import DeviceInfo
     from .data import CgiCameraConfigEntry
 
-
-class GroupKey(NamedTuple):
-    """One CGI group of one channel (channel None for device-wide areas such as sys or net)."""
-
-    area: str
-    group: str
-    channel: int | None = None
-
-
-# Groups whose values change without Home Assistant doing it; everything else is polled slowly.
+# Groups whose values change without Home Assistant doing it: read on every tick.
 FAST_GROUPS: frozenset[tuple[str, str]] = frozenset(
     {
         ("camera", "ExposureInfo"),
@@ -63,22 +62,9 @@ class PollStats:
     last_duration: float | None = None
     last_requests: int = 0
 
-    def record(self, started: float, requests_before: int) -> None:
-        """Count one refresh that began at monotonic time `started`, when `requests` was `requests_before`."""
-        self.refreshes += 1
-        self.last_duration = time.monotonic() - started
-        self.last_requests = self.requests - requests_before
-
-
-@dataclass
-class AuthFailureTracker:
-    """Consecutive authentication failures across both coordinators."""
-
-    count: int = 0
-
 
 class CgiCoordinator(DataUpdateCoordinator[GroupData]):
-    """Poll the CGI groups that enabled entities need."""
+    """Poll the CGI groups that enabled entities need, fast groups every tick and the others when due."""
 
     config_entry: CgiCameraConfigEntry
 
@@ -88,41 +74,41 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         entry: CgiCameraConfigEntry,
         client: CgiCamera,
         *,
-        name: str,
-        interval: timedelta,
-        auth: AuthFailureTracker,
+        fast_interval: timedelta,
+        slow_interval: timedelta,
     ) -> None:
-        """Initialize the coordinator."""
+        """Initialize the coordinator; it ticks at the fast interval."""
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
-            name=f"{entry.title} {name}",
-            update_interval=interval,
+            name=entry.title,
+            update_interval=fast_interval,
+            # Entities are notified when a value changes or the camera's reachability does (HA compares
+            # last_update_success itself), so a recovery reaches every entity even when no value changed.
             always_update=False,
         )
         self.client = client
+        self.slow_interval = slow_interval
         self.stats = PollStats()
-        self._auth = auth
+        # Consecutive 401s while polling: weak Wi-Fi links answer a spurious one now and then.
+        self.auth_failures = 0
         self._wanted: Counter[GroupKey] = Counter()
         self._unsupported: set[GroupKey] = set()
+        self._read_at: dict[GroupKey, datetime] = {}
         self.data = {}
-        # The other coordinator of the same camera: both report one camera, so only one of them logs.
-        self.peer: CgiCoordinator | None = None
-        self._following_peer = False
-        # Set whenever an entity registers a group; wakes the first poll (see Coordinators.async_first_refresh).
-        self.group_registered = asyncio.Event()
+        # What the last heartbeat read; the first refresh (at setup) is a heartbeat.
+        self.device: DeviceInfo | None = None
 
     @property
     def wanted_groups(self) -> list[GroupKey]:
-        """Return the groups polled on each refresh."""
+        """Return the groups enabled entities need."""
         return [key for key in self._wanted if key not in self._unsupported]
 
     @callback
     def async_register_group(self, key: GroupKey) -> CALLBACK_TYPE:
         """Poll `key` while the returned callback has not been called."""
         self._wanted[key] += 1
-        self.group_registered.set()
 
         @callback
         def _unregister() -> None:
@@ -132,47 +118,58 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
 
         return _unregister
 
-    async def _fetch(self, key: GroupKey) -> list[ParamGroup]:
+    def _due(self, key: GroupKey, now: datetime) -> bool:
+        if (key.area, key.group) in FAST_GROUPS or (
+            read := self._read_at.get(key)
+        ) is None:
+            return True
+        # Half a tick of slack, so that timer jitter does not push a group due "now" to the next tick.
+        slack = self.update_interval / 2 if self.update_interval else timedelta(0)
+        return not read <= now < read + self.slow_interval - slack
+
+    async def _read(self, key: GroupKey) -> list[ParamGroup]:
         self.stats.requests += 1
         return await self.client.get_blocks(key.area, key.group, key.channel)
 
-    async def async_read_into(self, key: GroupKey, data: GroupData) -> None:
-        """Read `key` into `data`; other errors propagate.
-
-        A group the camera answers with "not supported" is dropped from `data` and no longer polled.
-        """
-        try:
-            data[key] = await self._fetch(key)
-        except NotSupported:
-            # The capability query promised the group, the camera disagrees: stop asking.
-            LOGGER.debug(
-                "%s: %s/%s is not supported; no longer polled",
-                self.name,
-                key.area,
-                key.group,
-            )
-            self._unsupported.add(key)
-            data.pop(key, None)
-
     async def _async_update_data(self) -> GroupData:
-        """Fetch every wanted group; any transport error makes the whole camera unavailable."""
+        """Read every due group (or the heartbeat); any transport error makes the whole camera unavailable."""
         started = time.monotonic()
+        now = dt_util.utcnow()
         requests_before = self.stats.requests
+        self.stats.refreshes += 1
+        # A new dict each time: the coordinator compares it with the previous one to decide whom to notify.
         data: GroupData = dict(self.data or {})
         try:
-            for key in self.wanted_groups:
-                await self.async_read_into(key, data)
+            due = [key for key in self.wanted_groups if self._due(key, now)]
+            for key in due:
+                try:
+                    data[key] = await self._read(key)
+                except NotSupported:
+                    # The capability query promised the group, the camera disagrees: stop asking.
+                    LOGGER.debug(
+                        "%s: %s/%s not supported", self.name, key.area, key.group
+                    )
+                    self._unsupported.add(key)
+                    data.pop(key, None)
+                else:
+                    self._read_at[key] = now
+            if not due:
+                self.stats.requests += 1
+                self.device = await self.client.device_info()
         except AuthenticationFailed as err:
             self.stats.failures += 1
-            self._auth.count += 1
-            if self._auth.count >= AUTH_FAILURES_BEFORE_REAUTH:
+            self.auth_failures += 1
+            # At setup (no answer yet) a 401 asks for the password at once, HA's usual pattern: the flow checked
+            # it, and retrying a wrong one can lock the camera. Later, weak Wi-Fi links answer a spurious 401 now
+            # and then, so only several in a row do. The count lives here and needs to survive no setup retry.
+            if self.auth_failures >= AUTH_FAILURES_BEFORE_REAUTH or self.device is None:
                 raise ConfigEntryAuthFailed(
                     translation_domain=DOMAIN, translation_key="invalid_auth"
                 ) from err
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="auth_retry",
-                translation_placeholders={"count": str(self._auth.count)},
+                translation_placeholders={"count": str(self.auth_failures)},
             ) from err
         except CgiError as err:
             self.stats.failures += 1
@@ -182,153 +179,36 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
                 translation_placeholders={"error": str(err)},
             ) from err
         finally:
-            self.stats.record(started, requests_before)
-        self._auth.count = 0
+            self.stats.last_duration = time.monotonic() - started
+            self.stats.last_requests = self.stats.requests - requests_before
+        self.auth_failures = 0
         return data
-
-    async def _async_refresh(
-        self,
-        log_failures: bool = True,
-        raise_on_auth_failed: bool = False,
-        scheduled: bool = False,
-        raise_on_entry_error: bool = False,
-    ) -> None:
-        """Refresh, keeping both coordinators of the camera in step.
-
-        When one finds the camera unreachable, the other's entities are stale too: they go unavailable at once,
-        and the camera is reported once. When it answers again, the other refreshes at once, without a second
-        "recovered" line, so every entity is back within one poll.
-        """
-        peer = self.peer
-        if peer is not None and not peer.last_update_success:
-            log_failures = False
-        was_ok = self.last_update_success
-        await super()._async_refresh(
-            log_failures, raise_on_auth_failed, scheduled, raise_on_entry_error
-        )
-        if peer is None or self._following_peer:
-            return
-        if was_ok and not self.last_update_success and peer.last_update_success:
-            peer.async_mark_unreachable()
-        elif not was_ok and self.last_update_success and not peer.last_update_success:
-            await peer.async_catch_up()
-
-    @callback
-    def async_mark_unreachable(self) -> None:
-        """The other coordinator found the camera unreachable: these entities are stale too."""
-        self.last_update_success = False
-        self.async_update_listeners()
-
-    async def async_catch_up(self) -> None:
-        """The other coordinator reached the camera again: refresh now, without a second "recovered" line."""
-        self.last_update_success = True
-        self._following_peer = True
-        try:
-            await self._async_refresh(log_failures=False)
-        finally:
-            self._following_peer = False
 
     async def async_refresh_group(self, key: GroupKey) -> None:
         """Re-read one group (after a set) and tell its entities, without a full refresh."""
         try:
-            blocks = await self._fetch(key)
+            blocks = await self._read(key)
         except CgiError as err:
             LOGGER.debug(
                 "%s: re-reading %s/%s failed: %s", self.name, key.area, key.group, err
             )
             return
+        self._read_at[key] = dt_util.utcnow()
         self.async_set_updated_data({**(self.data or {}), key: blocks})
 
     async def async_set(
         self, key: GroupKey, params: Mapping[str, int | str], setting: str
     ) -> None:
-        """Set parameters of one group, then re-read it so state is what the camera reports.
+        """Set parameters of one group, then re-read it so the state is what the camera reports.
 
-        `setting` names the setting in the error shown to the user.
+        After a transport failure nothing is re-read (the camera did not answer, and the caller must not wait a
+        second timeout); after a refusal the group is re-read to show the value the camera kept. `setting` names
+        the setting in the error shown to the user.
         """
-        try:
-            await self.client.set(key.area, key.group, key.channel, params)
-        except CgiError as err:
-            await self.async_refresh_group(key)
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="set_failed",
-                translation_placeholders={"setting": setting, "error": str(err)},
-            ) from err
+        with camera_errors(setting):
+            try:
+                await self.client.set(key.area, key.group, key.channel, params)
+            except ResultCodeError:
+                await self.async_refresh_group(key)
+                raise
         await self.async_refresh_group(key)
-
-
-@dataclass
-class Coordinators:
-    """The fast and the slow coordinator of one camera."""
-
-    fast: CgiCoordinator
-    slow: CgiCoordinator
-    auth: AuthFailureTracker = field(default_factory=AuthFailureTracker)
-
-    def __post_init__(self) -> None:
-        """Link the two coordinators; one event tells when either gets a group."""
-        self.fast.peer = self.slow
-        self.slow.peer = self.fast
-        self.slow.group_registered = self.fast.group_registered
-
-    async def async_first_refresh(self, platforms: asyncio.Task[None]) -> None:
-        """Read every group once while `platforms` sets up the entities, then hand each coordinator its data.
-
-        Creating the entities is CPU work; reading each group as soon as its entity registers it lets that work
-        run while the camera answers, instead of after the last reply. No group is read twice. If a read fails,
-        the coordinators' own refresh runs once the platforms are set up: it logs the failure, marks the
-        entities unavailable and counts authentication failures. `platforms` is awaited in every case, and
-        cancelled if this is.
-        """
-        woken = self.fast.group_registered
-        platforms.add_done_callback(lambda _: woken.set())
-        started = time.monotonic()
-        requests_before = {
-            coordinator: coordinator.stats.requests for coordinator in self
-        }
-        data: dict[CgiCoordinator, GroupData] = {
-            coordinator: {} for coordinator in self
-        }
-        try:
-            while True:
-                woken.clear()
-                unread = next(
-                    (
-                        (coordinator, key)
-                        for coordinator in self
-                        for key in coordinator.wanted_groups
-                        if key not in data[coordinator]
-                    ),
-                    None,
-                )
-                if unread is not None:
-                    await unread[0].async_read_into(unread[1], data[unread[0]])
-                elif platforms.done():
-                    break
-                else:
-                    await woken.wait()
-        except CgiError as err:
-            LOGGER.debug("First poll failed; refreshing once set up: %s", err)
-            await platforms
-            for coordinator in self:
-                await coordinator.async_refresh()
-            return
-        except BaseException:
-            # Cancelled (or a bug): stop the platform setup too, and wait for it so no task outlives setup.
-            platforms.cancel()
-            with contextlib.suppress(BaseException):
-                await platforms
-            raise
-        await platforms
-        for coordinator in self:
-            coordinator.stats.record(started, requests_before[coordinator])
-            coordinator.async_set_updated_data(data[coordinator])
-
-    def for_group(self, key: GroupKey) -> CgiCoordinator:
-        """Return the coordinator that polls `key`."""
-        return self.fast if (key.area, key.group) in FAST_GROUPS else self.slow
-
-    def __iter__(self) -> Iterator[CgiCoordinator]:
-        """Iterate over both coordinators."""
-        return iter((self.fast, self.slow))

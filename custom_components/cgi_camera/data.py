@@ -1,50 +1,20 @@
-"""Runtime data of a CGI IP Camera config entry."""
+"""Runtime data of a CGI IP Camera config entry, built once in `async_setup_entry`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 
-from .coordinator import Coordinators, GroupKey
-
 if TYPE_CHECKING:
     from .api import Capabilities, Capability, CgiCamera, DeviceInfo
+    from .coordinator import CgiCoordinator
+    from .mjpeg import MjpegHub
+    from .motion import CameraMotion
+    from .ptz import PtzController
 
 type CgiCameraConfigEntry = ConfigEntry[CgiCameraData]
-
-# Areas whose groups are per video channel (the others are device-wide and take no Channel parameter).
-CHANNEL_AREAS: frozenset[str] = frozenset(
-    {
-        "major_stream",
-        "minor_stream",
-        "mjpeg",
-        "image",
-        "audio",
-        "record",
-        "ptz",
-        "rs485",
-        "camera",
-        "alarm",
-    }
-)
-# Alarm groups that are device-wide although the area is not.
-DEVICE_WIDE_GROUPS: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("alarm", "IOTrigInfo"),
-        ("alarm", "AccessScopeInfo"),
-        ("alarm", "IOAccessInfo"),
-        ("alarm", "ScheduleInfo"),
-    }
-)
-
-
-def group_key(area: str, group: str, channel: int) -> GroupKey:
-    """Return the key of `group` for `channel`, dropping the channel for device-wide groups."""
-    if area in CHANNEL_AREAS and (area, group) not in DEVICE_WIDE_GROUPS:
-        return GroupKey(area, group, channel)
-    return GroupKey(area, group, None)
 
 
 @dataclass
@@ -55,20 +25,22 @@ class CgiCameraData:
     device: DeviceInfo
     capabilities: dict[str, Capabilities]
     channels: tuple[int, ...]
-    coordinators: Coordinators
     rtsp_port: int
+    coordinator: CgiCoordinator
+    # Channels with PTZ only.
+    ptz: dict[int, PtzController] = field(default_factory=dict)
+    mjpeg_hubs: dict[int, MjpegHub] = field(default_factory=dict)
+    # Live motion (ONVIF events or getAlarmStatus), detected when the binary_sensor platform sets up.
+    motion: CameraMotion | None = None
+    # False when the camera reports no SD card device (SDStatus 0, "dev off"): no SD entities then.
+    sd_card_slot: bool = False
     # Device registry id of the camera itself; channel sub-devices of a video server hang below it.
     host_device_id: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def multi_channel(self) -> bool:
         """Return True for a video server with more than one channel."""
         return len(self.channels) > 1
-
-    def supports_area(self, area: str) -> bool:
-        """Return True if the camera answered the area's query."""
-        return area in self.capabilities
 
     def capability(self, area: str, group: str, param: str) -> Capability | None:
         """Return the camera's own range for a parameter, or None when the camera lacks it."""

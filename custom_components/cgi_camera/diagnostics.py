@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, fields, is_dataclass
-from enum import Enum
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +16,9 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers import device_registry as dr
 
-    from .coordinator import CgiCoordinator, GroupKey
+    from .api import Capabilities
+    from .api.wire import GroupKey
+    from .coordinator import CgiCoordinator
     from .data import CgiCameraConfigEntry
 
 # Keys whose values identify the camera, its owner or their network, wherever they appear.
@@ -70,13 +71,7 @@ def _is_sensitive(key: str) -> bool:
 
 
 def _plain(value: Any) -> Any:
-    """Convert API models (dataclasses, mappings, enums, capabilities) to JSON-friendly values."""
-    if isinstance(value, Enum):
-        return value.value if isinstance(value.value, int | str) else value.name
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    if isinstance(value, bytes):
-        return f"<{len(value)} bytes>"
+    """Convert API models (dataclasses, mappings, capabilities) to JSON-friendly values."""
     if is_dataclass(value) and not isinstance(value, type):
         plain = {
             f.name: _plain(getattr(value, f.name))
@@ -90,26 +85,19 @@ def _plain(value: Any) -> Any:
         )
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, Iterable):
+    if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    return str(value)
+    return value
 
 
 def _is_capability(value: Any) -> bool:
     return type(value).__name__ in {"IntRange", "Choices", "ReadOnly", "FreeString"}
 
 
-def _capabilities(caps: Any) -> Any:
+def _capabilities(caps: Capabilities) -> dict[str, list[Any]]:
     """Return an area's capabilities as {group: [block, ...]}."""
-    groups = getattr(caps, "groups", None)
-    if callable(groups):
-        groups = groups()
-    if groups is None and isinstance(caps, Mapping):
-        groups = list(caps)
-    if groups is None:
-        return _plain(caps)
     return {
-        str(group): [_plain(block) for block in caps.blocks(group)] for group in groups
+        group: [_plain(block) for block in caps.blocks(group)] for group in caps.groups
     }
 
 
@@ -123,6 +111,8 @@ def _coordinator(coordinator: CgiCoordinator) -> dict[str, Any]:
         "update_interval": coordinator.update_interval.total_seconds()
         if coordinator.update_interval
         else None,
+        "slow_interval": coordinator.slow_interval.total_seconds(),
+        "auth_failures": coordinator.auth_failures,
         "wanted_groups": [_key(key) for key in coordinator.wanted_groups],
         "stats": asdict(coordinator.stats),
         "groups": {
@@ -210,11 +200,7 @@ async def async_get_config_entry_diagnostics(
         "capabilities": {
             area: _capabilities(caps) for area, caps in data.capabilities.items()
         },
-        "coordinators": {
-            "fast": _coordinator(data.coordinators.fast),
-            "slow": _coordinator(data.coordinators.slow),
-        },
-        "auth_failures": data.coordinators.auth.count,
+        "coordinator": _coordinator(data.coordinator),
         # Live motion: the source in use, and each source tried with why it failed.
         "motion": motion.diagnostics() if (motion := camera_motion(entry)) else None,
     }

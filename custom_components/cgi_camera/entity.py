@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -11,15 +10,19 @@ from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, Device
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .api.wire import GroupKey, group_key
 from .compat import via_device
-from .const import DOMAIN, MANUFACTURER
-from .coordinator import CgiCoordinator, GroupKey
-from .data import CgiCameraConfigEntry, CgiCameraData, group_key
+from .const import DOMAIN, LOGGER, MANUFACTURER
+from .coordinator import CgiCoordinator
+
+# Larger integers lose precision as floats (and overflow them past ~1e308): such a camera value is shown unknown.
+MAX_EXACT_INT = 2**53
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
     from .api import Capability, ParamGroup
+    from .data import CgiCameraConfigEntry, CgiCameraData
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,11 +75,50 @@ def device_info(entry: CgiCameraConfigEntry, channel: int | None) -> DeviceInfo:
     )
 
 
-class CgiEntity(CoordinatorEntity[CgiCoordinator]):
-    """An entity backed by one CGI group of one channel."""
+class CgiBaseEntity(CoordinatorEntity[CgiCoordinator]):
+    """An entity of one camera channel: the one place that builds unique ids and device info.
+
+    Available while the camera answers the coordinator's polls (or its heartbeat).
+    """
 
     _attr_has_entity_name = True
+
+    def __init__(
+        self,
+        entry: CgiCameraConfigEntry,
+        description: EntityDescription,
+        channel: int,
+        *,
+        device_wide: bool = False,
+    ) -> None:
+        """Initialize the entity of `channel`; a device-wide one belongs to the camera, not to a channel."""
+        super().__init__(entry.runtime_data.coordinator)
+        self.entry = entry
+        self.camera = entry.runtime_data
+        self.channel = channel
+        self.entity_description = description
+        device_channel = None if device_wide else channel
+        self._attr_unique_id = (
+            f"{entry.unique_id}_{device_channel or 0}_{description.key}"
+        )
+        self._attr_device_info = device_info(entry, device_channel)
+
+    @property
+    def setting_name(self) -> str:
+        """Return the name used for this setting or action in error messages."""
+        name = self.name
+        return name if isinstance(name, str) else self.entity_description.key
+
+
+class CgiEntity(CgiBaseEntity):
+    """An entity backed by one parameter of one CGI group.
+
+    Unavailable while the camera does not answer or the group has not been read; a parameter missing from the
+    reply, or a value the entity cannot show, is state unknown.
+    """
+
     entity_description: CgiEntityDescription
+    _unfit_logged = False
 
     def __init__(
         self,
@@ -85,30 +127,25 @@ class CgiEntity(CoordinatorEntity[CgiCoordinator]):
         channel: int,
     ) -> None:
         """Initialize the entity for `channel` (ignored for device-wide groups)."""
-        data = entry.runtime_data
         self.key: GroupKey = group_key(description.area, description.group, channel)
-        super().__init__(data.coordinators.for_group(self.key))
-        self.entry = entry
-        self.camera = data
-        self.channel = channel
-        self.entity_description = description
-        self._attr_unique_id = (
-            f"{entry.unique_id}_{self.key.channel or 0}_{description.key}"
+        super().__init__(
+            entry, description, channel, device_wide=self.key.channel is None
         )
-        self._attr_device_info = device_info(entry, self.key.channel)
 
     async def async_added_to_hass(self) -> None:
         """Register the group with the coordinator: only added (enabled) entities cost a request."""
         await super().async_added_to_hass()
         self.async_on_remove(self.coordinator.async_register_group(self.key))
-        # Adding entities is one long stretch of CPU; yield so the first poll can send its request for this
-        # group meanwhile (see Coordinators.async_first_refresh).
-        await asyncio.sleep(0)
+
+    @property
+    def available(self) -> bool:
+        """Return True when the camera answers and the group has been read."""
+        return super().available and self.key in self.coordinator.data
 
     @property
     def block(self) -> ParamGroup | None:
-        """Return the group's current values (its first block), if polled."""
-        if not (blocks := (self.coordinator.data or {}).get(self.key)):
+        """Return the group's current values (its first block), if read."""
+        if not (blocks := self.coordinator.data.get(self.key)):
             return None
         return blocks[0]
 
@@ -119,6 +156,25 @@ class CgiEntity(CoordinatorEntity[CgiCoordinator]):
             return None
         value: int | str | None = block.get(self.entity_description.param)
         return value
+
+    def unfit(self, value: object) -> None:
+        """Note a camera value this entity cannot show (its state is unknown); logged once per entity."""
+        if not self._unfit_logged:
+            self._unfit_logged = True
+            LOGGER.debug(
+                "%s: %s is %.40r, which does not fit; state unknown",
+                self.entity_id,
+                self.entity_description.param,
+                value,
+            )
+
+    def fitting_int(self, value: object) -> int | None:
+        """Return `value` if it is an integer a float represents exactly, else None (see `unfit`)."""
+        if isinstance(value, int) and abs(value) <= MAX_EXACT_INT:
+            return value
+        if value is not None:
+            self.unfit(value)
+        return None
 
     @property
     def capability(self) -> Capability | None:
@@ -141,17 +197,6 @@ class CgiEntity(CoordinatorEntity[CgiCoordinator]):
                         return capability
         return caps.get(description.group, description.param)
 
-    @property
-    def available(self) -> bool:
-        """Return True when the camera answers and reports this parameter."""
-        return super().available and self.raw_value is not None
-
-    @property
-    def setting_name(self) -> str:
-        """Return the name used for this setting in error messages."""
-        name = self.name
-        return name if isinstance(name, str) else self.entity_description.key
-
     async def async_set_params(self, params: Mapping[str, int | str]) -> None:
         """Send a set request for this entity's group, then re-read the group."""
         await self.coordinator.async_set(self.key, params, self.setting_name)
@@ -165,6 +210,11 @@ def has_group(area: str, group: str) -> Callable[[CgiCameraData, int], bool]:
         return caps is not None and caps.has_group(group)
 
     return _supported
+
+
+def has_sd_card_slot(data: CgiCameraData, channel: int) -> bool:
+    """Return True when the camera has an SD card device (decided at setup)."""
+    return data.sd_card_slot
 
 
 def is_supported(

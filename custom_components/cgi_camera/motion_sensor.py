@@ -13,20 +13,17 @@ from homeassistant.components.binary_sensor import BinarySensorEntity
 
 from .compat import BinarySensorDeviceClass
 from .entity import device_info
-from .motion import CameraMotion
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .data import CgiCameraConfigEntry
-
-MOTION_KEY = "motion"
+    from .motion import CameraMotion
 
 
 def camera_motion(entry: CgiCameraConfigEntry) -> CameraMotion | None:
     """Return the entry's live motion (created by setup), if any."""
-    motion = entry.runtime_data.extra.get(MOTION_KEY)
-    return motion if isinstance(motion, CameraMotion) else None
+    return entry.runtime_data.motion
 
 
 async def async_add_motion_sensors(

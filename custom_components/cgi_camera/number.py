@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
     from .data import CgiCameraConfigEntry
 
-PARALLEL_UPDATES = 1
+# The client serializes requests per camera, and each request's deadline includes that wait.
+PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -224,8 +225,7 @@ class CgiNumber(CgiEntity, NumberEntity):
     @property
     def native_value(self) -> float | None:
         """Return the current value."""
-        raw = self.raw_value
-        return raw if isinstance(raw, int) else None
+        return self.fitting_int(self.raw_value)
 
     async def async_set_native_value(self, value: float) -> None:
         """Send the value, after checking it against the camera's own list or range."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
 from .api import CgiError, PtzDirection
+from .api.wire import GroupKey
 from .const import (
     CONF_PTZ_WATCHDOG,
     DEFAULT_PTZ_SPEED,
@@ -21,17 +22,13 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .coordinator import GroupKey
 from .errors import camera_errors, translated_error
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from .api import CgiCamera
-    from .coordinator import CgiCoordinator
     from .data import CgiCameraConfigEntry
-
-EXTRA_KEY: Final = "ptz"
 
 SPEED_RANGE: Final = (1, 8)  # PanSpeed/TiltSpeed per the spec
 
@@ -81,11 +78,6 @@ def ptz_state_key(channel: int) -> GroupKey:
 def preset_names_key(channel: int) -> GroupKey:
     """Return the group that lists the saved presets."""
     return GroupKey("ptz", "PresetNameInfo", channel)
-
-
-def coordinator_for(entry: CgiCameraConfigEntry, key: GroupKey) -> CgiCoordinator:
-    """Return the coordinator that polls `key`: the one place PTZ entities and actions reach a coordinator."""
-    return entry.runtime_data.coordinators.for_group(key)
 
 
 class PtzController:
@@ -280,7 +272,7 @@ class PtzController:
     async def async_refresh_presets(self) -> None:
         """Re-read the preset names now so the preset select shows a change without waiting for a poll."""
         key = preset_names_key(self.channel)
-        await coordinator_for(self.entry, key).async_refresh_group(key)
+        await self.entry.runtime_data.coordinator.async_refresh_group(key)
         self._notify()
 
     async def async_shutdown(self) -> None:
@@ -397,17 +389,10 @@ class PtzController:
 def get_controller(
     hass: HomeAssistant, entry: CgiCameraConfigEntry, channel: int
 ) -> PtzController:
-    """Return the PTZ controller of `channel`, created on first use and stopped on unload."""
-    controllers: dict[int, PtzController] = entry.runtime_data.extra.setdefault(
-        EXTRA_KEY, {}
-    )
-    if (controller := controllers.get(channel)) is None:
-        controller = controllers[channel] = PtzController(hass, entry, channel)
-        entry.async_on_unload(controller.async_shutdown)
-    return controller
+    """Return the PTZ controller of `channel` (built at setup, stopped on unload)."""
+    return entry.runtime_data.ptz[channel]
 
 
 def has_ptz(entry: CgiCameraConfigEntry) -> bool:
-    """Return True when the camera answered the PTZ query and lists PTZ control (PTZCtrlInfo)."""
-    caps = entry.runtime_data.capabilities.get("ptz")
-    return caps is not None and caps.has_group("PTZCtrlInfo")
+    """Return True when the camera has PTZ control (controllers are built only then)."""
+    return bool(entry.runtime_data.ptz)

@@ -34,7 +34,6 @@ from .ptz import (
     DIRECTIONS,
     SPEED_RANGE,
     PtzController,
-    coordinator_for,
     get_controller,
     has_ptz,
     preset_names_key,
@@ -106,9 +105,10 @@ class PtzPresetSelect(CgiEntity, SelectEntity):
     async def async_added_to_hass(self) -> None:
         """Also watch PTZCtrlInfo on the fast poll, to notice movement."""
         await super().async_added_to_hass()
-        fast = coordinator_for(self.entry, self._ptz_key)
-        self.async_on_remove(fast.async_register_group(self._ptz_key))
-        self.async_on_remove(fast.async_add_listener(self._handle_ptz_update))
+        self.async_on_remove(self.coordinator.async_register_group(self._ptz_key))
+        self.async_on_remove(
+            self.coordinator.async_add_listener(self._handle_ptz_update)
+        )
         self.async_on_remove(
             self.controller.async_add_listener(self._handle_controller_update)
         )
@@ -153,8 +153,7 @@ class PtzPresetSelect(CgiEntity, SelectEntity):
         controller = self.controller
         if controller.last_preset is None:
             return
-        fast = coordinator_for(self.entry, self._ptz_key)
-        blocks = (fast.data or {}).get(self._ptz_key)
+        blocks = (self.coordinator.data or {}).get(self._ptz_key)
         if not blocks:
             return
         block = blocks[0]
@@ -199,7 +198,7 @@ def _add_select_once_a_preset_exists(
 ) -> None:
     """Poll the preset list (as the select would) and add the select when the list is no longer empty."""
     key = preset_names_key(channel)
-    coordinator = coordinator_for(entry, key)
+    coordinator = entry.runtime_data.coordinator
     stop_polling = coordinator.async_register_group(key)
     stop_listening: CALLBACK_TYPE | None = None
 
@@ -283,7 +282,7 @@ class PtzButton(CoordinatorEntity[CgiCoordinator], ButtonEntity):
         channel: int,
     ) -> None:
         """Initialize the button of `channel`."""
-        super().__init__(coordinator_for(entry, ptz_state_key(channel)))
+        super().__init__(entry.runtime_data.coordinator)
         self.entry = entry
         self.channel = channel
         self.entity_description = description

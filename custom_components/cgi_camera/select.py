@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
     from .data import CgiCameraConfigEntry, CgiCameraData
 
-PARALLEL_UPDATES = 1
+# The client serializes requests per camera, and each request's deadline includes that wait.
+PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,7 +47,9 @@ def _format_gain(value: int | str) -> str:
 
 
 def _format_time_zone(value: int | str) -> str:
-    minutes = int(value)
+    if not isinstance(value, int) or abs(value) > 24 * 60:
+        raise ValueError(value)
+    minutes = value
     sign = "+" if minutes >= 0 else "-"
     hours, rest = divmod(abs(minutes), 60)
     return f"UTC{sign}{hours:02d}:{rest:02d}"
@@ -328,7 +331,10 @@ class CgiSelect(CgiEntity, SelectEntity):
                 return option
         description = self.entity_description
         if description.values is None:
-            return description.format_fn(raw)
+            try:
+                return description.format_fn(raw)
+            except ValueError:
+                self.unfit(raw)
         return None
 
     async def async_select_option(self, option: str) -> None:

@@ -15,7 +15,13 @@ from homeassistant.components.sensor import (
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfInformation
 from homeassistant.util import dt as dt_util
 
-from .entity import CgiEntity, CgiEntityDescription, build_entities, has_group
+from .entity import (
+    CgiEntity,
+    CgiEntityDescription,
+    build_entities,
+    has_group,
+    has_sd_card_slot,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -42,6 +48,8 @@ SD_STATES: tuple[str, ...] = (
     "mounting",
     "unmounting",
 )
+# SDStatus values without a readable card: off, removed, uninitialized.
+NO_CARD: frozenset[int] = frozenset({0, 2, 7})
 # The camera's clock and the poll's own latency move the computed boot time by a few seconds each poll.
 BOOT_TIME_TOLERANCE = timedelta(seconds=60)
 
@@ -54,8 +62,7 @@ class CgiSensorEntityDescription(CgiEntityDescription, SensorEntityDescription):
 
 
 def _param(block: ParamGroup, param: str) -> StateType:
-    value = block.get(param)
-    return value if isinstance(value, (int, str)) else None
+    return block.get(param)
 
 
 def _sd_state(block: ParamGroup, param: str) -> str | None:
@@ -65,8 +72,15 @@ def _sd_state(block: ParamGroup, param: str) -> str | None:
     return None
 
 
+def _sd_space(block: ParamGroup, param: str) -> StateType:
+    """Return a space figure, unknown while there is no readable card (the camera reports 0 then)."""
+    if block.get("SDStatus") in NO_CARD:
+        return None
+    return block.get(param)
+
+
 def _sd_used_percent(block: ParamGroup, param: str) -> float | None:
-    total, used = block.get("TotalSpace"), block.get("UsedSpace")
+    total, used = _sd_space(block, "TotalSpace"), _sd_space(block, "UsedSpace")
     if not isinstance(total, int) or not isinstance(used, int) or total <= 0:
         return None
     return round(100 * used / total, 1)
@@ -79,8 +93,6 @@ def _boot_time(block: ParamGroup, param: str) -> datetime | None:
     return (dt_util.utcnow() - timedelta(seconds=uptime)).replace(microsecond=0)
 
 
-_SD = has_group("record", "RecordDevice")
-
 SENSORS: tuple[CgiSensorEntityDescription, ...] = (
     CgiSensorEntityDescription(
         key="sd_status",
@@ -91,11 +103,12 @@ SENSORS: tuple[CgiSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=list(SD_STATES),
         value_fn=_sd_state,
-        supported_fn=_SD,
+        supported_fn=has_sd_card_slot,
     ),
     CgiSensorEntityDescription(
         key="sd_total",
         translation_key="sd_total",
+        value_fn=_sd_space,
         area="record",
         group="RecordDevice",
         param="TotalSpace",
@@ -104,11 +117,12 @@ SENSORS: tuple[CgiSensorEntityDescription, ...] = (
         suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
         suggested_display_precision=1,
         entity_category=EntityCategory.DIAGNOSTIC,
-        supported_fn=_SD,
+        supported_fn=has_sd_card_slot,
     ),
     CgiSensorEntityDescription(
         key="sd_used",
         translation_key="sd_used",
+        value_fn=_sd_space,
         area="record",
         group="RecordDevice",
         param="UsedSpace",
@@ -118,7 +132,7 @@ SENSORS: tuple[CgiSensorEntityDescription, ...] = (
         suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
         suggested_display_precision=1,
         entity_category=EntityCategory.DIAGNOSTIC,
-        supported_fn=_SD,
+        supported_fn=has_sd_card_slot,
     ),
     CgiSensorEntityDescription(
         key="sd_used_percent",
@@ -129,7 +143,7 @@ SENSORS: tuple[CgiSensorEntityDescription, ...] = (
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=_sd_used_percent,
-        supported_fn=_SD,
+        supported_fn=has_sd_card_slot,
     ),
     CgiSensorEntityDescription(
         key="boot_time",
@@ -185,15 +199,22 @@ class CgiSensor(CgiEntity, SensorEntity):
 
     @property
     def native_value(self) -> StateType | datetime:
-        """Return the sensor's state."""
+        """Return the sensor's state; a value the camera reports but the sensor cannot show is unknown."""
         if (block := self.block) is None:
             return None
-        value_fn = self.entity_description.value_fn or _param
-        value = value_fn(block, self.entity_description.param)
+        description = self.entity_description
+        value_fn = description.value_fn or _param
+        try:
+            value = value_fn(block, description.param)
+        except OverflowError, ValueError:
+            self.unfit(block.get(description.param))
+            return None
         if isinstance(value, datetime):
-            return self._steady_boot_time(
-                value, block.get(self.entity_description.param)
-            )
+            return self._steady_boot_time(value, block.get(description.param))
+        if description.native_unit_of_measurement is not None and not isinstance(
+            value, float
+        ):
+            return self.fitting_int(value)
         return value
 
     def _steady_boot_time(self, value: datetime, uptime: object) -> datetime:

@@ -31,15 +31,14 @@ from homeassistant.helpers.target import (
     async_extract_referenced_entity_ids,
 )
 
+from .api.wire import group_key
 from .compat import batched_entity_service_call, vol
 from .const import DOMAIN
-from .data import CgiCameraConfigEntry, group_key
 from .errors import camera_errors
 from .ptz import (
     DIRECTIONS,
     SPEED_RANGE,
     PtzController,
-    coordinator_for,
     get_controller,
     has_ptz,
     ptz_direction,
@@ -52,6 +51,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity import Entity
 
     from .camera import CgiCameraEntity
+    from .data import CgiCameraConfigEntry
 
 SERVICE_PTZ_MOVE: Final = "ptz_move"
 SERVICE_PTZ_START: Final = "ptz_start"
@@ -414,7 +414,7 @@ async def _set_osd_text(
 
     async def _set(target: Target) -> None:
         key = group_key("image", "OSDInfo", target.channel)
-        await coordinator_for(target.entry, key).async_set(key, params, "OSD text")
+        await target.entry.runtime_data.coordinator.async_set(key, params, "OSD text")
 
     await _each(_targets(entities), _set)
     return None

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
     from .data import CgiCameraConfigEntry
 
-PARALLEL_UPDATES = 1
+# The client serializes requests per camera, and each request's deadline includes that wait.
+PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 import contextlib
+from datetime import timedelta
 import gc
 from pathlib import Path
 import time
@@ -34,6 +35,7 @@ from custom_components.cgi_camera.api.capabilities import Capabilities
 from custom_components.cgi_camera.api.parse import ParamGroup, check_reply
 from custom_components.cgi_camera.api.transport import basic_token
 from custom_components.cgi_camera.const import DOMAIN
+from custom_components.cgi_camera.coordinator import FAST_GROUPS
 from tests.bench.fleet import PASSWORD, USERNAME, Fleet, mac_of
 from tests.bench.report import REPORT, SETTINGS, median, percentile, ratio
 
@@ -165,9 +167,19 @@ async def bench_setup(hass: HomeAssistant, fleet_factory: FleetFactory) -> None:
 async def _refresh_figures(
     hass: HomeAssistant, fleet: Fleet, entry: MockConfigEntry, label: str
 ) -> None:
-    for coordinator in entry.runtime_data.coordinators:
-        kind = coordinator.name.rsplit(" ", 1)[-1]
-        wanted = len(coordinator.wanted_groups)
+    # One coordinator: a tick reads the fast groups (DeviceInfo when there are none); with the slow interval
+    # at zero it reads every group, as a tick does once the slow interval has passed.
+    coordinator = entry.runtime_data.coordinator
+    slow_interval = coordinator.slow_interval
+    for kind, groups in (
+        (
+            "fast",
+            [k for k in coordinator.wanted_groups if (k.area, k.group) in FAST_GROUPS],
+        ),
+        ("slow", coordinator.wanted_groups),
+    ):
+        coordinator.slow_interval = slow_interval if kind == "fast" else timedelta(0)
+        wanted = len(groups) or 1
         walls = []
         requests: list[int] = []
         queries = 0
@@ -194,7 +206,7 @@ async def _refresh_figures(
         bare = []
         for _ in range(SETTINGS.repeat):
             started = time.perf_counter()
-            for key in coordinator.wanted_groups:
+            for key in groups:
                 await coordinator.client.get_blocks(key.area, key.group, key.channel)
             bare.append(time.perf_counter() - started)
         _add_wall_row(
@@ -205,6 +217,7 @@ async def _refresh_figures(
             1.1,
             f"; bare client {_seconds(median(bare))}",
         )
+    coordinator.slow_interval = slow_interval
 
 
 async def bench_refresh(hass: HomeAssistant, fleet_factory: FleetFactory) -> None:

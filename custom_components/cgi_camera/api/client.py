@@ -24,7 +24,8 @@ from .models import (
 )
 from .names import camera_spellings, canonical_group
 from .parse import ParamGroup, check_reply
-from .transport import NO_CHANNEL_AREAS, QueryValue, RawStream, Transport, build_query
+from .transport import QueryValue, RawStream, Transport, build_query
+from .wire import NO_CHANNEL_AREAS, wire_channel
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Mapping
@@ -134,8 +135,7 @@ class CgiCamera:
         self, area: str, group: str, channel: int | None = None, **params: QueryValue
     ) -> list[ParamGroup]:
         """Return every block of `group` (presets, users, hotspots...; empty when there is none)."""
-        if channel is None and area not in NO_CHANNEL_AREAS and area != "alarm":
-            channel = 1
+        channel = wire_channel(area, channel)
         blocks = await self._call(area, "get", group, channel, params)
         matching = [block for block in blocks if block.name == group]
         # A reply naming its group differently (firmware variants) still counts when it is the only kind present.
@@ -156,8 +156,7 @@ class CgiCamera:
         params: Mapping[str, QueryValue],
     ) -> ParamGroup:
         """Set `params` in `group`; return the camera's echo of the changed values."""
-        if channel is None and area not in NO_CHANNEL_AREAS and area != "alarm":
-            channel = 1
+        channel = wire_channel(area, channel)
         blocks = await self._call(
             area, "set", group, channel, self._camera_names(area, group, params)
         )

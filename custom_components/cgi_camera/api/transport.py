@@ -13,7 +13,7 @@ import base64
 import hashlib
 import re
 import secrets
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import aiohttp
@@ -27,6 +27,7 @@ from .errors import (
     NotFound,
     ServerFailed,
 )
+from .wire import NO_CHANNEL_AREAS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -39,8 +40,6 @@ __all__ = [
     "build_query",
 ]
 
-# Areas whose groups are camera-wide: the client never sends Channel for them (wire-decisions "Channel on sys...").
-NO_CHANNEL_AREAS: Final = frozenset({"sys", "net", "netport", "wifi", "user"})
 
 type QueryValue = int | str | bool
 
@@ -193,24 +192,24 @@ class Transport:
         """GET `path?query`; return (HTTP status, body) for a 200 reply, else raise a CgiError."""
         cap = self.max_response_bytes if max_bytes is None else max_bytes
         url = self.url(path, query)
-        async with self.semaphore:
-            try:
-                async with asyncio.timeout(self.timeout):
+        # The deadline includes the wait for the per-camera slot: a caller waits at most one timeout in all.
+        try:
+            async with asyncio.timeout(self.timeout), self.semaphore:
+                status, challenge, body, reset = await self._get(url, cap)
+                if status == 401 and self._digest is None and is_digest(challenge):
+                    self.enable_digest()
                     status, challenge, body, reset = await self._get(url, cap)
-                    if status == 401 and self._digest is None and is_digest(challenge):
-                        self.enable_digest()
-                        status, challenge, body, reset = await self._get(url, cap)
-            except TimeoutError:
-                raise CameraTimeout("timed out", area=area, group=group) from None
-            except aiohttp.ClientResponseError as err:
-                # A reply aiohttp cannot parse as HTTP.
-                raise MalformedReply(
-                    f"bad HTTP reply ({type(err).__name__})", area=area, group=group
-                ) from None
-            except (aiohttp.ClientError, OSError) as err:
-                raise CannotConnect(
-                    f"connection failed ({type(err).__name__})", area=area, group=group
-                ) from None
+        except TimeoutError:
+            raise CameraTimeout("timed out", area=area, group=group) from None
+        except aiohttp.ClientResponseError as err:
+            # A reply aiohttp cannot parse as HTTP.
+            raise MalformedReply(
+                f"bad HTTP reply ({type(err).__name__})", area=area, group=group
+            ) from None
+        except (aiohttp.ClientError, OSError) as err:
+            raise CannotConnect(
+                f"connection failed ({type(err).__name__})", area=area, group=group
+            ) from None
         if reset and not _complete(body):
             # A reply without Content-Length ends when the camera closes: a reset before its end is a broken
             # connection, not a malformed reply (wire-decisions "Reply framing").
