@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 import logging
@@ -458,3 +459,28 @@ async def test_sd_card_buttons(
             ("RecordDevice", operate)
         ]
         assert hass.states.get(f"sensor.{prefix}_sd_card_status").state == status
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_sd_status_follows_formatting(
+    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+) -> None:
+    """After Format, the SD status is read on every tick until the card is mounted again."""
+    entry = await setup_integration(entry_for(emulator))
+    status = "sensor.v6202ir_ar0237_sd_card_status"
+    await hass.services.async_call(
+        "button",
+        "press",
+        {ATTR_ENTITY_ID: "button.v6202ir_ar0237_format_sd_card"},
+        blocking=True,
+    )
+    assert hass.states.get(status).state == "formatting"
+    coordinator = entry.runtime_data.coordinator
+    await coordinator.async_refresh()  # a tick well within the slow interval
+    assert hass.states.get(status).state == "formatting"
+    await asyncio.sleep(1.1)  # the emulator formats for one second
+    await coordinator.async_refresh()
+    assert hass.states.get(status).state == "mounted"
+    emulator.clear_requests()
+    await coordinator.async_refresh()
+    assert not [r for r in emulator.requests if r.group == "RecordDevice"]

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+    from .api import ParamGroup
     from .data import CgiCameraConfigEntry, CgiCameraData
 
 # The client serializes requests per camera, and each request's deadline includes that wait.
@@ -64,14 +65,23 @@ async def _sync_clock(data: CgiCameraData, channel: int) -> None:
     await data.coordinator.async_refresh_group(group_key("sys", "TimeInfo", channel))
 
 
+# RecordDevice SDStatus while an operation runs: formatting, mounting, unmounting.
+SD_BUSY = frozenset({3, 8, 9})
+
+
+def _sd_settled(blocks: list[ParamGroup]) -> bool:
+    return not blocks or blocks[0].get("SDStatus") not in SD_BUSY
+
+
 def _sd_operation(operation: int) -> Callable[[CgiCameraData, int], Awaitable[None]]:
     """Return a press function sending RecordDevice Operate (0 unmount, 1 mount, 2 format), then re-reading it."""
 
     async def _operate(data: CgiCameraData, channel: int) -> None:
         await data.client.sd_operate(channel, operation)
-        await data.coordinator.async_refresh_group(
-            group_key("record", "RecordDevice", channel)
-        )
+        key = group_key("record", "RecordDevice", channel)
+        await data.coordinator.async_refresh_group(key)
+        # Formatting, mounting, unmounting take a while: follow the status on every tick until it settles.
+        data.coordinator.async_follow(key, _sd_settled)
 
     return _operate
 

@@ -31,7 +31,7 @@ from .const import AUTH_FAILURES_BEFORE_REAUTH, DOMAIN, LOGGER
 from .errors import camera_errors
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from .api import DeviceInfo
     from .data import CgiCameraConfigEntry
@@ -96,6 +96,8 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         self._wanted: Counter[GroupKey] = Counter()
         self._unsupported: set[GroupKey] = set()
         self._read_at: dict[GroupKey, datetime] = {}
+        # Groups read on every tick until their reply says an operation finished (e.g. formatting an SD card).
+        self._followed: dict[GroupKey, Callable[[list[ParamGroup]], bool]] = {}
         self.data = {}
         # What the last heartbeat read; the first refresh (at setup) is a heartbeat.
         self.device: DeviceInfo | None = None
@@ -118,10 +120,20 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
 
         return _unregister
 
+    @callback
+    def async_follow(
+        self, key: GroupKey, done: Callable[[list[ParamGroup]], bool]
+    ) -> None:
+        """Read `key` on every tick until `done(blocks)` says the operation it reports has finished."""
+        if not done(self.data.get(key, [])):
+            self._followed[key] = done
+
     def _due(self, key: GroupKey, now: datetime) -> bool:
-        if (key.area, key.group) in FAST_GROUPS or (
-            read := self._read_at.get(key)
-        ) is None:
+        if (
+            (key.area, key.group) in FAST_GROUPS
+            or key in self._followed
+            or (read := self._read_at.get(key)) is None
+        ):
             return True
         # Half a tick of slack, so that timer jitter does not push a group due "now" to the next tick.
         slack = self.update_interval / 2 if self.update_interval else timedelta(0)
@@ -153,6 +165,8 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
                     data.pop(key, None)
                 else:
                     self._read_at[key] = now
+                    if (done := self._followed.get(key)) and done(data[key]):
+                        del self._followed[key]
             if not due:
                 self.stats.requests += 1
                 self.device = await self.client.device_info()
