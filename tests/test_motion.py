@@ -374,8 +374,7 @@ async def test_onvif_failure_leaves_other_entities_available(
     assert STATE_UNAVAILABLE not in others.values()
     await emulator.onvif.stop()
     await _wait_for(lambda: _state(hass, entity_id) == STATE_UNAVAILABLE)
-    for coordinator in loaded_entry.runtime_data.coordinators:
-        await coordinator.async_refresh()
+    await loaded_entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
     assert STATE_UNAVAILABLE not in _other_states(hass, loaded_entry).values()
     await emulator.onvif.start(emulator.host, emulator.onvif.port)
@@ -419,8 +418,7 @@ async def test_alarm_status_failure_leaves_other_entities_available(
     await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF)
     emulator.config.alarm_status = False
     await _wait_for(lambda: _state(hass, entity_id) == STATE_UNAVAILABLE)
-    for coordinator in loaded_entry.runtime_data.coordinators:
-        await coordinator.async_refresh()
+    await loaded_entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
     assert STATE_UNAVAILABLE not in _other_states(hass, loaded_entry).values()
     emulator.config.alarm_status = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
@@ -23,11 +24,16 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
+    async_fire_time_changed,
     mock_restore_cache_with_extra_data,
 )
 
 import custom_components.cgi_camera  # noqa: F401
-from custom_components.cgi_camera.const import CONF_PTZ_WATCHDOG, DOMAIN
+from custom_components.cgi_camera.const import (
+    CONF_PTZ_WATCHDOG,
+    DEFAULT_SLOW_INTERVAL,
+    DOMAIN,
+)
 from custom_components.cgi_camera.ptz import get_controller
 from tests.conftest import MAC, PASSWORD, USERNAME, entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
@@ -35,6 +41,7 @@ from tests.emulator import CameraEmulator, EmulatorConfig
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Generator
 
+    from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -590,12 +597,16 @@ async def test_preset_select_appears_with_the_first_preset(
 
 
 async def test_preset_select_from_the_cameras_own_app(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    emulator: CameraEmulator,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A preset saved in the camera's own app adds the select at the next poll of the preset list."""
+    """A preset saved in the camera's own app adds the select at the next poll of the preset list (slow)."""
     emulator.state.channel(1).ptz.presets[8] = "Porch"
-    await loaded_entry.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
+    freezer.tick(timedelta(seconds=DEFAULT_SLOW_INTERVAL))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
     state = hass.states.get(entity_id(hass, SELECT_DOMAIN, "ptz_preset"))
     assert state is not None
     assert state.attributes["options"] == ["8: Porch"]
