@@ -130,9 +130,18 @@ async def test_entry_diagnostics_groups_redacted(
         hass, hass_client, loaded_entry
     )
     # Capabilities are checked above; they follow the emulator's query tables too closely for a snapshot.
-    assert {k: v for k, v in diagnostics.items() if k != "capabilities"} == snapshot(
+    assert {
+        k: v
+        for k, v in diagnostics.items()
+        if k not in {"capabilities", "capability_sources"}
+    } == snapshot(
         exclude=props("last_duration", "port", "rtsp_port", "CameraTime", "Signal")
     )
+    # A camera that answers every query: every known group's capabilities come from it.
+    assert diagnostics["capability_sources"]["image"]["ImageInfo"] == {
+        "source": "query",
+        "reason": None,
+    }
     groups = diagnostics["coordinator"]["groups"]
     assert "sys/DeviceInfo/-" in groups
     assert "net/AddressInfo/-" in groups

@@ -65,23 +65,6 @@ PLATFORMS: list[Platform] = [
     Platform.SWITCH,
 ]
 
-# Every area with a _query; one request each, once per setup (cached until the entry reloads).
-QUERY_AREAS: tuple[str, ...] = (
-    "sys",
-    "major_stream",
-    "minor_stream",
-    "mjpeg",
-    "image",
-    "audio",
-    "record",
-    "ptz",
-    "camera",
-    "net",
-    "netport",
-    "wifi",
-    "alarm",
-)
-
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -91,19 +74,6 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
     async_setup_services(hass)
     return True
-
-
-async def _async_query_capabilities(client: CgiCamera) -> dict[str, Capabilities]:
-    """Query every area; areas the camera lacks (501 or an unparsable reply) are left out."""
-    capabilities: dict[str, Capabilities] = {}
-    for area in QUERY_AREAS:
-        try:
-            capabilities[area] = await client.query(area)
-        except (CannotConnect, AuthenticationFailed):
-            raise
-        except CgiError as err:
-            LOGGER.debug("Camera has no usable %s area: %s", area, err)
-    return capabilities
 
 
 # Video servers of this family have at most 16 channels; the cap bounds the probing below.
@@ -148,11 +118,11 @@ async def _async_rtsp_port(
         return int(port)
     if has_netport:
         try:
-            info = await client.get("netport", "NetPortInfo")
+            port = (await client.net_port_info()).rtsp_port
         except CgiError as err:
             LOGGER.debug("Could not read the RTSP port: %s", err)
         else:
-            if isinstance(port := info.get("RtspPort"), int) and 0 < port < 65536:
+            if port is not None and 0 < port < 65536:
                 return port
     return DEFAULT_RTSP_PORT
 
@@ -192,7 +162,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         # No entity has registered a group yet: this is the heartbeat, DeviceInfo, and the first contact. It
         # raises ConfigEntryNotReady or, on a 401, ConfigEntryAuthFailed (see CgiCoordinator).
         await coordinator.async_config_entry_first_refresh()
-        capabilities = await _async_query_capabilities(client)
+        # Query, else per-group query, else the current values with the document's ranges; a transient failure
+        # raises (ConfigEntryNotReady below) and is never taken for "unsupported".
+        discovered = await client.discover_all_capabilities()
+        capabilities = discovered.by_area
         rtsp_port = await _async_rtsp_port(entry, client, "netport" in capabilities)
         channels = await _async_channels(client, capabilities)
     except AuthenticationFailed as err:
@@ -213,6 +186,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         client=client,
         device=coordinator.device,
         capabilities=capabilities,
+        capability_sources=discovered.as_dict(),
         channels=channels,
         rtsp_port=rtsp_port,
         coordinator=coordinator,

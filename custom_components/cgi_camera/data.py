@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 
@@ -24,6 +24,8 @@ class CgiCameraData:
     client: CgiCamera
     device: DeviceInfo
     capabilities: dict[str, Capabilities]
+    # Where each group's capabilities came from ({area: {group: {"source", "reason"}}}), for diagnostics.
+    capability_sources: dict[str, dict[str, Any]]
     channels: tuple[int, ...]
     rtsp_port: int
     coordinator: CgiCoordinator

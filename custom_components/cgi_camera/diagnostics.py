@@ -200,6 +200,8 @@ async def async_get_config_entry_diagnostics(
         "capabilities": {
             area: _capabilities(caps) for area, caps in data.capabilities.items()
         },
+        # Per area and group: "query", "query-group", "get+document" or "none", and why better sources failed.
+        "capability_sources": data.capability_sources,
         "coordinator": _coordinator(data.coordinator),
         # Live motion: the source in use, and each source tried with why it failed.
         "motion": motion.diagnostics() if (motion := camera_motion(entry)) else None,
