@@ -30,7 +30,7 @@ from homeassistant.helpers.device_registry import format_mac
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 import custom_components.cgi_camera  # noqa: F401
-from custom_components.cgi_camera.api.capabilities import Capabilities
+from custom_components.cgi_camera.api.capabilities import Capabilities, parse_capability
 from custom_components.cgi_camera.api.parse import ParamGroup, check_reply
 from custom_components.cgi_camera.api.transport import basic_token
 from custom_components.cgi_camera.const import DOMAIN
@@ -489,22 +489,26 @@ async def bench_scale(hass: HomeAssistant, fleet_factory: FleetFactory) -> None:
 
 
 def _per_call(function: Callable[[], object], budget: float = 0.5) -> float:
-    """Return the median seconds per call over batches filling about `budget` seconds."""
+    """Return the median CPU seconds per call over batches of about 2 ms filling `budget` seconds.
+
+    CPU time of the process, not wall time, and short batches: on a machine shared with other work, a batch that
+    was preempted still counts only what it ran.
+    """
     batch = 1
     while True:
-        started = time.perf_counter()
+        started = time.process_time()
         for _ in range(batch):
             function()
-        if (elapsed := time.perf_counter() - started) > 0.02:
+        if (elapsed := time.process_time() - started) > 0.002:
             break
         batch *= 2
     runs = max(3, int(budget / elapsed))
     times = []
     for _ in range(runs):
-        started = time.perf_counter()
+        started = time.process_time()
         for _ in range(batch):
             function()
-        times.append((time.perf_counter() - started) / batch)
+        times.append((time.process_time() - started) / batch)
     return median(times)
 
 
@@ -532,8 +536,9 @@ async def bench_parsing(fleet_factory: FleetFactory) -> None:
             def parse(body: bytes = body) -> object:
                 return [ParamGroup.from_raw(g) for g in check_reply(body).groups]
         else:
-
+            # Each query reply with an empty capability cache, as at a start: only repeats within the reply hit.
             def parse(body: bytes = body) -> object:
+                parse_capability.cache_clear()
                 return Capabilities.from_reply(check_reply(body))
 
         ours = _per_call(parse)
@@ -545,4 +550,6 @@ async def bench_parsing(fleet_factory: FleetFactory) -> None:
             f"{ours * 1e6:.0f} µs",
             compared_with=f"defusedxml parse alone {bare * 1e6:.0f} µs",
             ratio=ratio(ours, bare),
+            target="≤ 1.3×",
+            met=ours <= 1.3 * bare,
         )
