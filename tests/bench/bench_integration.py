@@ -33,6 +33,10 @@ import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera.api.capabilities import Capabilities, parse_capability
 from custom_components.cgi_camera.api.parse import ParamGroup, check_reply
 from custom_components.cgi_camera.api.transport import basic_token
+from custom_components.cgi_camera.capability_cache import (
+    CachedCapabilities,
+    CapabilityCache,
+)
 from custom_components.cgi_camera.const import DOMAIN
 from tests.bench.fleet import PASSWORD, USERNAME, Fleet, mac_of
 from tests.bench.report import REPORT, SETTINGS, median, percentile, ratio
@@ -157,6 +161,57 @@ async def bench_setup(hass: HomeAssistant, fleet_factory: FleetFactory) -> None:
         _bound(distinct),
         1.2,
         f" ({distinct} × {LAT * 1000:.0f} ms ÷ {CONN})",
+    )
+
+
+async def bench_setup_after_restart(
+    hass: HomeAssistant, fleet_factory: FleetFactory
+) -> None:
+    """Setup with the entry's capabilities already stored (capability_cache.py), as after a restart.
+
+    Target (issue 16): DeviceInfo plus the groups behind enabled entities, within 1.2× their lower bound. Until
+    setup reads the cache, this shows the full setup's requests against that target.
+    """
+    fleet = await fleet_factory(count=1, latency=LAT, connections=CONN)
+    first = _entry(fleet, 0)
+    await _setup(hass, first)  # warm-up, and what the store will hold
+    data = first.runtime_data
+    cached = CachedCapabilities(
+        dict(data.capabilities), tuple(data.channels), data.rtsp_port
+    )
+    groups = sum(len(coordinator.wanted_groups) for coordinator in data.coordinators)
+    mac, firmware = data.device.mac, data.device.firmware
+    assert mac is not None
+    await _remove(hass, first)
+    walls: list[float] = []
+    log: list[tuple[str, str]] = []
+    for _ in range(SETTINGS.repeat):
+        entry = _entry(fleet, 0)
+        # The restart: the entry's capabilities are stored before it is set up.
+        await CapabilityCache.for_entry(hass, entry.entry_id).async_save(
+            mac, firmware, cached
+        )
+        await fleet.clear()
+        walls.append(await _setup(hass, entry))
+        log = await fleet.log()
+        await _remove(hass, entry)
+    queries = sum(1 for path, _ in log if path.endswith("_query"))
+    REPORT.add(
+        "1",
+        "Setup after a restart (capabilities stored): requests issued",
+        str(len(log)),
+        compared_with=f"1 + {groups} groups behind enabled entities",
+        ratio=f"{queries} capability queries",
+        target=f"≤ {1 + groups}",
+        met=len(log) <= 1 + groups,
+    )
+    _add_wall_row(
+        "1",
+        f"Setup after a restart: wall time (median of {len(walls)})",
+        median(walls),
+        _bound(1 + groups),
+        1.2,
+        f" ({1 + groups} × {LAT * 1000:.0f} ms ÷ {CONN})",
     )
 
 
