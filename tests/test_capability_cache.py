@@ -121,3 +121,29 @@ async def test_unreadable_entry_is_ignored(
     change(data)
     fresh = CapabilityCache.for_entry(hass, "entry1")
     assert await fresh.async_load(MAC, FIRMWARE) is None
+
+
+async def test_get_or_query(hass: HomeAssistant) -> None:
+    """The first setup queries and stores; the next one (a restart) does not query."""
+    queries = 0
+
+    async def query() -> CachedCapabilities:
+        nonlocal queries
+        queries += 1
+        return _cached()
+
+    cache = CapabilityCache.for_entry(hass, "entry1")
+    first = await cache.async_get_or_query(MAC, FIRMWARE, query)
+    again = await CapabilityCache.for_entry(hass, "entry1").async_get_or_query(
+        MAC, FIRMWARE, query
+    )
+    assert queries == 1
+    assert again.channels == first.channels == (1, 2)
+    # New firmware: asked again, and stored for it.
+    await cache.async_get_or_query(MAC, "V2.6.0.6", query)
+    assert queries == 2
+    assert await cache.async_load(MAC, "V2.6.0.6") is not None
+    # No MAC: nothing cached.
+    await cache.async_get_or_query(None, FIRMWARE, query)
+    await cache.async_get_or_query(None, FIRMWARE, query)
+    assert queries == 4

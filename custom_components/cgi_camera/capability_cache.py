@@ -18,6 +18,8 @@ from .api.capabilities import Capability, CapabilityBlock
 from .const import DOMAIN
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from homeassistant.core import HomeAssistant
 
 # Bump when what is cached, or how, changes: older stored entries are then ignored.
@@ -147,6 +149,24 @@ class CapabilityCache:
                 "rtsp_port": cached.rtsp_port,
             }
         )
+
+    async def async_get_or_query(
+        self,
+        mac: str | None,
+        firmware: str | None,
+        query: Callable[[], Awaitable[CachedCapabilities]],
+    ) -> CachedCapabilities:
+        """Return what is stored for this camera and firmware, else `query()`'s answer, stored for next time.
+
+        Without a MAC (firmware that does not report one) nothing is cached: the key would not tell cameras apart.
+        """
+        if mac is None:
+            return await query()
+        if (cached := await self.async_load(mac, firmware)) is not None:
+            return cached
+        cached = await query()
+        await self.async_save(mac, firmware, cached)
+        return cached
 
     async def async_invalidate(self) -> None:
         """Forget what was stored (the next setup asks the camera again)."""
