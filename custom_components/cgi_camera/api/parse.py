@@ -1,6 +1,7 @@
 """Parsing of the cameras' XML replies.
 
-Every parse goes through defusedxml: a DTD, entity or external reference is refused and reported as MalformedReply.
+A reply that could declare anything (a DTD, entities, external references: all written with `<!`) goes through
+defusedxml, which refuses them (reported as MalformedReply); one that cannot is read by ElementTree's C parser.
 Anything the parser cannot understand raises MalformedReply (a CgiError); nothing else escapes.
 """
 
