@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import re
+from unittest.mock import patch
+import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape as xml_escape
 
+from defusedxml import DefusedXmlException
+import defusedxml.ElementTree as DefusedET
 from hypothesis import given, settings, strategies as st
 import pytest
 
@@ -36,7 +42,14 @@ from custom_components.cgi_camera.api.errors import (
     CannotConnect,
     error_for_code,
 )
-from custom_components.cgi_camera.api.parse import check_reply, coerce, parse_reply
+from custom_components.cgi_camera.api.parse import (
+    RawGroup,
+    RawParam,
+    Reply,
+    check_reply,
+    coerce,
+    parse_reply,
+)
 
 
 def message(body: str, code: int = 200, cls: str = "x_get") -> bytes:
@@ -164,6 +177,124 @@ def test_parse_arbitrary_element_text(text: str) -> None:
     )
     with contextlib.suppress(MalformedReply):
         parse_capabilities(body.encode())
+
+
+def _reference_parse(body: bytes) -> Reply:
+    """The parse as it was before the C-parser fast path: defusedxml's tree for every reply, walked with itertext."""
+    text = body.decode("utf-8", errors="replace").lstrip("\ufeff")
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1, flags=re.IGNORECASE)
+    if (end := text.find("</Message>")) >= 0:
+        text = text[: end + len("</Message>")]
+    try:
+        root = DefusedET.fromstring(text.strip(), forbid_dtd=True)
+    except (ET.ParseError, DefusedXmlException, ValueError) as err:
+        raise MalformedReply(f"unparsable XML: {type(err).__name__}") from None
+    if root.tag != "Message":
+        raise MalformedReply("reply is not a <Message>")
+    header_class, code, description, groups = None, 200, "", []
+    for child in root:
+        if child.tag == "Header":
+            header_class = child.get("class")
+        elif child.tag == "result":
+            raw_code = (child.get("code") or "").strip()
+            if not re.fullmatch(r"\s*[-+]?\d{1,30}\s*", raw_code):
+                raise MalformedReply("result code is not a number")
+            code, description = int(raw_code), "".join(child.itertext()).strip()
+        else:
+            params = []
+            for param in child:
+                if children := list(param):
+                    text_of = "".join(children[0].itertext())
+                    params.append(RawParam(param.tag, children[0].tag, text_of))
+                else:
+                    params.append(RawParam(param.tag, None, param.text or ""))
+            groups.append(RawGroup(child.tag, tuple(params)))
+    return Reply(header_class, code, description, tuple(groups))
+
+
+_XML_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
+    | st.sampled_from("\n\t "),
+    max_size=8,
+).map(xml_escape)
+_XML_MARKUP = st.sampled_from(["<?pi x?>", "&#65;", "&amp;", "&lt;", "\n"])
+# At most one a document: comments and CDATA send it to defusedxml, the others make it malformed.
+_XML_RARE = st.sampled_from(
+    ["<!-- c -->", "<![CDATA[<b>]]>", "&boom;", "<u:x/>", "<a>", "\x01", "</G>"]
+)
+_XML_NAMES = st.sampled_from(["Header", "result", "G", "A", "int", "string", "n:B"])
+_XML_ATTRS = st.tuples(
+    st.sampled_from(["", "", ' class="x_get"', ' xmlns="urn:x"']),
+    st.sampled_from(["", ' code="200"', ' code=" 402 "', ' code="abc"']),
+).map("".join)
+
+
+def _xml_element(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.builds(
+        lambda name, attrs, inner: f"<{name}{attrs}>{''.join(inner)}</{name}>"
+        if inner or len(attrs) % 2
+        else f"<{name}{attrs}/>",
+        _XML_NAMES,
+        _XML_ATTRS,
+        st.lists(children, max_size=4),
+    )
+
+
+_XML_NODES = st.recursive(_XML_TEXT | _XML_MARKUP, _xml_element, max_leaves=16)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(["", '<?xml version="1.0" encoding="utf-8"?>\n', "\ufeff", " \n"]),
+    st.sampled_from(["Message"] * 7 + ["G"]),
+    st.lists(_XML_NODES, max_size=6),
+    st.lists(_XML_RARE, max_size=1),
+    st.sampled_from(["", "", "\n", "\x00junk<<"]),
+)
+def test_parse_matches_defusedxml_tree_walk(
+    prolog: str, root: str, nodes: list[str], rare: list[str], trailer: str
+) -> None:
+    """Whichever parser reads a reply, the Reply (or the error) is the one defusedxml's tree gave."""
+    inner = "".join(nodes[:1] + rare + nodes[1:])
+    body = f'{prolog}<{root} xmlns:n="urn:n">{inner}</{root}>{trailer}'.encode()
+    try:
+        expected: Reply | str = _reference_parse(body)
+    except MalformedReply as err:
+        expected = str(err)
+    try:
+        got: Reply | str = parse_reply(body)
+    except MalformedReply as err:
+        got = str(err)
+    assert got == expected
+
+
+def test_fast_path_reads_nested_and_namespaced_text() -> None:
+    reply = check_reply(
+        b'<Message xmlns:n="urn:n"><result code="200">Suc<i>cess</i>fully</result>'
+        b"<G><A><int>1<b>2</b>3</int><string>x</string>tail</A><n:B>4<?pi?>5</n:B></G></Message>"
+    )
+    assert reply.description == "Successfully"
+    assert reply.groups[0].params == (
+        RawParam("A", "int", "123"),
+        RawParam("{urn:n}B", None, "45"),
+    )
+
+
+def test_replies_that_could_declare_go_through_defusedxml() -> None:
+    """A reply without `<!` cannot hold a DTD and is read by the C parser; one with `<!` by defusedxml."""
+    plain = message("<G><A><int>1</int></A></G>")
+    with patch.object(DefusedET, "fromstring", side_effect=AssertionError):
+        assert check_reply(plain).groups[0].params == (RawParam("A", "int", "1"),)
+    commented = message("<G><!-- a comment --><A><int>1</int></A></G>")
+    assert check_reply(commented) == check_reply(plain)
+    with pytest.raises(MalformedReply, match="EntitiesForbidden|DTDForbidden"):
+        check_reply(
+            b'<!DOCTYPE Message [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+            b"<Message><G><A>&b;</A></G></Message>"
+        )
+    # Without a DTD, an entity reference is refused by expat itself.
+    with pytest.raises(MalformedReply, match="ParseError"):
+        check_reply(b"<Message><G><A>&b;</A></G></Message>")
 
 
 # Errors ------------------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import TYPE_CHECKING
 
 import pytest
@@ -17,8 +18,14 @@ if TYPE_CHECKING:
 
 @pytest.fixture(autouse=True)
 async def enable_event_loop_debug() -> None:
-    """Override phcc's fixture: asyncio debug mode slows every callback and is off in a real Home Assistant."""
-    asyncio.get_running_loop().set_debug(False)
+    """Override phcc's fixture: asyncio debug mode slows every callback and is off in a real Home Assistant.
+
+    Also give the loop the clock a real Home Assistant gives it (homeassistant.runner binds the built-in
+    time.monotonic as loop.time); phcc's is a Python function that freezegun can patch, called on every timer.
+    """
+    loop = asyncio.get_running_loop()
+    loop.set_debug(False)
+    loop.time = time.monotonic  # type: ignore[method-assign]
 
 
 @pytest.fixture

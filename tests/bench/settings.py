@@ -20,7 +20,12 @@ class Settings:
     connections: int = field(
         default=1, metadata={"help": "connections the emulator serves at once"}
     )
-    cameras: int = field(default=25, metadata={"help": "cameras in the scale run"})
+    cameras: str = field(
+        default="25,100",
+        metadata={
+            "help": "camera counts of the scale run, comma-separated (each set up together, then polled)"
+        },
+    )
     scale_seconds: float = field(
         default=180.0, metadata={"help": "seconds of polling in the scale run"}
     )

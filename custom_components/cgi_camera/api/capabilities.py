@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 import re
 
 from .parse import RawGroup, Reply, parse_reply
@@ -100,6 +101,8 @@ class FreeString:
 type Capability = IntRange | Choices | ReadOnly | FreeString
 
 
+# Query replies repeat a few texts (`0, 1`, `0 ... 255`) many times, and the results are immutable.
+@lru_cache(maxsize=512)
 def parse_capability(type_: str | None, text: str) -> Capability:
     """Parse one query element's text (`type_` is its type tag: `int`, `string` or None). Never raises."""
     stripped = text.strip()

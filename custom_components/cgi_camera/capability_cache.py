@@ -1,0 +1,173 @@
+"""What a camera supports, kept in Home Assistant's storage so a restart does not ask again.
+
+The 13 capability queries, the channel list and the RTSP port only change with the firmware, yet cost half of a
+setup's requests. They are stored per config entry with the key they are valid for: the camera's MAC, its
+firmware version and CACHE_FORMAT. A stored entry for another key (new firmware, another camera at the address, an
+older format) or one that cannot be read is ignored, as if there were none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.helpers.storage import Store
+
+from .api import Capabilities, Choices, FreeString, IntRange, ReadOnly
+from .api.capabilities import Capability, CapabilityBlock
+from .const import DOMAIN
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from homeassistant.core import HomeAssistant
+
+# Bump when what is cached, or how, changes: older stored entries are then ignored.
+CACHE_FORMAT = 1
+_STORAGE_VERSION = 1
+
+type _Json = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CachedCapabilities:
+    """What a setup learns from the capability queries."""
+
+    capabilities: dict[str, Capabilities]
+    channels: tuple[int, ...]
+    rtsp_port: int
+
+
+def _capability_to_json(capability: Capability) -> _Json:
+    if isinstance(capability, IntRange):
+        return {"range": [capability.min, capability.max]}
+    if isinstance(capability, Choices):
+        return {"choices": list(capability.values)}
+    if isinstance(capability, FreeString):
+        return {"free": True}
+    return {"read_only": True}
+
+
+def _capability_from_json(data: _Json) -> Capability:
+    if "range" in data:
+        low, high = data["range"]
+        return IntRange(int(low), int(high))
+    if "choices" in data:
+        values = data["choices"]
+        if not all(
+            isinstance(v, int | str) and not isinstance(v, bool) for v in values
+        ):
+            raise TypeError("a choice is neither an int nor a string")
+        return Choices(tuple(values))
+    if data.get("free"):
+        return FreeString()
+    if data.get("read_only"):
+        return ReadOnly()
+    raise ValueError("unknown capability")
+
+
+def capabilities_to_json(capabilities: Capabilities) -> _Json:
+    """Return `capabilities` as JSON-serializable data (every block of every group, in order)."""
+    return {
+        "area": capabilities.area,
+        "blocks": [
+            {
+                "name": block.name,
+                "caps": {name: _capability_to_json(cap) for name, cap in block.items()},
+            }
+            for group in capabilities.groups
+            for block in capabilities.blocks(group)
+        ],
+    }
+
+
+def capabilities_from_json(data: _Json) -> Capabilities:
+    """Rebuild what capabilities_to_json returned (raises KeyError, TypeError or ValueError on other data)."""
+    blocks = [
+        CapabilityBlock(
+            str(block["name"]),
+            {
+                str(name): _capability_from_json(cap)
+                for name, cap in block["caps"].items()
+            },
+        )
+        for block in data["blocks"]
+    ]
+    area = data["area"]
+    return Capabilities(blocks, None if area is None else str(area))
+
+
+def _key(mac: str, firmware: str | None) -> _Json:
+    return {"mac": mac, "firmware": firmware, "format": CACHE_FORMAT}
+
+
+class CapabilityCache:
+    """The stored capabilities of one config entry."""
+
+    def __init__(self, store: Store[_Json]) -> None:
+        """Wrap the entry's store (see for_entry)."""
+        self._store = store
+
+    @classmethod
+    def for_entry(cls, hass: HomeAssistant, entry_id: str) -> CapabilityCache:
+        """Return the cache of config entry `entry_id` (one storage file per entry)."""
+        return cls(
+            Store[_Json](hass, _STORAGE_VERSION, f"{DOMAIN}.capabilities.{entry_id}")
+        )
+
+    async def async_load(
+        self, mac: str, firmware: str | None
+    ) -> CachedCapabilities | None:
+        """Return what was stored for this camera and firmware, else None (nothing stored, or not usable)."""
+        data = await self._store.async_load()
+        if not isinstance(data, dict) or data.get("key") != _key(mac, firmware):
+            return None
+        try:
+            return CachedCapabilities(
+                capabilities={
+                    str(area): capabilities_from_json(caps)
+                    for area, caps in data["capabilities"].items()
+                },
+                channels=tuple(int(channel) for channel in data["channels"]),
+                rtsp_port=int(data["rtsp_port"]),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+
+    async def async_save(
+        self, mac: str, firmware: str | None, cached: CachedCapabilities
+    ) -> None:
+        """Store `cached` as valid for this camera and firmware."""
+        await self._store.async_save(
+            {
+                "key": _key(mac, firmware),
+                "capabilities": {
+                    area: capabilities_to_json(caps)
+                    for area, caps in cached.capabilities.items()
+                },
+                "channels": list(cached.channels),
+                "rtsp_port": cached.rtsp_port,
+            }
+        )
+
+    async def async_get_or_query(
+        self,
+        mac: str | None,
+        firmware: str | None,
+        query: Callable[[], Awaitable[CachedCapabilities]],
+    ) -> CachedCapabilities:
+        """Return what is stored for this camera and firmware, else `query()`'s answer, stored for next time.
+
+        Without a MAC (firmware that does not report one) nothing is cached: the key would not tell cameras apart.
+        """
+        if mac is None:
+            return await query()
+        if (cached := await self.async_load(mac, firmware)) is not None:
+            return cached
+        cached = await query()
+        await self.async_save(mac, firmware, cached)
+        return cached
+
+    async def async_invalidate(self) -> None:
+        """Forget what was stored (the next setup asks the camera again)."""
+        await self._store.async_remove()
