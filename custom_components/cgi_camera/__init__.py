@@ -13,7 +13,7 @@ from homeassistant.const import (
     CONF_USERNAME,
     Platform,
 )
-from homeassistant.core import callback
+from homeassistant.core import CoreState, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import (
     config_validation as cv,
@@ -33,6 +33,7 @@ from .api import (
     IntRange,
 )
 from .api.wire import group_key
+from .capability_cache import CachedCapabilities, CapabilityCache
 from .const import (
     CONF_FAST_INTERVAL,
     CONF_RTSP_PORT,
@@ -110,12 +111,8 @@ async def _async_channels(
     return tuple(channels)
 
 
-async def _async_rtsp_port(
-    entry: CgiCameraConfigEntry, client: CgiCamera, has_netport: bool
-) -> int:
-    """Return the RTSP port: the option override, else the camera's NetPortInfo, else 554."""
-    if port := entry.options.get(CONF_RTSP_PORT):
-        return int(port)
+async def _async_camera_rtsp_port(client: CgiCamera, has_netport: bool) -> int:
+    """Return the camera's RTSP port from its NetPortInfo, else 554."""
     if has_netport:
         try:
             port = (await client.net_port_info()).rtsp_port
@@ -125,6 +122,20 @@ async def _async_rtsp_port(
             if port is not None and 0 < port < 65536:
                 return port
     return DEFAULT_RTSP_PORT
+
+
+async def _async_learn_camera(client: CgiCamera) -> CachedCapabilities:
+    """Ask the camera what it supports: capabilities, channels and RTSP port (cached, see capability_cache)."""
+    # Query, else per-group query, else the current values with the document's ranges; a transient failure
+    # raises (ConfigEntryNotReady in setup) and is never taken for "unsupported".
+    discovered = await client.discover_all_capabilities()
+    capabilities = discovered.by_area
+    return CachedCapabilities(
+        capabilities=capabilities,
+        channels=await _async_channels(client, capabilities),
+        rtsp_port=await _async_camera_rtsp_port(client, "netport" in capabilities),
+        sources=discovered.as_dict(),
+    )
 
 
 async def _async_import_platforms(hass: HomeAssistant) -> None:
@@ -162,12 +173,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         # No entity has registered a group yet: this is the heartbeat, DeviceInfo, and the first contact. It
         # raises ConfigEntryNotReady or, on a 401, ConfigEntryAuthFailed (see CgiCoordinator).
         await coordinator.async_config_entry_first_refresh()
-        # Query, else per-group query, else the current values with the document's ranges; a transient failure
-        # raises (ConfigEntryNotReady below) and is never taken for "unsupported".
-        discovered = await client.discover_all_capabilities()
-        capabilities = discovered.by_area
-        rtsp_port = await _async_rtsp_port(entry, client, "netport" in capabilities)
-        channels = await _async_channels(client, capabilities)
+        # What the camera supports only changes with its firmware: after a restart it comes from storage.
+        device = coordinator.device
+        assert device is not None
+        known = await CapabilityCache.for_entry(
+            hass, entry.entry_id
+        ).async_get_or_query(
+            device.mac, device.firmware, partial(_async_learn_camera, client)
+        )
     except AuthenticationFailed as err:
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="invalid_auth"
@@ -181,14 +194,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
     finally:
         await imports
 
-    assert coordinator.device is not None
+    capabilities, channels = known.capabilities, known.channels
     data = entry.runtime_data = CgiCameraData(
         client=client,
-        device=coordinator.device,
+        device=device,
         capabilities=capabilities,
-        capability_sources=discovered.as_dict(),
+        capability_sources=known.sources,
         channels=channels,
-        rtsp_port=rtsp_port,
+        rtsp_port=int(entry.options.get(CONF_RTSP_PORT) or known.rtsp_port),
         coordinator=coordinator,
     )
     for channel in channels:
@@ -295,10 +308,13 @@ async def async_remove_config_entry_device(
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> None:
-    """Drop the entry's repair issue when the entry is deleted."""
+    """Drop the entry's repair issue and stored capabilities when the entry is deleted."""
     ir.async_delete_issue(hass, DOMAIN, f"default_password_{entry.entry_id}")
+    await CapabilityCache.for_entry(hass, entry.entry_id).async_invalidate()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> bool:
-    """Unload a config entry."""
+    """Unload a config entry; a reload the user asks for (not a restart) asks the camera again what it supports."""
+    if hass.state is not CoreState.stopping:
+        await CapabilityCache.for_entry(hass, entry.entry_id).async_invalidate()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

@@ -8,7 +8,7 @@ older format) or one that cannot be read is ignored, as if there were none.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.helpers.storage import Store
@@ -36,6 +36,8 @@ class CachedCapabilities:
     capabilities: dict[str, Capabilities]
     channels: tuple[int, ...]
     rtsp_port: int
+    # Where each group's capabilities came from (api.discovery's as_dict), shown in diagnostics.
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _capability_to_json(capability: Capability) -> _Json:
@@ -130,6 +132,7 @@ class CapabilityCache:
                 },
                 channels=tuple(int(channel) for channel in data["channels"]),
                 rtsp_port=int(data["rtsp_port"]),
+                sources=dict(data.get("sources", {})),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
@@ -147,6 +150,7 @@ class CapabilityCache:
                 },
                 "channels": list(cached.channels),
                 "rtsp_port": cached.rtsp_port,
+                "sources": cached.sources,
             }
         )
 

@@ -22,6 +22,7 @@ from .api import (
     AuthenticationFailed,
     CgiCamera,
     CgiError,
+    InvalidName,
     NotSupported,
     ParamGroup,
     ResultCodeError,
@@ -222,7 +223,13 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         with camera_errors(setting):
             try:
                 await self.client.set(key.area, key.group, key.channel, params)
-            except ResultCodeError:
+            except ResultCodeError as err:
+                if isinstance(err, InvalidName | NotSupported):
+                    # What setup learnt (possibly from storage) offered this parameter, and the camera disagrees:
+                    # reload, which asks the camera again what it supports.
+                    self.hass.config_entries.async_schedule_reload(
+                        self.config_entry.entry_id
+                    )
                 await self.async_refresh_group(key)
                 raise
         await self.async_refresh_group(key)

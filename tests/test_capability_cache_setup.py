@@ -1,0 +1,134 @@
+"""Setup after a restart reads what the camera supports from storage (issue 16, item 1)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import CoreState
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+import pytest
+
+import custom_components.cgi_camera  # noqa: F401
+from custom_components.cgi_camera.capability_cache import CapabilityCache
+from tests.conftest import entry_for
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from tests.emulator import CameraEmulator
+
+
+def _queries(emulator: CameraEmulator) -> list[str]:
+    return [r.path for r in emulator.requests if r.op == "query"]
+
+
+async def _restart(hass: HomeAssistant, entry_id: str) -> None:
+    """Unload as Home Assistant does when it stops, then set up again."""
+    hass.set_state(CoreState.stopping)
+    await hass.config_entries.async_unload(entry_id)
+    hass.set_state(CoreState.running)
+    await hass.config_entries.async_setup(entry_id)
+    await hass.async_block_till_done()
+
+
+async def test_restart_reads_capabilities_from_storage(
+    hass: HomeAssistant, emulator: CameraEmulator
+) -> None:
+    """A start after the first sends DeviceInfo and the groups behind enabled entities: no capability query,
+    no channel probe, no RTSP port read; the entities and diagnostics' sources are the same."""
+    entry = entry_for(emulator)
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    first_entities = {
+        r.unique_id
+        for r in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    }
+    first_sources = entry.runtime_data.capability_sources
+    assert _queries(emulator)
+
+    emulator.clear_requests()
+    await _restart(hass, entry.entry_id)
+    assert entry.state is ConfigEntryState.LOADED
+    assert _queries(emulator) == []
+    groups = set(entry.runtime_data.coordinator.wanted_groups)
+    setup_requests = [
+        r
+        for r in emulator.requests
+        if r.path
+        not in {"/cgi/netport_get", "/cgi/getAlarmStatus"}  # live motion's detection
+    ]
+    assert len(setup_requests) <= 1 + len(groups)
+    assert {
+        r.unique_id
+        for r in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    } == first_entities
+    assert entry.runtime_data.capability_sources == first_sources
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_reload_and_new_firmware_ask_again(
+    hass: HomeAssistant, emulator: CameraEmulator
+) -> None:
+    """A reload the user asks for, and a start with other firmware, ask the camera again."""
+    entry = entry_for(emulator)
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    emulator.clear_requests()
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert _queries(emulator)
+
+    emulator.state.device_info.data["Firmware"] = "V2.00.00-260101"
+    emulator.clear_requests()
+    await _restart(hass, entry.entry_id)
+    assert _queries(emulator)
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_removing_the_entry_forgets_its_capabilities(
+    hass: HomeAssistant, emulator: CameraEmulator
+) -> None:
+    """Deleting the camera deletes its stored capabilities."""
+    entry = entry_for(emulator)
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    device = entry.runtime_data.device
+    cache = CapabilityCache.for_entry(hass, entry.entry_id)
+    assert await cache.async_load(device.mac or "", device.firmware) is not None
+    await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    # A new Store: one instance keeps what it loaded once.
+    cache = CapabilityCache.for_entry(hass, entry.entry_id)
+    assert await cache.async_load(device.mac or "", device.firmware) is None
+
+
+async def test_refused_parameter_reloads(
+    hass: HomeAssistant, emulator: CameraEmulator
+) -> None:
+    """A parameter the stored capabilities offer but the camera now refuses (403) reloads the entry, which asks
+    the camera again."""
+    entry = entry_for(emulator)
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    brightness = next(
+        r.entity_id
+        for r in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        if r.unique_id.endswith("_brightness")
+    )
+    emulator.state.channel(1).image.data.pop("Brightness")
+    emulator.clear_requests()
+    with pytest.raises(HomeAssistantError):
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": brightness, "value": 50}, blocking=True
+        )
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert _queries(emulator)
+    await hass.config_entries.async_unload(entry.entry_id)
