@@ -55,7 +55,6 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-    from custom_components.cgi_camera.api.wire import GroupKey
 
 type Setup = Callable[[MockConfigEntry], Awaitable[MockConfigEntry]]
 
@@ -149,7 +148,9 @@ async def test_disabled_entity_costs_no_request(
 ) -> None:
     """Disabling every entity of a group removes the group from the poll (after the usual reload)."""
     entry = await setup_integration(entry_for(emulator))
-    key = entry.runtime_data.coordinator.wanted_groups[0]
+    # A group read only by plain entities (PTZ entities watch PTZCtrlInfo under another attribute).
+    key = GroupKey("image", "ImageInfo", 1)
+    assert key in entry.runtime_data.coordinator.wanted_groups
     for reg in er.async_entries_for_config_entry(entity_registry, entry.entry_id):
         if getattr(_entity_object(hass, reg.entity_id), "key", None) == key:
             entity_registry.async_update_entity(
