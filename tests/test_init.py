@@ -41,6 +41,7 @@ from custom_components.cgi_camera.api import (
     IntRange,
     ReadOnly,
 )
+from custom_components.cgi_camera.api.wire import GroupKey
 from custom_components.cgi_camera.const import (
     DEFAULT_FAST_INTERVAL,
     DEFAULT_SLOW_INTERVAL,
