@@ -180,9 +180,12 @@ async def bench_setup_after_restart(
     await _setup(hass, first)  # warm-up, and what the store will hold
     data = first.runtime_data
     cached = CachedCapabilities(
-        dict(data.capabilities), tuple(data.channels), data.rtsp_port
+        dict(data.capabilities),
+        tuple(data.channels),
+        data.rtsp_port,
+        data.capability_sources,
     )
-    groups = sum(len(coordinator.wanted_groups) for coordinator in data.coordinators)
+    groups = len(data.coordinator.wanted_groups)
     mac, firmware = data.device.mac, data.device.firmware
     assert mac is not None
     await _remove(hass, first)
@@ -199,14 +202,17 @@ async def bench_setup_after_restart(
         log = await fleet.log()
         await _remove(hass, entry)
     queries = sum(1 for path, _ in log if path.endswith("_query"))
+    # Live motion's detection runs at every start (a camera's motion source can change): counted apart.
+    motion = sum(1 for path, _ in log if path in MOTION_PROBES)
+    polled = len(log) - motion
     REPORT.add(
         "1",
         "Setup after a restart (capabilities stored): requests issued",
-        str(len(log)),
+        f"{polled} (+{motion} motion detection)",
         compared_with=f"1 + {groups} groups behind enabled entities",
         ratio=f"{queries} capability queries",
         target=f"≤ {1 + groups}",
-        met=len(log) <= 1 + groups,
+        met=polled <= 1 + groups and queries == 0,
     )
     _add_wall_row(
         "1",
@@ -216,6 +222,10 @@ async def bench_setup_after_restart(
         1.2,
         f" ({1 + groups} × {LAT * 1000:.0f} ms ÷ {CONN})",
     )
+
+
+# Requests live motion's detection sends at setup (motion.py): the ONVIF port, then getAlarmStatus.
+MOTION_PROBES = frozenset({"/cgi/netport_get", "/cgi/getAlarmStatus"})
 
 
 # --- 2. Refresh ----------------------------------------------------------------------------------------------
