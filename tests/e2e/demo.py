@@ -321,6 +321,16 @@ async def demo(
                     )
         await ignore_environment_repairs(hass)
         entities = await wait_for_entities(hass, EXPECTED)
+        if preset := entities.get("Dome", {}).get("ptz_preset"):
+            # The select shows the last preset recalled through it (unknown before): recall the saved one.
+            try:
+                await hass.request(
+                    "POST",
+                    "/api/services/select/select_option",
+                    {"entity_id": preset, "option": "{}: {}".format(*DOME_PRESET)},
+                )
+            except HassError as err:
+                print(f"could not recall the dome's preset: {shown(err)}", flush=True)
         states = {
             s["entity_id"]: s["state"] for s in await hass.request("GET", "/api/states")
         }

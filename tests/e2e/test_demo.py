@@ -149,6 +149,9 @@ async def test_demo_opens_clean(socket_enabled: None, tmp_path: Path) -> None:
             notifications, issues, entries = await _what_the_user_sees(hass)
             [states] = await hass.ws({"type": "get_states"})
             entity_ids = {state["entity_id"] for state in states}
+            by_id = {state["entity_id"]: state["state"] for state in states}
+            # The dome's saved preset, recalled by the demo: the select shows it.
+            assert by_id.get("select.dome_ptz_preset") == "1: Gate", run
             [saved] = await hass.ws(
                 {"type": "lovelace/config", "url_path": DASHBOARD_PATH}
             )
