@@ -18,7 +18,7 @@ from custom_components.cgi_camera.api import CgiCamera
 from custom_components.cgi_camera.coordinator import FAST_GROUPS
 from tests.e2e.browser import Browser, chromium_path
 from tests.e2e.demo import ignore_environment_repairs
-from tests.e2e.hass import HASS_VERSIONS, REPO, HassServer, hass_python
+from tests.e2e.hass import HASS_VERSIONS, REPO, HassError, HassServer, hass_python
 from tests.emulator import EmulatorConfig
 
 if TYPE_CHECKING:
@@ -271,6 +271,27 @@ async def test_device_page_in_browser(
         return all(s["state"] not in ("unavailable", "unknown") for s in states)
 
     await _until(loaded)
+    # A preset saved with the integration's action: the preset select appears (there is none without a preset)
+    # and, once the preset is recalled through it, shows it.
+    preset_select = f"select.{PREFIX}_ptz_preset"
+    await hass.request(
+        "POST",
+        "/api/services/cgi_camera/ptz_save_preset",
+        {"entity_id": f"camera.{PREFIX}_main_stream", "preset": 1, "title": "Driveway"},
+    )
+
+    async def preset_select_exists() -> bool:
+        with contextlib.suppress(HassError):
+            return (await _state(hass, preset_select))["state"] != "unavailable"
+        return False
+
+    await _until(preset_select_exists)
+    await hass.request(
+        "POST",
+        "/api/services/select/select_option",
+        {"entity_id": preset_select, "option": "1: Driveway"},
+    )
+    assert (await _state(hass, preset_select))["state"] == "1: Driveway"
     devices, entities, states = await hass.ws(
         {"type": "config/device_registry/list"},
         {"type": "config/entity_registry/list"},
@@ -293,7 +314,9 @@ async def test_device_page_in_browser(
         - {""}
     )
     assert len(names) >= 10, names
-    assert {"Brightness", "IR-cut mode", "Main stream"} <= set(names), names
+    assert {"Brightness", "IR-cut mode", "Main stream", "PTZ preset"} <= set(names), (
+        names
+    )
 
     async with Browser() as browser:
         await browser.login(hass)
