@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 import signal
 import sys
@@ -42,6 +43,8 @@ DOME = EmulatorConfig(
     ptz=True,
     sd_card=False,
     latency=0.02,
+    # Live motion from ONVIF events (a PullPoint subscription on a port of its own, announced in NetPortInfo).
+    onvif=True,
 )
 BULLET = EmulatorConfig(
     username="admin",
@@ -52,11 +55,25 @@ BULLET = EmulatorConfig(
     ptz=False,
     sd_card=True,
     latency=0.02,
+    # Live motion from polling /cgi/getAlarmStatus (no ONVIF).
+    alarm_status=True,
 )
+# Each camera sees motion for MOTION_SECONDS every so many seconds (staggered, so the dashboard rarely shows both).
+MOTION_EVERY = {"Dome": 45.0, "Bullet": 60.0}
+MOTION_SECONDS = 5.0
+# The dome's saved PTZ preset: the preset select appears only once the camera has one.
+DOME_PRESET = (1, "Gate")
+# The entities the dashboard waits for (they appear after the entry is set up: the preset select once the preset
+# list has been read, the motion sensor once the motion source has been detected).
+EXPECTED = {
+    "Dome": ("main_stream", "motion", "ptz_preset"),
+    "Bullet": ("main_stream", "motion"),
+}
 
 
 # The dashboard's rows, with short names (the entities' own names start with the device's name).
 ROWS = {
+    "motion": "Motion",
     "ptz_preset": "Preset",
     "ir_cut_mode": "IR-cut",
     "exposure_mode": "Exposure",
@@ -168,16 +185,24 @@ async def entity_map(hass: HassServer) -> dict[str, dict[str, str]]:
     return result
 
 
-async def screenshot_dashboard(
-    hass: HassServer, titles: list[str], target: Path
-) -> None:
-    """Open the dashboard in headless Chromium as the demo user and save a PNG of it to `target`."""
+async def screenshot_dashboard(running: Demo, target: Path) -> None:
+    """Open the dashboard in headless Chromium as the demo user and save a PNG of it to `target`.
+
+    The dome sees motion while the picture is taken (its motion row reads "Detected"), the bullet none.
+    """
+    hass = running.hass
+    titles = [e["title"] for e in await hass.entries()]
+    dome = running.cameras["Dome"]
+    dome.motion.stop_periodic()
+    dome.motion.trigger(1, on=True)
     async with Browser() as browser:
         await browser.login(hass)
         await browser.navigate(f"{hass.url}/{DASHBOARD_PATH}/cameras")
-        await browser.wait_for_text([*titles, *ROWS.values()])
+        await browser.wait_for_text([*titles, *ROWS.values(), "Detected"])
         await asyncio.sleep(3)  # the live views' first frames and the icons
         target.write_bytes(await browser.screenshot())
+    dome.motion.trigger(1, on=False)
+    dome.motion.start_periodic(MOTION_EVERY["Dome"], MOTION_SECONDS)
 
 
 async def ignore_environment_repairs(hass: HassServer, timeout: float = 15.0) -> None:
@@ -210,22 +235,66 @@ async def ignore_environment_repairs(hass: HassServer, timeout: float = 15.0) ->
             await asyncio.sleep(0.5 if config.get("state") != "RUNNING" else 1.0)
 
 
+@dataclass
+class Demo:
+    """The running demo: Home Assistant and the emulated cameras, by the names given in the config flow."""
+
+    hass: HassServer
+    cameras: dict[str, CameraEmulator]
+
+
+async def wait_for_entities(
+    hass: HassServer, expected: dict[str, tuple[str, ...]], timeout: float = 40.0
+) -> dict[str, dict[str, str]]:
+    """Return entity_map() once each camera has the `expected` entity keys (or, after `timeout`, as it is)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        entities = await entity_map(hass)
+        missing = {
+            title: [key for key in keys if key not in entities.get(title, {})]
+            for title, keys in expected.items()
+            if title in entities
+        }
+        if not any(missing.values()):
+            return entities
+        if loop.time() > deadline:
+            print(f"still missing after {timeout:.0f} s: {missing}", flush=True)
+            return entities
+        await asyncio.sleep(1)
+
+
 @asynccontextmanager
 async def demo(
     config_dir: Path, port: int, dome_port: int, bullet_port: int
-) -> AsyncIterator[HassServer]:
+) -> AsyncIterator[Demo]:
     """Start both emulated cameras and Home Assistant, configure them once; stop everything on exit."""
     dome, bullet = CameraEmulator(DOME), CameraEmulator(BULLET)
+    dome.state.channel(1).ptz.save_preset(*DOME_PRESET)
+    cameras = dict(zip(CAMERAS, (dome, bullet), strict=True))
     hass = HassServer(config_dir, port)
     try:
         await dome.start(host="127.0.0.1", port=dome_port)
         await bullet.start(host="127.0.0.1", port=bullet_port)
+        for name, emu in cameras.items():
+            emu.motion.start_periodic(MOTION_EVERY[name], MOTION_SECONDS)
         print(
-            f"emulated PTZ dome:      http://127.0.0.1:{dome.port}/  (admin / {CAMERA_PASSWORD})",
+            f"emulated PTZ dome:      http://127.0.0.1:{dome.port}/  (admin / {CAMERA_PASSWORD}), "
+            f"ONVIF motion events on port {dome.onvif.port if dome.onvif else '-'}",
             flush=True,
         )
         print(
-            f"emulated bullet + SD:   http://127.0.0.1:{bullet.port}/  (admin / {CAMERA_PASSWORD})",
+            f"emulated bullet + SD:   http://127.0.0.1:{bullet.port}/  (admin / {CAMERA_PASSWORD}), "
+            "motion from /cgi/getAlarmStatus",
+            flush=True,
+        )
+        print(
+            "motion: "
+            + ", ".join(
+                f"{name} {MOTION_SECONDS:.0f} s every {every:.0f} s"
+                for name, every in MOTION_EVERY.items()
+            )
+            + f"; by hand: curl 'http://127.0.0.1:{dome.port}/emulator/motion?channel=1&on=1' (on=0 ends it)",
             flush=True,
         )
         print(
@@ -236,7 +305,7 @@ async def demo(
         await hass.onboard_or_login(DEMO_USER, DEMO_PASSWORD)
         known = {(e.get("title"), e.get("state")) for e in await hass.entries()}
         if len(known) < 2:
-            for name, emu in zip(CAMERAS, (dome, bullet), strict=True):
+            for name, emu in cameras.items():
                 try:
                     await hass.add_camera(
                         "127.0.0.1",
@@ -251,12 +320,22 @@ async def demo(
                         flush=True,
                     )
         await ignore_environment_repairs(hass)
+        entities = await wait_for_entities(hass, EXPECTED)
+        if preset := entities.get("Dome", {}).get("ptz_preset"):
+            # The select shows the last preset recalled through it (unknown before): recall the saved one.
+            try:
+                await hass.request(
+                    "POST",
+                    "/api/services/select/select_option",
+                    {"entity_id": preset, "option": "{}: {}".format(*DOME_PRESET)},
+                )
+            except HassError as err:
+                print(f"could not recall the dome's preset: {shown(err)}", flush=True)
         states = {
             s["entity_id"]: s["state"] for s in await hass.request("GET", "/api/states")
         }
-        entities = await entity_map(hass)
         await save_dashboard(hass, dashboard(entities, states))
-        yield hass
+        yield Demo(hass, cameras)
     finally:
         await hass.stop()
         await bullet.stop()
@@ -288,10 +367,10 @@ async def run(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        async with demo(config_dir, port, dome_port, bullet_port) as hass:
+        async with demo(config_dir, port, dome_port, bullet_port) as running:
+            hass = running.hass
             if screenshot is not None:
-                titles = [e["title"] for e in await hass.entries()]
-                await screenshot_dashboard(hass, titles, screenshot)
+                await screenshot_dashboard(running, screenshot)
                 print(
                     f"dashboard screenshot: {shown(screenshot.resolve())}", flush=True
                 )

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 import custom_components.cgi_camera  # noqa: F401
 from tests.e2e import demo as demo_module
-from tests.e2e.demo import CAMERAS, ENVIRONMENT_REPAIRS, ROWS, dashboard, demo, shown
+from tests.e2e.demo import (
+    CAMERAS,
+    DASHBOARD_PATH,
+    ENVIRONMENT_REPAIRS,
+    ROWS,
+    dashboard,
+    demo,
+    shown,
+)
 from tests.e2e.hass import REPO, HassServer
 
 if TYPE_CHECKING:
@@ -20,6 +28,7 @@ DOME = {
     key: f"{platform}.dome_{key}"
     for platform, keys in {
         "camera": ("main_stream",),
+        "binary_sensor": ("motion",),
         "button": ("ptz_up", "ptz_left", "ptz_stop", "ptz_right", "ptz_down"),
         "select": ("ptz_preset", "ir_cut_mode", "exposure_mode"),
         "number": ("brightness",),
@@ -73,6 +82,20 @@ def test_dashboard_per_camera() -> None:
     assert BULLET["sd_status"] in bullet_rows
 
 
+async def _until_state(
+    hass: HassServer, entity_id: str, state: str, timeout: float = 20.0
+) -> None:
+    """Wait until `entity_id` has `state`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        current = (await hass.request("GET", f"/api/states/{entity_id}"))["state"]
+        if current == state:
+            return
+        assert loop.time() < deadline, f"{entity_id} is {current}, not {state}"
+        await asyncio.sleep(0.2)
+
+
 def _flow_asks_for_a_name() -> bool:
     """Return True once the config flow's confirm step has a name field (issue 13.3)."""
     en = json.loads(
@@ -121,10 +144,26 @@ async def test_demo_opens_clean(socket_enabled: None, tmp_path: Path) -> None:
         _free_port(),
     )  # the second run's cameras where the entries expect them
     for run in ("first", "second"):
-        async with demo(config_dir, *ports) as hass:
+        async with demo(config_dir, *ports) as running:
+            hass = running.hass
             notifications, issues, entries = await _what_the_user_sees(hass)
             [states] = await hass.ws({"type": "get_states"})
             entity_ids = {state["entity_id"] for state in states}
+            by_id = {state["entity_id"]: state["state"] for state in states}
+            # The dome's saved preset, recalled by the demo: the select shows it.
+            assert by_id.get("select.dome_ptz_preset") == "1: Gate", run
+            [saved] = await hass.ws(
+                {"type": "lovelace/config", "url_path": DASHBOARD_PATH}
+            )
+            # Each camera's motion sensor follows its emulator's motion: the dome's through ONVIF events (on
+            # a new port each run, found again in NetPortInfo), the bullet's through /cgi/getAlarmStatus.
+            for name, prefix in CAMERAS.items():
+                sensor = f"binary_sensor.{prefix}_motion"
+                running.cameras[name].motion.stop_periodic()
+                assert running.cameras[name].motion.trigger(1, on=True), name
+                await _until_state(hass, sensor, "on")
+                running.cameras[name].motion.trigger(1, on=False)
+                await _until_state(hass, sensor, "off")
         assert notifications == [], run
         assert [
             (i["domain"], i["issue_id"]) for i in issues if not i["ignored"]
@@ -144,6 +183,21 @@ async def test_demo_opens_clean(socket_enabled: None, tmp_path: Path) -> None:
                 CAMERAS
             )
             assert "camera.dome_main_stream" in entity_ids
+        # The motion sensors and the dome's preset select exist and are on the dashboard.
+        shown_on_dashboard = {
+            row["entity"]
+            for column in saved["views"][0]["cards"]
+            for card in column["cards"]
+            if card["type"] == "entities"
+            for row in card["entities"]
+        }
+        for entity_id in (
+            "binary_sensor.dome_motion",
+            "binary_sensor.bullet_motion",
+            "select.dome_ptz_preset",
+        ):
+            assert entity_id in entity_ids, (run, entity_id)
+            assert entity_id in shown_on_dashboard, (run, entity_id)
 
 
 def test_paths_are_shown_as_the_user_knows_them(

@@ -13,10 +13,13 @@ import aiohttp
 import pytest
 
 import custom_components.cgi_camera  # noqa: F401
+from custom_components.cgi_camera import binary_sensor, number, select, sensor, switch
 from custom_components.cgi_camera.api import CgiCamera
+from custom_components.cgi_camera.coordinator import FAST_GROUPS
 from tests.e2e.browser import Browser, chromium_path
 from tests.e2e.demo import ignore_environment_repairs
-from tests.e2e.hass import HASS_VERSIONS, REPO, HassServer, hass_python
+from tests.e2e.hass import HASS_VERSIONS, REPO, HassError, HassServer, hass_python
+from tests.emulator import EmulatorConfig
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator
@@ -25,6 +28,14 @@ if TYPE_CHECKING:
 USER, PASSWORD = "admin", "e2e pass&word"
 DEMO_USER, DEMO_PASSWORD = "e2e", "e2e-password-2026"
 NAME, PREFIX = "Garage", "garage"
+# What the emulator reports by default (DeviceInfo), whatever the profile's spelling of the elements.
+EMULATED = EmulatorConfig()
+# The firmware profile the camera plays on each Home Assistant (issue 12: one camera on a non-spec profile).
+# alt-names on the installed release: other spellings of DeviceInfo (SoftwareVersion, SerialNumber, MacAddress) and of
+# the untagged groups, and the device page must still show firmware and serial. http10 on the other releases: every
+# request, snapshot and MJPEG stream over HTTP/1.0 with bare-LF headers, no Content-Length and the connection closed,
+# parsed by each release's own aiohttp (its strictness about such replies has changed between versions).
+PROFILES = {None: "alt-names"} | dict.fromkeys(HASS_VERSIONS, "http10")
 
 
 def _free_port() -> int:
@@ -36,8 +47,12 @@ def _free_port() -> int:
 class EmulatorProcess:
     """`python -m tests.emulator` on a fixed loopback port, stoppable and restartable."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(
+        self, port: int, profile: str = "spec", mac: str = EMULATED.mac
+    ) -> None:
         self.port = port
+        self.profile = profile
+        self.mac = mac
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
@@ -51,6 +66,10 @@ class EmulatorProcess:
             USER,
             "--password",
             PASSWORD,
+            "--profile",
+            self.profile,
+            "--mac",
+            self.mac,
             cwd=REPO,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
@@ -90,7 +109,7 @@ async def stack(
     hass_version: str | None = getattr(request, "param", None)
     if (python := hass_python(hass_version)) is None:
         pytest.skip(f"no venv with Home Assistant {hass_version}: run scripts/setup")
-    emulator = EmulatorProcess(_free_port())
+    emulator = EmulatorProcess(_free_port(), PROFILES[hass_version])
     await emulator.start()
     hass = HassServer(tmp_path / "config", _free_port(), python)
     try:
@@ -116,10 +135,19 @@ async def _state(hass: HassServer, entity_id: str) -> dict[str, Any]:
     indirect=True,
 )
 async def test_real_home_assistant(stack: tuple[HassServer, EmulatorProcess]) -> None:
-    """Config flow over HTTP, entity values, settings, PTZ, UART, images, outage and removal."""
+    """Config flow over HTTP, device info, entity values, settings, PTZ, UART, images, outage and removal."""
     hass, emulator = stack
     entry = await hass.add_camera("127.0.0.1", emulator.port, USER, PASSWORD, name=NAME)
     assert entry["title"] == NAME
+
+    # The device page's model, firmware and serial number, whatever the firmware calls them.
+    [devices] = await hass.ws({"type": "config/device_registry/list"})
+    (device,) = [d for d in devices if entry["entry_id"] in d["config_entries"]]
+    assert (
+        device["model"],
+        device["sw_version"],
+        device["serial_number"],
+    ) == (EMULATED.device_id, EMULATED.firmware, EMULATED.serial), emulator.profile
 
     async with aiohttp.ClientSession() as session:
         camera = CgiCamera(session, "127.0.0.1", emulator.port, USER, PASSWORD)
@@ -243,6 +271,27 @@ async def test_device_page_in_browser(
         return all(s["state"] not in ("unavailable", "unknown") for s in states)
 
     await _until(loaded)
+    # A preset saved with the integration's action: the preset select appears (there is none without a preset)
+    # and, once the preset is recalled through it, shows it.
+    preset_select = f"select.{PREFIX}_ptz_preset"
+    await hass.request(
+        "POST",
+        "/api/services/cgi_camera/ptz_save_preset",
+        {"entity_id": f"camera.{PREFIX}_main_stream", "preset": 1, "title": "Driveway"},
+    )
+
+    async def preset_select_exists() -> bool:
+        with contextlib.suppress(HassError):
+            return (await _state(hass, preset_select))["state"] != "unavailable"
+        return False
+
+    await _until(preset_select_exists)
+    await hass.request(
+        "POST",
+        "/api/services/select/select_option",
+        {"entity_id": preset_select, "option": "1: Driveway"},
+    )
+    assert (await _state(hass, preset_select))["state"] == "1: Driveway"
     devices, entities, states = await hass.ws(
         {"type": "config/device_registry/list"},
         {"type": "config/entity_registry/list"},
@@ -265,7 +314,9 @@ async def test_device_page_in_browser(
         - {""}
     )
     assert len(names) >= 10, names
-    assert {"Brightness", "IR-cut mode", "Main stream"} <= set(names), names
+    assert {"Brightness", "IR-cut mode", "Main stream", "PTZ preset"} <= set(names), (
+        names
+    )
 
     async with Browser() as browser:
         await browser.login(hass)
@@ -277,3 +328,180 @@ async def test_device_page_in_browser(
     (tmp_path / "device-page.png").write_bytes(png)
     if target := os.environ.get("CGI_CAMERA_SCREENSHOT"):
         (REPO / target).write_bytes(png)
+
+
+# Outage acceptance (issue 11), with the fast interval set low through the options flow: about 15 s per release.
+FAST_INTERVAL = 3
+# What "within one fast interval" allows on top: this test's polling of the REST API (every 0.2 s) and one request.
+SLACK = 1.0
+
+
+def _slow_group_keys() -> set[str]:
+    """Return the description keys of the entities whose group is polled at the slow interval.
+
+    Without the clock's group (TimeInfo: boot time, time zone): its values change on every read, which would hide a
+    listener that is not told that the camera is back (issue 11, defect 1).
+    """
+    descriptions = (
+        *binary_sensor.BINARY_SENSORS,
+        *number.NUMBERS,
+        *select.SELECTS,
+        *sensor.SENSORS,
+        *switch.SWITCHES,
+    )
+    return {
+        d.key
+        for d in descriptions
+        if (d.area, d.group) not in FAST_GROUPS and d.group != "TimeInfo"
+    }
+
+
+async def _set_fast_interval(hass: HassServer, entry_id: str, seconds: int) -> None:
+    """Save the options form with the fast polling interval changed, every other field as suggested."""
+    form = await hass.request(
+        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
+    )
+    values: dict[str, Any] = {}
+    for field in form["data_schema"]:
+        suggested = (field.get("description") or {}).get("suggested_value")
+        if suggested is None:
+            suggested = field.get("default")
+        if suggested is not None:
+            values[field["name"]] = suggested
+    values["fast_interval"] = seconds
+    result = await hass.request(
+        "POST", f"/api/config/config_entries/options/flow/{form['flow_id']}", values
+    )
+    assert result["type"] == "create_entry", result
+
+
+async def _keep_enabled(hass: HassServer, entry_id: str, keep: Any) -> list[str]:
+    """Disable every entity of the entry for which `keep(key, entity_id)` is false; return the enabled ones.
+
+    Only disabling: Home Assistant removes a disabled entity at once, while enabling one reloads the entry 30 s
+    later (which would land in the middle of the outage).
+    """
+    [registry] = await hass.ws({"type": "config/entity_registry/list"})
+    enabled = []
+    for item in registry:
+        if item.get("config_entry_id") != entry_id or item["disabled_by"] is not None:
+            continue
+        key = str(item["unique_id"]).split("_", 2)[-1]
+        if keep(key, item["entity_id"]):
+            enabled.append(item["entity_id"])
+        else:
+            await hass.ws(
+                {
+                    "type": "config/entity_registry/update",
+                    "entity_id": item["entity_id"],
+                    "disabled_by": "user",
+                }
+            )
+    return enabled
+
+
+async def _states(hass: HassServer) -> dict[str, str]:
+    return {
+        s["entity_id"]: s["state"] for s in await hass.request("GET", "/api/states")
+    }
+
+
+async def _until_all(
+    hass: HassServer, cameras: dict[str, list[str]], available: bool, timeout: float
+) -> dict[str, float]:
+    """Return, per camera, the seconds until every one of its entities is (un)available."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    seen: dict[str, float] = {}
+    while len(seen) < len(cameras):
+        states = await _states(hass)
+        for name, entity_ids in cameras.items():
+            if name not in seen and all(
+                (states.get(e, "unavailable") != "unavailable") is available
+                for e in entity_ids
+            ):
+                seen[name] = loop.time() - started
+        if len(seen) < len(cameras) and loop.time() - started > timeout:
+            wrong = {
+                e: states.get(e)
+                for entity_ids in cameras.values()
+                for e in entity_ids
+                if (states.get(e, "unavailable") != "unavailable") is not available
+            }
+            pytest.fail(
+                f"after {timeout} s still {'un' if available else ''}available: {wrong}"
+            )
+        await asyncio.sleep(0.2)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "hass_version", [None, *HASS_VERSIONS], ids=lambda v: v or "installed"
+)
+async def test_outage_slow_groups_and_camera_only(
+    socket_enabled: None, tmp_path: Path, hass_version: str | None
+) -> None:
+    """Issue 11's acceptance in a real hass: (a) only slow-group entities, (b) only the camera entity enabled.
+
+    Two cameras, one per case, stopped and restarted together: every enabled entity is unavailable within one fast
+    interval after its emulator process stops, and available again within one fast interval after it restarts.
+    """
+    if (python := hass_python(hass_version)) is None:
+        pytest.skip(f"no venv with Home Assistant {hass_version}: run scripts/setup")
+    slow_keys = _slow_group_keys()
+    cameras = {
+        "slow": EmulatorProcess(_free_port(), mac="00:2a:2a:0a:00:01"),
+        "camera": EmulatorProcess(_free_port(), mac="00:2a:2a:0a:00:02"),
+    }
+    hass = HassServer(tmp_path / "config", _free_port(), python)
+    try:
+        for emulator in cameras.values():
+            await emulator.start()
+        await hass.start()
+        await hass.onboard_or_login(DEMO_USER, DEMO_PASSWORD)
+        entries = {
+            name: await hass.add_camera(
+                "127.0.0.1", emulator.port, USER, PASSWORD, name=f"Outage {name}"
+            )
+            for name, emulator in cameras.items()
+        }
+        for entry in entries.values():
+            await _set_fast_interval(hass, entry["entry_id"], FAST_INTERVAL)
+        enabled = {
+            # With the buttons that read nothing (issue 11 found Restart and Sync clock stuck unavailable too).
+            "slow": await _keep_enabled(
+                hass,
+                entries["slow"]["entry_id"],
+                lambda key, _: key in slow_keys or key in {"reboot", "sync_clock"},
+            ),
+            "camera": await _keep_enabled(
+                hass,
+                entries["camera"]["entry_id"],
+                lambda _, entity_id: entity_id.startswith("camera."),
+            ),
+        }
+        assert len(enabled["slow"]) >= 5, enabled["slow"]
+        assert [e.split(".")[0] for e in enabled["camera"]] == ["camera"], enabled
+        await _until_all(hass, enabled, available=True, timeout=40)
+
+        await asyncio.gather(*(emulator.stop() for emulator in cameras.values()))
+        gone = await _until_all(hass, enabled, available=False, timeout=30)
+        # Nothing comes back while the cameras are away.
+        await asyncio.sleep(FAST_INTERVAL)
+        await _until_all(hass, enabled, available=False, timeout=0)
+        await asyncio.gather(*(emulator.start() for emulator in cameras.values()))
+        back = await _until_all(hass, enabled, available=True, timeout=30)
+        print(  # the figures, for whoever runs it with -s
+            f"{len(enabled['slow'])} slow-group entities, {len(enabled['camera'])} camera; "
+            f"fast interval {FAST_INTERVAL} s; unavailable after "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in gone.items())
+            + "; back after "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in back.items())
+        )
+        for name in cameras:
+            assert gone[name] <= FAST_INTERVAL + SLACK, (name, gone, enabled[name])
+            assert back[name] <= FAST_INTERVAL + SLACK, (name, back, enabled[name])
+    finally:
+        await hass.stop()
+        for emulator in cameras.values():
+            await emulator.stop()
