@@ -68,7 +68,6 @@ def device_info(entry: CgiCameraConfigEntry, channel: int | None) -> DeviceInfo:
         name=entry.title,
         manufacturer=MANUFACTURER,
         model=data.device.device_id,
-        model_id=data.device.device_id,
         sw_version=data.device.firmware,
         serial_number=data.device.serial,
         configuration_url=f"http://{entry.data[CONF_HOST]}:{entry.data[CONF_PORT]}/",
