@@ -1,4 +1,4 @@
-"""Unloading with ONVIF motion running, when the camera refuses the Unsubscribe or the unload is cancelled."""
+"""Unloading with ONVIF motion running, when the camera hangs on Unsubscribe or the stop is cancelled."""
 
 from __future__ import annotations
 
