@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import STATE_UNKNOWN
 from homeassistant.helpers import entity_registry as er
@@ -177,3 +177,25 @@ async def test_number_range_the_client_cannot_read_uses_document_range(
     assert state is not None
     assert state.state == "4"
     assert (state.attributes["min"], state.attributes["max"]) == (0, 15)
+
+
+async def test_group_answered_with_nothing_is_unknown(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: CameraEmulator,
+    loaded_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A camera that answers a group's read with success but no values: its sensors show unknown."""
+    entity_id = f"sensor.{PREFIX}_boot_time"
+    assert _state(hass, entity_id) != STATE_UNKNOWN
+    answer_get = emulator_cgi._get
+
+    def nothing_for_time_info(ctx: Any) -> None:
+        if ctx.area == "sys" and ctx.group == "TimeInfo":
+            raise emulator_cgi._EmptyReply
+        answer_get(ctx)
+
+    monkeypatch.setattr(emulator_cgi, "_get", nothing_for_time_info)
+    await _poll_everything(hass, freezer)
+    assert _state(hass, entity_id) == STATE_UNKNOWN
