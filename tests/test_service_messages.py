@@ -1,4 +1,4 @@
-"""Action errors name what the user got wrong: the program number a tour needs, the channel without PTZ."""
+"""Action errors say what went wrong: the number a tour needs, the channel without PTZ, an unreadable UART answer."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING
 from unittest.mock import patch
 
 from homeassistant.const import ATTR_ENTITY_ID, Platform
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
 
 import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera.const import DOMAIN
 from tests.conftest import MAC, PASSWORD, USERNAME
-from tests.emulator import CameraEmulator, EmulatorConfig
+from tests.emulator import CameraEmulator, EmulatorConfig, cgi as emulator_cgi
 from tests.test_services import call
 
 if TYPE_CHECKING:
@@ -71,3 +71,24 @@ async def test_ptz_on_video_server_channel_without_ptz_names_the_channel(
         "target": f"{loaded_entry.title} channel 2"
     }
     assert len(emulator.requests) == before
+
+
+async def test_uart_answer_that_is_not_hex_is_a_clear_error(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    emulator: CameraEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A firmware that returns the UART peer's answer as plain text instead of hex: a translated error."""
+    monkeypatch.setattr(
+        emulator_cgi, "_hex_spaced", lambda data: data.decode("latin-1")
+    )
+    emulator.state.channel(1).rs485.responder = lambda data: b"OK?"
+    with pytest.raises(HomeAssistantError) as err:
+        await call(
+            hass, loaded_entry, "uart_send", response=True, data="01", read_back=True
+        )
+    assert err.value.translation_key == "camera_malformed"
+    assert err.value.translation_placeholders is not None
+    assert err.value.translation_placeholders["what"] == "UART read"
+    assert emulator.state.channel(1).rs485.sent[-1] == b"\x01"
