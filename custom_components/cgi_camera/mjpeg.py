@@ -48,11 +48,6 @@ class MjpegViewer:
         self._ended = True
         self._wake()
 
-    @property
-    def ended(self) -> bool:
-        """Return True once the stream ended."""
-        return self._ended
-
     async def next_frame(self) -> bytes | None:
         """Return the newest frame not yet returned, or None at the end of the stream."""
         while True:
