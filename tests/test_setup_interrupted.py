@@ -33,7 +33,8 @@ def _fail_after(emulator: CameraEmulator, area: str, op: str, fault: FaultKind) 
     return position
 
 
-# The CGI requests of a setup up to the RTSP port read, in order: the first contact, one query per area, the port.
+# The CGI requests of a setup up to the RTSP port read, in order: the first contact, one query per area, the
+# channel probe (channel 2's stream), the port.
 SETUP_ORDER: list[tuple[str, str]] = [
     ("sys", "get"),
     *(
@@ -54,6 +55,7 @@ SETUP_ORDER: list[tuple[str, str]] = [
             "alarm",
         )
     ),
+    ("major_stream", "get"),
     ("netport", "get"),
 ]
 
@@ -122,7 +124,8 @@ def _requests(emulator: CameraEmulator) -> list[tuple[str | None, str | None]]:
 async def test_camera_without_card_slot_gets_no_sd_entities(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
 ) -> None:
-    """A camera whose record area has no RecordDevice gets no SD card entities and never reads it."""
+    """A camera whose record area has no RecordDevice gets no SD card entities and never polls it (setup's
+    capability discovery asks for it once, to learn it is missing)."""
     assert loaded_entry.runtime_data.sd_card_slot is False
     unique_ids = [
         e.unique_id
@@ -132,4 +135,7 @@ async def test_camera_without_card_slot_gets_no_sd_entities(
     ]
     assert unique_ids
     assert not [u for u in unique_ids if "_sd_" in u]
+    emulator.clear_requests()
+    await loaded_entry.runtime_data.coordinator.async_refresh()
+    assert emulator.requests
     assert not [r for r in emulator.requests if r.group == "RecordDevice"]
