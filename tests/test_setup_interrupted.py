@@ -96,20 +96,37 @@ async def test_password_refused_during_capability_queries_asks_for_it(
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
 
 
-async def test_rtsp_port_unreadable_falls_back_to_554(
+async def test_rtsp_port_refused_falls_back_to_554(
     hass: HomeAssistant,
     emulator: CameraEmulator,
     setup_integration: Setup,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A failed RTSP port read does not stop setup: the stream uses the standard port 554."""
+    """A camera that refuses the RTSP port read (result code) streams on the standard port 554."""
     caplog.set_level(logging.DEBUG, logger="custom_components.cgi_camera")
     emulator.state.netport["RtspPort"] = 8554
-    _fail_after(emulator, "netport", "get", "503")
+    _fail_after(emulator, "netport", "get", "501")
     entry = await setup_integration(entry_for(emulator))
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data.rtsp_port == 554
     assert "Could not read the RTSP port" in caplog.text
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.parametrize("fault", ["503", "reset"])
+async def test_rtsp_port_transient_failure_retries_setup(
+    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup, fault: str
+) -> None:
+    """A busy or dropped reply to the RTSP port read retries setup: what setup learns is stored until the
+    firmware changes, so a passing failure must not leave the camera on 554 for good."""
+    emulator.state.netport["RtspPort"] = 8554
+    _fail_after(emulator, "netport", "get", fault)  # type: ignore[arg-type]
+    entry = await setup_integration(entry_for(emulator))
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.rtsp_port == 8554
     await hass.config_entries.async_unload(entry.entry_id)
 
 

@@ -31,6 +31,9 @@ from .api import (
     CgiError,
     Choices,
     IntRange,
+    NotFound,
+    ResultCodeError,
+    ServerFailed,
 )
 from .api.wire import group_key
 from .capability_cache import CachedCapabilities, CapabilityCache
@@ -112,11 +115,17 @@ async def _async_channels(
 
 
 async def _async_camera_rtsp_port(client: CgiCamera, has_netport: bool) -> int:
-    """Return the camera's RTSP port from its NetPortInfo, else 554."""
+    """Return the camera's RTSP port from its NetPortInfo, else 554.
+
+    Only a refusal means 554: the answer is stored until the firmware changes, so a transient failure raises and
+    setup is retried.
+    """
     if has_netport:
         try:
             port = (await client.net_port_info()).rtsp_port
-        except CgiError as err:
+        except (ResultCodeError, NotFound) as err:
+            if isinstance(err, ServerFailed):
+                raise
             LOGGER.debug("Could not read the RTSP port: %s", err)
         else:
             if port is not None and 0 < port < 65536:

@@ -35,6 +35,7 @@ type FaultKind = Literal[
     "stall",
     "reset",
     "503",
+    "501",  # the camera refuses the request ("not supported") once, as firmware without the group does
     "truncated",
     "garbage",
     "trailing",
@@ -443,8 +444,8 @@ class CameraEmulator:
                     reader.read(), _STALL_LIMIT
                 )  # until the client hangs up
             return
-        if fault == "503":
-            reply = CgiReply(area, op, 503)
+        if fault in {"503", "501"}:
+            reply = CgiReply(area, op, int(fault))
         else:
             reply = handle_cgi(self.state, area, op, params)
         body = reply.xml().encode("utf-8")
