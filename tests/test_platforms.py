@@ -153,6 +153,7 @@ def _new_value(
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@pytest.mark.parametrize("emulator_profile", ["spec", "sparse-query"])
 async def test_every_writable_entity_round_trips(
     hass: HomeAssistant,
     emulator: CameraEmulator,
