@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
-import sys
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +16,8 @@ import aiohttp
 import pytest
 
 import custom_components.cgi_camera  # noqa: F401
-from tests.e2e.hass import REPO, HassServer
+from tests.e2e.emulator_process import EmulatorProcess, free_port
+from tests.e2e.hass import HassServer
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Awaitable, Callable
@@ -28,64 +27,6 @@ USER, PASSWORD = "admin", "motion e2e&pass"
 DEMO_USER, DEMO_PASSWORD = "e2e", "e2e-password-2026"
 # Generous: the machine may be busy; the latency targets are the benchmark's (tests/bench/bench_motion.py).
 STATE_TIMEOUT = 20.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class MotionEmulator:
-    """`python -m tests.emulator` with a live motion source, on a free loopback port."""
-
-    def __init__(self, mac: str, *source_args: str) -> None:
-        self.port = _free_port()
-        self.mac = mac
-        self.source_args = source_args
-        self.onvif_port: int | None = None
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        """Start and wait for the line saying it listens (after the ONVIF port's, when it serves ONVIF)."""
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "tests.emulator",
-            "--port",
-            str(self.port),
-            "--user",
-            USER,
-            "--password",
-            PASSWORD,
-            "--mac",
-            self.mac,
-            *self.source_args,
-            cwd=REPO,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        assert self.process.stdout is not None
-        async with asyncio.timeout(30):
-            while line := (await self.process.stdout.readline()).decode():
-                if line.startswith("ONVIF events on port "):
-                    self.onvif_port = int(line.rsplit(" ", 1)[1])
-                if line.startswith("Camera emulator listening"):
-                    return
-        raise RuntimeError("the emulator did not start")
-
-    async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.terminate()
-            await self.process.wait()
-
-    async def motion(self, session: aiohttp.ClientSession, *, on: bool) -> str:
-        """Start or end motion on channel 1 with the emulator's control request; return its answer."""
-        async with session.get(
-            f"http://127.0.0.1:{self.port}/emulator/motion",
-            params={"channel": "1", "on": "1" if on else "0"},
-        ) as response:
-            return (await response.text()).strip()
 
 
 async def _until(
@@ -121,11 +62,24 @@ def _find_motion(diagnostics: Any) -> dict[str, Any] | None:
 @pytest.fixture
 async def stack(
     socket_enabled: None, tmp_path: Path
-) -> AsyncGenerator[tuple[HassServer, MotionEmulator, MotionEmulator]]:
+) -> AsyncGenerator[tuple[HassServer, EmulatorProcess, EmulatorProcess]]:
     """A camera with ONVIF events, one with getAlarmStatus only, and a real Home Assistant."""
-    onvif = MotionEmulator("00:2a:2a:4d:00:01", "--onvif-port", "0")
-    polled = MotionEmulator("00:2a:2a:4d:00:02", "--alarm-status")
-    hass = HassServer(tmp_path / "config", _free_port())
+    onvif = EmulatorProcess(
+        free_port(),
+        "--onvif-port",
+        "0",
+        user=USER,
+        password=PASSWORD,
+        mac="00:2a:2a:4d:00:01",
+    )
+    polled = EmulatorProcess(
+        free_port(),
+        "--alarm-status",
+        user=USER,
+        password=PASSWORD,
+        mac="00:2a:2a:4d:00:02",
+    )
+    hass = HassServer(tmp_path / "config", free_port())
     try:
         await onvif.start()
         await polled.start()
@@ -159,7 +113,7 @@ async def _set_motion_interval(hass: HassServer, entry_id: str, seconds: float) 
 
 
 async def test_motion_sensor_follows_the_camera(
-    stack: tuple[HassServer, MotionEmulator, MotionEmulator],
+    stack: tuple[HassServer, EmulatorProcess, EmulatorProcess],
 ) -> None:
     """Both sources: the sensor is off, turns on with the camera's motion and off when it ends."""
     hass, onvif, polled = stack

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import socket
-import sys
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -18,6 +16,7 @@ from custom_components.cgi_camera.api import CgiCamera
 from custom_components.cgi_camera.coordinator import FAST_GROUPS
 from tests.e2e.browser import Browser, chromium_path
 from tests.e2e.demo import ignore_environment_repairs
+from tests.e2e.emulator_process import EmulatorProcess, free_port
 from tests.e2e.hass import HASS_VERSIONS, REPO, HassError, HassServer, hass_python
 from tests.emulator import EmulatorConfig
 
@@ -36,56 +35,6 @@ EMULATED = EmulatorConfig()
 # request, snapshot and MJPEG stream over HTTP/1.0 with bare-LF headers, no Content-Length and the connection closed,
 # parsed by each release's own aiohttp (its strictness about such replies has changed between versions).
 PROFILES = {None: "alt-names"} | dict.fromkeys(HASS_VERSIONS, "http10")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class EmulatorProcess:
-    """`python -m tests.emulator` on a fixed loopback port, stoppable and restartable."""
-
-    def __init__(
-        self, port: int, profile: str = "spec", mac: str = EMULATED.mac
-    ) -> None:
-        self.port = port
-        self.profile = profile
-        self.mac = mac
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "tests.emulator",
-            "--port",
-            str(self.port),
-            "--user",
-            USER,
-            "--password",
-            PASSWORD,
-            "--profile",
-            self.profile,
-            "--mac",
-            self.mac,
-            cwd=REPO,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        for _ in range(100):
-            with contextlib.suppress(OSError):
-                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
-                writer.close()
-                return
-            await asyncio.sleep(0.1)
-        raise RuntimeError("the emulator did not start")
-
-    async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.terminate()
-            await self.process.wait()
 
 
 async def _until(check: Any, timeout: float = 40.0) -> None:
@@ -109,9 +58,15 @@ async def stack(
     hass_version: str | None = getattr(request, "param", None)
     if (python := hass_python(hass_version)) is None:
         pytest.skip(f"no venv with Home Assistant {hass_version}: run scripts/setup")
-    emulator = EmulatorProcess(_free_port(), PROFILES[hass_version])
+    emulator = EmulatorProcess(
+        free_port(),
+        user=USER,
+        password=PASSWORD,
+        mac=EMULATED.mac,
+        profile=PROFILES[hass_version],
+    )
     await emulator.start()
-    hass = HassServer(tmp_path / "config", _free_port(), python)
+    hass = HassServer(tmp_path / "config", free_port(), python)
     try:
         await hass.start()
         await hass.onboard_or_login(DEMO_USER, DEMO_PASSWORD)
@@ -450,10 +405,14 @@ async def test_outage_slow_groups_and_camera_only(
         pytest.skip(f"no venv with Home Assistant {hass_version}: run scripts/setup")
     slow_keys = _slow_group_keys()
     cameras = {
-        "slow": EmulatorProcess(_free_port(), mac="00:2a:2a:0a:00:01"),
-        "camera": EmulatorProcess(_free_port(), mac="00:2a:2a:0a:00:02"),
+        "slow": EmulatorProcess(
+            free_port(), user=USER, password=PASSWORD, mac="00:2a:2a:0a:00:01"
+        ),
+        "camera": EmulatorProcess(
+            free_port(), user=USER, password=PASSWORD, mac="00:2a:2a:0a:00:02"
+        ),
     }
-    hass = HassServer(tmp_path / "config", _free_port(), python)
+    hass = HassServer(tmp_path / "config", free_port(), python)
     try:
         for emulator in cameras.values():
             await emulator.start()
