@@ -39,7 +39,6 @@ from custom_components.cgi_camera.const import (
     DOMAIN,
 )
 from custom_components.cgi_camera.motion import CONF_MOTION_INTERVAL
-from custom_components.cgi_camera.motion_sensor import camera_motion
 from tests.conftest import MAC, PASSWORD, USERNAME, entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
 from tests.emulator.wsdiscovery import (
@@ -614,7 +613,7 @@ async def test_options_motion_interval(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options[CONF_MOTION_INTERVAL] == 2.5
     await hass.async_block_till_done()
-    motion = camera_motion(entry)
+    motion = entry.runtime_data.motion
     assert motion is not None
     assert motion.interval == 2.5
 

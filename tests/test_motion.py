@@ -32,7 +32,6 @@ from custom_components.cgi_camera.motion import (
     _mentions_motion,
     onvif_reason,
 )
-from custom_components.cgi_camera.motion_sensor import camera_motion
 from tests.conftest import MAC, PASSWORD, USERNAME, entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
 
@@ -113,7 +112,7 @@ async def test_onvif_events_chosen_and_motion_reaches_entity(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
 ) -> None:
     """ONVIF events are picked first; motion on and off reach the sensor within a second; no area sensors."""
-    motion = camera_motion(loaded_entry)
+    motion = loaded_entry.runtime_data.motion
     assert motion is not None
     assert motion.kind == "onvif"
     assert motion.tried == {"onvif": "ok"}
@@ -133,7 +132,7 @@ async def test_onvif_preferred_over_alarm_status(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
 ) -> None:
     """With both sources the camera is never polled for getAlarmStatus."""
-    motion = camera_motion(loaded_entry)
+    motion = loaded_entry.runtime_data.motion
     assert motion is not None
     assert motion.kind == "onvif"
     await asyncio.sleep(0.3)
@@ -149,7 +148,7 @@ async def test_alarm_status_chosen_with_area_sensors(
 ) -> None:
     """Without ONVIF, getAlarmStatus is polled; the channel and each motion area get a sensor."""
     entry = await setup_integration(entry_for(emulator, **{CONF_MOTION_INTERVAL: 0.5}))
-    motion = camera_motion(entry)
+    motion = entry.runtime_data.motion
     assert motion is not None
     assert motion.kind == "alarm_status"
     assert motion.tried["onvif"].startswith("nothing answers on ONVIF port")
@@ -204,7 +203,7 @@ async def test_no_source_no_entity_one_log_line(
 ) -> None:
     """Neither source: no motion sensor, one log line, and diagnostics say why each source failed."""
     assert _motion_entity(hass) is None
-    motion = camera_motion(loaded_entry)
+    motion = loaded_entry.runtime_data.motion
     assert motion is not None
     assert motion.kind is None
     diagnostics = motion.diagnostics()
@@ -235,7 +234,7 @@ async def test_onvif_resubscribes_after_camera_restart(
     assert emulator.onvif.log.count("CreatePullPointSubscription") >= 2
     await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF)
     await _motion_round_trip(hass, emulator, entity_id)
-    motion = camera_motion(loaded_entry)
+    motion = loaded_entry.runtime_data.motion
     assert motion is not None
     assert motion.restarts >= 1
     assert motion.available
@@ -270,7 +269,7 @@ async def test_onvif_with_camera_clock_far_off(
     """WS-Security timestamps follow the camera's clock, so a clock hours off still authenticates."""
     emulator.state.time_offset = -5 * 3600
     entry = await setup_integration(entry_for(emulator))
-    motion = camera_motion(entry)
+    motion = entry.runtime_data.motion
     assert motion is not None
     assert motion.kind == "onvif"
     await _motion_round_trip(hass, emulator, _motion_entity(hass))
@@ -291,7 +290,7 @@ async def test_onvif_refusing_credentials_falls_back(
     assert emulator.onvif is not None
     emulator.onvif.password = "another"
     entry = await setup_integration(entry_for(emulator))
-    motion = camera_motion(entry)
+    motion = entry.runtime_data.motion
     assert motion is not None
     assert motion.kind == "alarm_status"
     assert "refused the ONVIF credentials" in motion.tried["onvif"]
@@ -397,7 +396,7 @@ async def test_failing_pulls_back_off_with_one_log_line(
     await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF)
     emulator.onvif.refuse_pulls = True
     emulator.onvif.drop_subscriptions()
-    motion = camera_motion(loaded_entry)
+    motion = loaded_entry.runtime_data.motion
     assert motion is not None
     await _wait_for(lambda: motion.failures >= 4)
     # Each new subscription answered, yet the failures keep counting: the delay keeps growing.
@@ -575,7 +574,7 @@ async def test_onvif_lost_subscription_resubscribes(
         and emulator.onvif.log.count("CreatePullPointSubscription") == 2
     )
     await _motion_round_trip(hass, emulator, entity_id)
-    motion = camera_motion(loaded_entry)
+    motion = loaded_entry.runtime_data.motion
     assert motion is not None
     assert motion.diagnostics()["restarts"] == 1
 
@@ -602,7 +601,7 @@ async def test_onvif_without_motion_events_falls_back(
     else:
         emulator.onvif.topic = "none"
     entry = await setup_integration(entry_for(emulator))
-    motion = camera_motion(entry)
+    motion = entry.runtime_data.motion
     assert motion is not None
     assert motion.tried["onvif"] == reason
     assert motion.kind == "alarm_status"
@@ -709,7 +708,7 @@ async def test_each_outage_after_a_healthy_run_is_logged(
     messages = [r.getMessage() for r in caplog.records]
     assert len([m for m in messages if "live motion (alarm_status) stopped" in m]) == 2
     assert len([m for m in messages if "live motion is back" in m]) == 2
-    motion = camera_motion(loaded_entry)
+    motion = loaded_entry.runtime_data.motion
     assert motion is not None
     assert motion.diagnostics()["last_error"] is None
 
@@ -728,7 +727,7 @@ async def test_unexpected_probe_error_falls_back(
 
     monkeypatch.setattr(OnvifSource, "async_probe", _broken)
     entry = await setup_integration(entry_for(emulator))
-    motion = camera_motion(entry)
+    motion = entry.runtime_data.motion
     assert motion is not None
     assert motion.tried["onvif"] == "unexpected ONVIF reply (LookupError)"
     assert motion.kind == "alarm_status"

@@ -204,6 +204,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         await imports
 
     capabilities, channels = known.capabilities, known.channels
+    # Live motion: detected and started by the binary_sensor platform, stopped (unsubscribed) at unload.
+    motion = CameraMotion(
+        hass,
+        client,
+        password=entry.data[CONF_PASSWORD],
+        channels=channels,
+        interval=entry.options.get(CONF_MOTION_INTERVAL, DEFAULT_MOTION_INTERVAL),
+        name=entry.title,
+    )
+    entry.async_on_unload(motion.async_stop)
     data = entry.runtime_data = CgiCameraData(
         client=client,
         device=device,
@@ -212,6 +222,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         channels=channels,
         rtsp_port=int(entry.options.get(CONF_RTSP_PORT) or known.rtsp_port),
         coordinator=coordinator,
+        motion=motion,
     )
     for channel in channels:
         hub = MjpegHub(
@@ -225,17 +236,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
             entry.async_on_unload(controller.async_shutdown)
     data.sd_card_slot = await _async_has_sd_card_slot(data)
     _async_update_devices(hass, entry)
-    # Live motion: detected and started by the binary_sensor platform, stopped (unsubscribed) at unload.
-    motion = CameraMotion(
-        hass,
-        client,
-        password=entry.data[CONF_PASSWORD],
-        channels=channels,
-        interval=entry.options.get(CONF_MOTION_INTERVAL, DEFAULT_MOTION_INTERVAL),
-        name=entry.title,
-    )
-    data.motion = motion
-    entry.async_on_unload(motion.async_stop)
 
     # Entities register the groups they need as they are added; read them before setup ends.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

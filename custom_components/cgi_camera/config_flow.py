@@ -76,7 +76,6 @@ from .motion import (
     MOTION_INTERVAL_RANGE,
     SOURCE_ALARM_STATUS,
 )
-from .motion_sensor import camera_motion
 from .ptz import has_ptz
 
 if TYPE_CHECKING:
@@ -650,8 +649,7 @@ class CgiCameraConfigFlow(ConfigFlow, domain=DOMAIN):
 
 def _polls_motion(entry: CgiCameraConfigEntry) -> bool:
     """Return True when the loaded entry's live motion comes from getAlarmStatus polling (the option's only user)."""
-    motion = camera_motion(entry)
-    return motion is not None and motion.kind == SOURCE_ALARM_STATUS
+    return entry.runtime_data.motion.kind == SOURCE_ALARM_STATUS
 
 
 class CgiCameraOptionsFlow(OptionsFlowWithReload):

@@ -29,11 +29,11 @@ class CgiCameraData:
     channels: tuple[int, ...]
     rtsp_port: int
     coordinator: CgiCoordinator
+    # Live motion (ONVIF events or getAlarmStatus), detected when the binary_sensor platform sets up.
+    motion: CameraMotion
     # Channels with PTZ only.
     ptz: dict[int, PtzController] = field(default_factory=dict)
     mjpeg_hubs: dict[int, MjpegHub] = field(default_factory=dict)
-    # Live motion (ONVIF events or getAlarmStatus), detected when the binary_sensor platform sets up.
-    motion: CameraMotion | None = None
     # False when the camera reports no SD card device (SDStatus 0, "dev off"): no SD entities then.
     sd_card_slot: bool = False
     # Device registry id of the camera itself; channel sub-devices of a video server hang below it.

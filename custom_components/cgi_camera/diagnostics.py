@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 
-from .motion_sensor import camera_motion
-
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers import device_registry as dr
@@ -204,7 +202,7 @@ async def async_get_config_entry_diagnostics(
         "capability_sources": data.capability_sources,
         "coordinator": _coordinator(data.coordinator),
         # Live motion: the source in use, and each source tried with why it failed.
-        "motion": motion.diagnostics() if (motion := camera_motion(entry)) else None,
+        "motion": data.motion.diagnostics(),
     }
     # The title is kept when it does not contain the host; the key-based pass would blank it.
     entry_title = diagnostics["entry"].pop("title")

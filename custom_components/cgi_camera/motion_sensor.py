@@ -21,17 +21,11 @@ if TYPE_CHECKING:
     from .motion import CameraMotion
 
 
-def camera_motion(entry: CgiCameraConfigEntry) -> CameraMotion | None:
-    """Return the entry's live motion (created by setup), if any."""
-    return entry.runtime_data.motion
-
-
 async def async_add_motion_sensors(
     entry: CgiCameraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Detect the camera's motion source, then add its sensors (none without a source)."""
-    if (motion := camera_motion(entry)) is None:
-        return
+    motion = entry.runtime_data.motion
     await motion.async_start()
     entities: list[MotionSensor] = []
     for channel in motion.source_channels:

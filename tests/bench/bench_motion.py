@@ -33,7 +33,6 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera.const import DOMAIN
-from custom_components.cgi_camera.motion_sensor import camera_motion
 from tests.bench.report import REPORT, SETTINGS, median
 from tests.emulator import CameraEmulator, EmulatorConfig
 
@@ -192,9 +191,11 @@ async def bench_motion(hass: HomeAssistant, socket_enabled: None) -> None:
             await camera.setup(hass, f"Motion camera {index}")
         for camera in cameras:
             await _until_state_now(hass, camera.motion_entity(hass), STATE_OFF)
-        kinds = [(m.kind if (m := camera_motion(c.loaded)) else None) for c in cameras]
+        kinds = [
+            (m.kind if (m := c.loaded.runtime_data.motion) else None) for c in cameras
+        ]
         assert kinds == ["onvif", "alarm_status", "onvif", "alarm_status"], kinds
-        polled_motion = camera_motion(polled.loaded)
+        polled_motion = polled.loaded.runtime_data.motion
         assert polled_motion is not None
         interval = polled_motion.interval
 
