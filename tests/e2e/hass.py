@@ -291,6 +291,29 @@ class HassServer:
         """Return the Authorization header."""
         return {"Authorization": f"Bearer {self.token}"}
 
+    async def set_options(self, entry_id: str, **changes: Any) -> None:
+        """Save the entry's options form over REST with `changes`, every other field as the form suggests it.
+
+        A changed field the form does not offer fails the test (the option is not shown for this camera).
+        """
+        form = await self.request(
+            "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
+        )
+        values: dict[str, Any] = {}
+        for field in form["data_schema"]:
+            suggested = (field.get("description") or {}).get("suggested_value")
+            if suggested is None:
+                suggested = field.get("default")
+            if suggested is not None:
+                values[field["name"]] = suggested
+        missing = set(changes) - set(values)
+        assert not missing, f"the options form does not offer {missing}"
+        values.update(changes)
+        result = await self.request(
+            "POST", f"/api/config/config_entries/options/flow/{form['flow_id']}", values
+        )
+        assert result["type"] == "create_entry", result
+
     async def request(
         self, method: str, path: str, body: Mapping[str, Any] | None = None
     ) -> Any:

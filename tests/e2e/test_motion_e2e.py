@@ -92,26 +92,6 @@ async def stack(
         await polled.stop()
 
 
-async def _set_motion_interval(hass: HassServer, entry_id: str, seconds: float) -> None:
-    """Save the options form with every other field as suggested and the motion poll interval changed."""
-    form = await hass.request(
-        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
-    )
-    values: dict[str, Any] = {}
-    for field in form["data_schema"]:
-        suggested = (field.get("description") or {}).get("suggested_value")
-        if suggested is None:
-            suggested = field.get("default")
-        if suggested is not None:
-            values[field["name"]] = suggested
-    assert "motion_interval" in values, "the motion poll interval is not offered"
-    values["motion_interval"] = seconds
-    result = await hass.request(
-        "POST", f"/api/config/config_entries/options/flow/{form['flow_id']}", values
-    )
-    assert result["type"] == "create_entry", result
-
-
 async def test_motion_sensor_follows_the_camera(
     stack: tuple[HassServer, EmulatorProcess, EmulatorProcess],
 ) -> None:
@@ -127,7 +107,7 @@ async def test_motion_sensor_follows_the_camera(
         ),
     }
     # A shorter poll for the getAlarmStatus camera, through the options form (the entry reloads).
-    await _set_motion_interval(hass, entries["yard"]["entry_id"], 0.5)
+    await hass.set_options(entries["yard"]["entry_id"], motion_interval=0.5)
 
     latencies: dict[str, tuple[float, float]] = {}
     async with aiohttp.ClientSession() as session:

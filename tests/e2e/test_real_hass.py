@@ -311,25 +311,6 @@ def _slow_group_keys() -> set[str]:
     }
 
 
-async def _set_fast_interval(hass: HassServer, entry_id: str, seconds: int) -> None:
-    """Save the options form with the fast polling interval changed, every other field as suggested."""
-    form = await hass.request(
-        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
-    )
-    values: dict[str, Any] = {}
-    for field in form["data_schema"]:
-        suggested = (field.get("description") or {}).get("suggested_value")
-        if suggested is None:
-            suggested = field.get("default")
-        if suggested is not None:
-            values[field["name"]] = suggested
-    values["fast_interval"] = seconds
-    result = await hass.request(
-        "POST", f"/api/config/config_entries/options/flow/{form['flow_id']}", values
-    )
-    assert result["type"] == "create_entry", result
-
-
 async def _keep_enabled(hass: HassServer, entry_id: str, keep: Any) -> list[str]:
     """Disable every entity of the entry for which `keep(key, entity_id)` is false; return the enabled ones.
 
@@ -425,7 +406,7 @@ async def test_outage_slow_groups_and_camera_only(
             for name, emulator in cameras.items()
         }
         for entry in entries.values():
-            await _set_fast_interval(hass, entry["entry_id"], FAST_INTERVAL)
+            await hass.set_options(entry["entry_id"], fast_interval=FAST_INTERVAL)
         enabled = {
             # With the buttons that read nothing (issue 11 found Restart and Sync clock stuck unavailable too).
             "slow": await _keep_enabled(
