@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import parse_qsl
 
+from hypothesis import given, strategies as st
 import pytest
 
 import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera.api import MalformedReply
-from custom_components.cgi_camera.api.client import _extract_frame
+from custom_components.cgi_camera.api.client import _extract_frame, _jpeg_end
 from custom_components.cgi_camera.api.transport import (
     DigestChallenge,
     build_query,
@@ -114,3 +115,70 @@ def test_progressive_and_fill_bytes() -> None:
     assert _extract_frame(data) == jpeg
     data = bytearray(jpeg[:-6])
     assert _extract_frame(data) is None
+
+
+def _jpeg_end_by_walking(data: bytes, start: int) -> int | None:
+    """The frame finder before it searched for EOI: every 0xFF of the entropy-coded data looked at in turn."""
+    i = start + 2
+    n = len(data)
+    while True:
+        while i < n and data[i] != 0xFF:
+            i += 1
+        while i + 1 < n and data[i + 1] == 0xFF:
+            i += 1
+        if i + 1 >= n:
+            return None
+        marker = data[i + 1]
+        if marker == 0xD9:
+            return i + 2
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7 or marker == 0x00:
+            i += 2
+            continue
+        if i + 3 >= n:
+            return None
+        i += 2 + (data[i + 2] << 8 | data[i + 3])
+        if marker == 0xDA:
+            break
+    while True:
+        j = data.find(b"\xff", i)
+        if j < 0 or j + 1 >= n:
+            return None
+        following = data[j + 1]
+        if following == 0xD9:
+            return j + 2
+        if following == 0xDA:
+            if j + 3 >= n:
+                return None
+            i = j + 2 + (data[j + 2] << 8 | data[j + 3])
+            continue
+        i = j + 2 if following != 0xFF else j + 1
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    return bytes((0xFF, marker)) + (len(payload) + 2).to_bytes(2, "big") + payload
+
+
+@st.composite
+def _jpegs(draw: st.DrawFn) -> bytes:
+    """JPEG-shaped bytes: header segments (any payload, EOI pairs included), then scans of stuffed data."""
+    parts = [b"\xff\xd8"]
+    for marker in draw(st.lists(st.sampled_from([0xE0, 0xE1, 0xDB, 0xC0, 0xC4]))):
+        parts.append(_segment(marker, draw(st.binary(max_size=24))))
+    for _ in range(draw(st.integers(1, 3))):
+        # A scan header holds component and table numbers, never a 0xFF byte.
+        header = draw(st.binary(max_size=10)).replace(b"\xff", b"\x01")
+        parts.append(_segment(0xDA, header))
+        for piece in draw(st.lists(st.binary(max_size=16), max_size=6)):
+            parts.append(piece.replace(b"\xff", b"\xff\x00"))
+            parts.append(draw(st.sampled_from([b"", b"\xff\xd0", b"\xff\xd7", b"\xff\xff\xd3"])))
+    parts.append(draw(st.sampled_from([b"\xff\xd9", b"\xff\xff\xd9"])))
+    return b"".join(parts)
+
+
+@given(jpeg=_jpegs(), tail=st.binary(max_size=8))
+def test_jpeg_end_finds_what_walking_every_marker_finds(jpeg: bytes, tail: bytes) -> None:
+    """Searching for EOI after the first scan header ends every frame, whole or cut anywhere, where walking did."""
+    data = jpeg + tail
+    assert _jpeg_end(data, 0) == _jpeg_end_by_walking(data, 0) == len(jpeg)
+    for cut in range(len(jpeg)):
+        assert _jpeg_end(data[:cut], 0) == _jpeg_end_by_walking(data[:cut], 0)

@@ -425,8 +425,10 @@ class CgiCamera:
 def _jpeg_end(data: bytearray | bytes, start: int) -> int | None:
     """Return the index after the EOI of the JPEG starting at `start`, or None if it is not complete yet.
 
-    Walks marker segments (so an EXIF thumbnail's own EOI inside APP1 is skipped), then scans the entropy-coded
-    data where 0xFF is only followed by 0x00, RSTn or a real marker.
+    Walks marker segments up to the first scan (so an EXIF thumbnail's own EOI inside APP1 is skipped), then
+    searches for EOI: in entropy-coded data a 0xFF byte is always followed by 0x00, RSTn or a marker, so the first
+    FF D9 after the scan header is the end (also of a progressive JPEG, whose later scan and table headers hold no
+    such pair). One bytes search instead of a Python loop over every 0xFF of the image.
     """
     i = start + 2
     n = len(data)
@@ -449,21 +451,8 @@ def _jpeg_end(data: bytearray | bytes, start: int) -> int | None:
         i += 2 + length
         if marker == 0xDA:
             break
-    # Entropy-coded data until EOI.
-    while True:
-        j = data.find(b"\xff", i)
-        if j < 0 or j + 1 >= n:
-            return None
-        following = data[j + 1]
-        if following == 0xD9:
-            return j + 2
-        if following == 0xDA:
-            # Progressive JPEG: another scan; skip its header.
-            if j + 3 >= n:
-                return None
-            i = j + 2 + (data[j + 2] << 8 | data[j + 3])
-            continue
-        i = j + 2 if following != 0xFF else j + 1
+    end = data.find(b"\xff\xd9", i)
+    return None if end < 0 else end + 2
 
 
 def _extract_frame(data: bytearray) -> bytes | None:
