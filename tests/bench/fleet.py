@@ -38,6 +38,7 @@ async def _serve(args: argparse.Namespace) -> None:
                 latency=args.latency,
                 max_connections=args.connections,
                 mjpeg_fps=args.mjpeg_fps,
+                mjpeg_framing=args.mjpeg_framing,
             )
         )
         for index in range(args.count)
@@ -78,6 +79,9 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--connections", type=int, default=1)
     parser.add_argument("--mjpeg-fps", type=float, default=25.0)
+    parser.add_argument(
+        "--mjpeg-framing", choices=("repeated", "multipart"), default="repeated"
+    )
     asyncio.run(_serve(parser.parse_args()))
 
 
@@ -95,7 +99,12 @@ class Fleet:
 
     @classmethod
     async def start(
-        cls, count: int, latency: float, connections: int, mjpeg_fps: float = 25.0
+        cls,
+        count: int,
+        latency: float,
+        connections: int,
+        mjpeg_fps: float = 25.0,
+        mjpeg_framing: str = "repeated",
     ) -> Fleet:
         """Start `count` cameras in a new process; return once they listen."""
         process = await asyncio.create_subprocess_exec(
@@ -106,6 +115,7 @@ class Fleet:
             f"--latency={latency}",
             f"--connections={connections}",
             f"--mjpeg-fps={mjpeg_fps}",
+            f"--mjpeg-framing={mjpeg_framing}",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             limit=1

@@ -2,8 +2,8 @@
 
 `BENCH_VIEWER_TOKEN=T python -m tests.bench.viewer URL --seconds S` reads the multipart stream at URL (a browser's part of the
 work) and prints two JSON lines: {"started": true} at the first complete part, then, after S seconds more,
-{"fps": ..., "frames": ...} counted from that first part on. The first part is not counted: Home Assistant sends
-the first frame twice (browsers show frame n-1).
+{"fps": ..., "frames": ...} counted from that first part on (frames: the parts after the first). The parts are
+split at the boundary the response's Content-Type names.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import time
 
 import aiohttp
 
-BOUNDARY = b"--frameboundary\r\n"
-
 
 async def _view(url: str, seconds: float, token: str) -> None:
     stamps: list[float] = []
@@ -28,13 +26,16 @@ async def _view(url: str, seconds: float, token: str) -> None:
         aiohttp.ClientSession(headers=headers) as session,
         session.get(url) as response,
     ):
+        # The proxy's own boundary (Home Assistant's mjpeg integration passes the camera's through).
+        name = response.headers["Content-Type"].partition("boundary=")[2].strip()
+        boundary = f"--{name}\r\n".encode()
         while not stamps or stamps[-1] - stamps[0] < seconds:
             chunk = await asyncio.wait_for(response.content.readany(), 10)
             if not chunk:
                 raise RuntimeError("the proxied stream ended")
             buffer += chunk
-            while (start := buffer.find(BOUNDARY)) >= 0 and (
-                end := buffer.find(BOUNDARY, start + len(BOUNDARY))
+            while (start := buffer.find(boundary)) >= 0 and (
+                end := buffer.find(boundary, start + len(boundary))
             ) >= 0:
                 # A part is complete once the next boundary starts.
                 stamps.append(time.perf_counter())
