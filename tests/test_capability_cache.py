@@ -39,6 +39,7 @@ def _cached() -> CachedCapabilities:
         capabilities={"image": parse_capabilities(QUERY, "image")},
         channels=(1, 2),
         rtsp_port=554,
+        onvif_port=2000,
     )
 
 
@@ -65,6 +66,9 @@ async def test_save_then_load(hass: HomeAssistant) -> None:
     assert loaded is not None
     assert loaded.channels == (1, 2)
     assert loaded.rtsp_port == 554
+    assert loaded.onvif_port == 2000
+    # Built without the ONVIF port, it is the default.
+    assert CachedCapabilities({}, (1,), 554).onvif_port == 8999
     assert capabilities_to_json(loaded.capabilities["image"]) == capabilities_to_json(
         _cached().capabilities["image"]
     )
@@ -102,6 +106,8 @@ async def test_invalidate(hass: HomeAssistant) -> None:
     [
         lambda data: data.pop("channels"),
         lambda data: data.update(rtsp_port="x"),
+        lambda data: data.pop("onvif_port"),
+        lambda data: data.update(onvif_port=None),
         lambda data: data["capabilities"]["image"]["blocks"][0]["caps"].update(
             Mode={"unknown": 1}
         ),

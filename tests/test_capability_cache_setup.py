@@ -11,10 +11,14 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 
 import custom_components.cgi_camera  # noqa: F401
+from custom_components.cgi_camera import capability_cache
 from custom_components.cgi_camera.capability_cache import CapabilityCache
-from tests.conftest import entry_for
+from tests.conftest import MAC, PASSWORD, USERNAME, entry_for
+from tests.emulator import EmulatorConfig
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from homeassistant.core import HomeAssistant
 
     from tests.emulator import CameraEmulator
@@ -22,6 +26,15 @@ if TYPE_CHECKING:
 
 def _queries(emulator: CameraEmulator) -> list[str]:
     return [r.path for r in emulator.requests if r.op == "query"]
+
+
+def _net_port_reads(emulator: CameraEmulator) -> int:
+    """Return how many NetPortInfo reads (`netport_get`) the camera received."""
+    return len([r for r in emulator.requests if (r.area, r.op) == ("netport", "get")])
+
+
+# A camera with an ONVIF events service on a port of its own (not the default 8999), which NetPortInfo reports.
+ONVIF = EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC, onvif=True)
 
 
 async def _restart(hass: HomeAssistant, entry_id: str) -> None:
@@ -57,8 +70,7 @@ async def test_restart_reads_capabilities_from_storage(
     setup_requests = [
         r
         for r in emulator.requests
-        if r.path
-        not in {"/cgi/netport_get", "/cgi/getAlarmStatus"}  # live motion's detection
+        if r.path != "/cgi/getAlarmStatus"  # live motion's detection
     ]
     assert len(setup_requests) <= 1 + len(groups)
     assert {
@@ -66,6 +78,62 @@ async def test_restart_reads_capabilities_from_storage(
         for r in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
     } == first_entities
     assert entry.runtime_data.capability_sources == first_sources
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.parametrize("emulator_config", [ONVIF])
+async def test_net_port_info_read_once_then_stored(
+    hass: HomeAssistant, emulator: CameraEmulator
+) -> None:
+    """The first setup reads NetPortInfo once, for both the RTSP and the ONVIF port; a restart does not read it
+    at all. Live motion subscribes on the ONVIF port of that one answer."""
+    assert emulator.onvif is not None
+    emulator.state.netport["RtspPort"] = 8554
+    entry = entry_for(emulator)
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert _net_port_reads(emulator) == 1
+    data = entry.runtime_data
+    assert (data.rtsp_port, data.onvif_port) == (8554, emulator.onvif.port)
+    assert data.motion.kind == "onvif"
+
+    emulator.clear_requests()
+    await _restart(hass, entry.entry_id)
+    assert entry.state is ConfigEntryState.LOADED
+    assert _net_port_reads(emulator) == 0
+    data = entry.runtime_data
+    assert (data.rtsp_port, data.onvif_port) == (8554, emulator.onvif.port)
+    assert data.motion.kind == "onvif"
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.parametrize("emulator_config", [ONVIF])
+async def test_entry_of_an_older_format_is_learnt_again(
+    hass: HomeAssistant, hass_storage: dict[str, Any], emulator: CameraEmulator
+) -> None:
+    """What an older version stored (format 1: no ONVIF port) is ignored, not an error: setup asks the camera
+    again, reads NetPortInfo once, and stores the current format."""
+    assert emulator.onvif is not None
+    entry = entry_for(emulator)
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    stored = hass_storage[f"cgi_camera.capabilities.{entry.entry_id}"]["data"]
+    assert stored["key"]["format"] == capability_cache.CACHE_FORMAT > 1
+    # Turn it into what format 1 stored.
+    stored["key"]["format"] = 1
+    stored.pop("onvif_port")
+
+    emulator.clear_requests()
+    await _restart(hass, entry.entry_id)
+    assert entry.state is ConfigEntryState.LOADED
+    assert _queries(emulator)
+    assert _net_port_reads(emulator) == 1
+    assert entry.runtime_data.onvif_port == emulator.onvif.port
+    stored = hass_storage[f"cgi_camera.capabilities.{entry.entry_id}"]["data"]
+    assert stored["key"]["format"] == capability_cache.CACHE_FORMAT
+    assert stored["onvif_port"] == emulator.onvif.port
     await hass.config_entries.async_unload(entry.entry_id)
 
 

@@ -73,6 +73,7 @@ async def test_entry_diagnostics(
     assert diagnostics["entry"]["title"] == loaded_entry.title
     assert diagnostics["channels"] == [1]
     assert isinstance(diagnostics["rtsp_port"], int)
+    assert diagnostics["onvif_port"] == emulator.state.netport["OnvifPort"]
     caps = diagnostics["capabilities"]
     assert "major_stream" in caps
     assert "image" in caps

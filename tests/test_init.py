@@ -344,10 +344,13 @@ async def test_remove_stale_device_only(
 async def test_rtsp_port_from_camera_and_option(
     hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
 ) -> None:
-    """The RTSP port is the camera's NetPortInfo RtspPort, unless the option overrides it."""
+    """The RTSP port is the camera's NetPortInfo RtspPort, unless the option overrides it; the ONVIF port comes
+    from the same reply."""
     emulator.state.netport["RtspPort"] = 8554
+    emulator.state.netport["OnvifPort"] = 2000
     entry = await setup_integration(entry_for(emulator))
     assert entry.runtime_data.rtsp_port == 8554
+    assert entry.runtime_data.onvif_port == 2000
     await hass.config_entries.async_unload(entry.entry_id)
 
     entry = await setup_integration(entry_for(emulator, rtsp_port=10554))
@@ -358,10 +361,12 @@ async def test_rtsp_port_from_camera_and_option(
 async def test_rtsp_port_default_when_camera_has_none(
     hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
 ) -> None:
-    """A nonsense RtspPort falls back to 554."""
+    """A nonsense RtspPort falls back to 554, a nonsense OnvifPort to 8999."""
     emulator.state.netport["RtspPort"] = 0
+    emulator.state.netport["OnvifPort"] = 65536
     entry = await setup_integration(entry_for(emulator))
     assert entry.runtime_data.rtsp_port == 554
+    assert entry.runtime_data.onvif_port == 8999
     await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -426,7 +431,8 @@ async def test_unsupported_area_is_left_out(
     await hass.config_entries.async_unload(entry.entry_id)
 
 
-# Setup requests before the groups: DeviceInfo (the first refresh), 13 queries, the RTSP port, one channel probe.
+# Setup requests before the groups: DeviceInfo (the first refresh), 13 queries, one channel probe, NetPortInfo (the
+# RTSP and ONVIF ports).
 SETUP_REQUESTS = 16
 
 
@@ -436,12 +442,12 @@ async def test_setup_reads_each_wanted_group_once(
     """Setup: the first refresh reads DeviceInfo, then the queries, then each group enabled entities need, once."""
     coordinator = loaded_entry.runtime_data.coordinator
     assert emulator.requests[0].group == "DeviceInfo"
-    # Live motion's detection (motion.py) reads the ONVIF port and probes getAlarmStatus as the platforms set up.
-    motion_probes = {"/cgi/netport_get", "/cgi/getAlarmStatus"}
+    # Live motion's detection (motion.py) probes getAlarmStatus as the platforms set up; its ONVIF port comes from
+    # the NetPortInfo read above, not from a read of its own.
     assert sorted(
         (r.area, r.group, r.channel)
         for r in emulator.requests[SETUP_REQUESTS:]
-        if r.path not in motion_probes
+        if r.path != "/cgi/getAlarmStatus"
     ) == sorted((k.area, k.group, k.channel) for k in coordinator.wanted_groups)
     assert coordinator.stats.failures == 0
 

@@ -548,9 +548,10 @@ async def test_stopped_motion_never_starts(hass: HomeAssistant) -> None:
     """A listener added after stop starts nothing, and a camera without a source has no channels."""
     motion = CameraMotion(
         hass,
-        SimpleNamespace(host="h", username="u"),
+        SimpleNamespace(host="h", username="u"),  # type: ignore[arg-type]
         password="p",
-        channels=(1,),  # type: ignore[arg-type]
+        channels=(1,),
+        onvif_port=8999,
     )
     await motion.async_stop()
     remove = motion.async_add_listener(lambda: None)

@@ -1,4 +1,4 @@
-"""Setup when the camera fails after its first answer (capability queries, RTSP port read) or lacks a card slot."""
+"""Setup when the camera fails after its first answer (capability queries, port read) or lacks a card slot."""
 
 from __future__ import annotations
 
@@ -33,8 +33,8 @@ def _fail_after(emulator: CameraEmulator, area: str, op: str, fault: FaultKind) 
     return position
 
 
-# The CGI requests of a setup up to the RTSP port read, in order: the first contact, one query per area, the
-# channel probe (channel 2's stream), the port.
+# The CGI requests of a setup up to the port read, in order: the first contact, one query per area, the channel
+# probe (channel 2's stream), NetPortInfo (the RTSP and ONVIF ports).
 SETUP_ORDER: list[tuple[str, str]] = [
     ("sys", "get"),
     *(
@@ -102,14 +102,17 @@ async def test_rtsp_port_refused_falls_back_to_554(
     setup_integration: Setup,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A camera that refuses the RTSP port read (result code) streams on the standard port 554."""
+    """A camera that refuses the NetPortInfo read (result code) streams on the standard port 554, and live motion
+    tries ONVIF on 8999."""
     caplog.set_level(logging.DEBUG, logger="custom_components.cgi_camera")
     emulator.state.netport["RtspPort"] = 8554
+    emulator.state.netport["OnvifPort"] = 2000
     _fail_after(emulator, "netport", "get", "501")
     entry = await setup_integration(entry_for(emulator))
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data.rtsp_port == 554
-    assert "Could not read the RTSP port" in caplog.text
+    assert entry.runtime_data.onvif_port == 8999
+    assert "Could not read the RTSP and ONVIF ports" in caplog.text
     await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -120,6 +123,7 @@ async def test_rtsp_port_transient_failure_retries_setup(
     """A busy or dropped reply to the RTSP port read retries setup: what setup learns is stored until the
     firmware changes, so a passing failure must not leave the camera on 554 for good."""
     emulator.state.netport["RtspPort"] = 8554
+    emulator.state.netport["OnvifPort"] = 2000
     _fail_after(emulator, "netport", "get", fault)  # type: ignore[arg-type]
     entry = await setup_integration(entry_for(emulator))
     assert entry.state is ConfigEntryState.SETUP_RETRY
@@ -127,6 +131,7 @@ async def test_rtsp_port_transient_failure_retries_setup(
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data.rtsp_port == 8554
+    assert entry.runtime_data.onvif_port == 2000
     await hass.config_entries.async_unload(entry.entry_id)
 
 

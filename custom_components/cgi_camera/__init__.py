@@ -42,6 +42,7 @@ from .const import (
     CONF_RTSP_PORT,
     CONF_SLOW_INTERVAL,
     DEFAULT_FAST_INTERVAL,
+    DEFAULT_ONVIF_PORT,
     DEFAULT_RTSP_PORT,
     DEFAULT_SLOW_INTERVAL,
     DOMAIN,
@@ -114,36 +115,45 @@ async def _async_channels(
     return tuple(channels)
 
 
-async def _async_camera_rtsp_port(client: CgiCamera, has_netport: bool) -> int:
-    """Return the camera's RTSP port from its NetPortInfo, else 554.
+def _port(value: int | None, default: int) -> int:
+    return value if value is not None and 0 < value < 65536 else default
 
-    Only a refusal means 554: the answer is stored until the firmware changes, so a transient failure raises and
-    setup is retried.
+
+async def _async_camera_ports(client: CgiCamera, has_netport: bool) -> tuple[int, int]:
+    """Return the camera's RTSP and ONVIF ports from one NetPortInfo read; 554 and 8999 for a missing one.
+
+    Only a refusal means the defaults: the answer is stored until the firmware changes, so a transient failure
+    raises and setup is retried.
     """
     if has_netport:
         try:
-            port = (await client.net_port_info()).rtsp_port
+            info = await client.net_port_info()
         except (ResultCodeError, NotFound) as err:
             if isinstance(err, ServerFailed):
                 raise
-            LOGGER.debug("Could not read the RTSP port: %s", err)
+            LOGGER.debug("Could not read the RTSP and ONVIF ports: %s", err)
         else:
-            if port is not None and 0 < port < 65536:
-                return port
-    return DEFAULT_RTSP_PORT
+            return (
+                _port(info.rtsp_port, DEFAULT_RTSP_PORT),
+                _port(info.onvif_port, DEFAULT_ONVIF_PORT),
+            )
+    return DEFAULT_RTSP_PORT, DEFAULT_ONVIF_PORT
 
 
 async def _async_learn_camera(client: CgiCamera) -> CachedCapabilities:
-    """Ask the camera what it supports: capabilities, channels and RTSP port (cached, see capability_cache)."""
+    """Ask the camera what it supports: capabilities, channels, RTSP and ONVIF ports (cached, see capability_cache)."""
     # Query, else per-group query, else the current values with the document's ranges; a transient failure
     # raises (ConfigEntryNotReady in setup) and is never taken for "unsupported".
     discovered = await client.discover_all_capabilities()
     capabilities = discovered.by_area
+    channels = await _async_channels(client, capabilities)
+    rtsp_port, onvif_port = await _async_camera_ports(client, "netport" in capabilities)
     return CachedCapabilities(
         capabilities=capabilities,
-        channels=await _async_channels(client, capabilities),
-        rtsp_port=await _async_camera_rtsp_port(client, "netport" in capabilities),
+        channels=channels,
+        rtsp_port=rtsp_port,
         sources=discovered.as_dict(),
+        onvif_port=onvif_port,
     )
 
 
@@ -210,6 +220,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         client,
         password=entry.data[CONF_PASSWORD],
         channels=channels,
+        onvif_port=known.onvif_port,
         interval=entry.options.get(CONF_MOTION_INTERVAL, DEFAULT_MOTION_INTERVAL),
         name=entry.title,
     )
@@ -221,6 +232,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         capability_sources=known.sources,
         channels=channels,
         rtsp_port=int(entry.options.get(CONF_RTSP_PORT) or known.rtsp_port),
+        onvif_port=known.onvif_port,
         coordinator=coordinator,
         motion=motion,
     )

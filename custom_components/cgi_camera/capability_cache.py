@@ -1,9 +1,9 @@
 """What a camera supports, kept in Home Assistant's storage so a restart does not ask again.
 
-The 13 capability queries, the channel list and the RTSP port only change with the firmware, yet cost half of a
-setup's requests. They are stored per config entry with the key they are valid for: the camera's MAC, its
-firmware version and CACHE_FORMAT. A stored entry for another key (new firmware, another camera at the address, an
-older format) or one that cannot be read is ignored, as if there were none.
+The 13 capability queries, the channel list and the RTSP and ONVIF ports (one NetPortInfo read) only change with
+the firmware, yet cost half of a setup's requests. They are stored per config entry with the key they are valid
+for: the camera's MAC, its firmware version and CACHE_FORMAT. A stored entry for another key (new firmware, another
+camera at the address, an older format) or one that cannot be read is ignored, as if there were none.
 """
 
 from __future__ import annotations
@@ -15,15 +15,16 @@ from homeassistant.helpers.storage import Store
 
 from .api import Capabilities, Choices, FreeString, IntRange, ReadOnly
 from .api.capabilities import Capability, CapabilityBlock
-from .const import DOMAIN
+from .const import DEFAULT_ONVIF_PORT, DOMAIN
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from homeassistant.core import HomeAssistant
 
-# Bump when what is cached, or how, changes: older stored entries are then ignored.
-CACHE_FORMAT = 1
+# Bump when what is cached, or how, changes: older stored entries are then ignored (the camera is asked again).
+# 2: the ONVIF port.
+CACHE_FORMAT = 2
 _STORAGE_VERSION = 1
 
 type _Json = dict[str, Any]
@@ -35,9 +36,12 @@ class CachedCapabilities:
 
     capabilities: dict[str, Capabilities]
     channels: tuple[int, ...]
+    # The RTSP and ONVIF ports come from one NetPortInfo read, else 554 and 8999 (__init__._async_camera_ports).
     rtsp_port: int
     # Where each group's capabilities came from (api.discovery's as_dict), shown in diagnostics.
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Last, with a default: callers that build this positionally (the benchmark) keep working.
+    onvif_port: int = DEFAULT_ONVIF_PORT
 
 
 def _capability_to_json(capability: Capability) -> _Json:
@@ -133,6 +137,7 @@ class CapabilityCache:
                 channels=tuple(int(channel) for channel in data["channels"]),
                 rtsp_port=int(data["rtsp_port"]),
                 sources=dict(data.get("sources", {})),
+                onvif_port=int(data["onvif_port"]),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
@@ -151,6 +156,7 @@ class CapabilityCache:
                 "channels": list(cached.channels),
                 "rtsp_port": cached.rtsp_port,
                 "sources": cached.sources,
+                "onvif_port": cached.onvif_port,
             }
         )
 

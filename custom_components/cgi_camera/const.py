@@ -14,6 +14,7 @@ MANUFACTURER: Final = "Hankvision OEM"
 DEFAULT_PORT: Final = 80
 DEFAULT_USERNAME: Final = "admin"
 DEFAULT_RTSP_PORT: Final = 554
+DEFAULT_ONVIF_PORT: Final = 8999
 
 # Options (config entry options)
 CONF_FAST_INTERVAL: Final = "fast_interval"

@@ -2,7 +2,8 @@
 
 At setup `CameraMotion.async_start()` picks the best source the camera has, best first:
 
-1. ONVIF events: a PullPoint subscription on the camera's ONVIF port (NetPortInfo `OnvifPort`), with onvif-zeep-async,
+1. ONVIF events: a PullPoint subscription on the camera's ONVIF port (NetPortInfo `OnvifPort`, read once when the
+   camera is learnt and stored with its capabilities: the constructor's `onvif_port`), with onvif-zeep-async,
    the library Home Assistant's own ONVIF integration uses. WS-UsernameToken with the camera's credentials and the
    camera's clock (`adjust_time`), announced addresses pinned to the configured host (`nat_override`), long-polled
    `PullMessages`, renewed by the library before expiry, `Unsubscribe` when stopped.
@@ -50,7 +51,6 @@ DEFAULT_MOTION_INTERVAL: Final = (
     1.0  # seconds between getAlarmStatus polls (the web UI polls every 2 s)
 )
 MOTION_INTERVAL_RANGE: Final = (0.5, 10.0)
-DEFAULT_ONVIF_PORT: Final = 8999
 
 SOURCE_ONVIF: Final = "onvif"
 SOURCE_ALARM_STATUS: Final = "alarm_status"
@@ -344,13 +344,15 @@ class CameraMotion:
         *,
         password: str,
         channels: tuple[int, ...],
+        onvif_port: int,
         interval: float = DEFAULT_MOTION_INTERVAL,
         name: str = "",
     ) -> None:
-        """Prepare; nothing is sent until `async_start()`."""
+        """Prepare; nothing is sent until `async_start()`. `onvif_port` is the camera's (see capability_cache)."""
         self.hass = hass
         self.client = client
         self.channels = channels
+        self.onvif_port = onvif_port
         low, high = MOTION_INTERVAL_RANGE
         self.interval = min(max(float(interval), low), high)
         self.name = name or client.host
@@ -377,7 +379,7 @@ class CameraMotion:
         onvif = OnvifSource(
             self.channels,
             self.client.host,
-            await self._onvif_port(),
+            self.onvif_port,
             self.client.username,
             self._password,
         )
@@ -408,15 +410,6 @@ class CameraMotion:
             "%s: no live motion source (%s), so no motion sensor",
             self.name,
             "; ".join(f"{kind}: {reason}" for kind, reason in self.tried.items()),
-        )
-
-    async def _onvif_port(self) -> int:
-        try:
-            port = (await self.client.net_port_info()).onvif_port
-        except CgiError:
-            return DEFAULT_ONVIF_PORT
-        return (
-            port if isinstance(port, int) and 0 < port < 65536 else DEFAULT_ONVIF_PORT
         )
 
     async def async_stop(self) -> None:
