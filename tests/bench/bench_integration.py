@@ -186,8 +186,7 @@ async def bench_setup_after_restart(
 ) -> None:
     """Setup with the entry's capabilities already stored (capability_cache.py), as after a restart.
 
-    Target (issue 16): DeviceInfo plus the groups behind enabled entities, within 1.2× their lower bound. Until
-    setup reads the cache, this shows the full setup's requests against that target.
+    Target (issue 16): DeviceInfo plus the groups behind enabled entities, within 1.2× their lower bound.
     """
     fleet = await fleet_factory(count=1, latency=LAT, connections=CONN)
     first = _entry(fleet, 0)
@@ -198,6 +197,7 @@ async def bench_setup_after_restart(
         tuple(data.channels),
         data.rtsp_port,
         data.capability_sources,
+        data.onvif_port,
     )
     groups = len(data.coordinator.wanted_groups)
     mac, firmware = data.device.mac, data.device.firmware
@@ -239,8 +239,9 @@ async def bench_setup_after_restart(
     )
 
 
-# Requests live motion's detection sends at setup (motion.py): the ONVIF port, then getAlarmStatus.
-MOTION_PROBES = frozenset({"/cgi/netport_get", "/cgi/getAlarmStatus"})
+# Requests live motion's detection sends at setup (motion.py) when ONVIF events do not answer: getAlarmStatus (its
+# reply is also the first motion state).
+MOTION_PROBES = frozenset({"/cgi/getAlarmStatus"})
 
 
 # --- 2. Refresh ----------------------------------------------------------------------------------------------
