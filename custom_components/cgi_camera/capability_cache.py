@@ -15,7 +15,7 @@ from homeassistant.helpers.storage import Store
 
 from .api import Capabilities, Choices, FreeString, IntRange, ReadOnly
 from .api.capabilities import Capability, CapabilityBlock
-from .const import DEFAULT_ONVIF_PORT, DOMAIN
+from .const import DOMAIN
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -38,10 +38,9 @@ class CachedCapabilities:
     channels: tuple[int, ...]
     # The RTSP and ONVIF ports come from one NetPortInfo read, else 554 and 8999 (__init__._async_camera_ports).
     rtsp_port: int
+    onvif_port: int
     # Where each group's capabilities came from (api.discovery's as_dict), shown in diagnostics.
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # Last, with a default: callers that build this positionally (the benchmark) keep working.
-    onvif_port: int = DEFAULT_ONVIF_PORT
 
 
 def _capability_to_json(capability: Capability) -> _Json:

@@ -193,11 +193,11 @@ async def bench_setup_after_restart(
     await _setup(hass, first)  # warm-up, and what the store will hold
     data = first.runtime_data
     cached = CachedCapabilities(
-        dict(data.capabilities),
-        tuple(data.channels),
-        data.rtsp_port,
-        data.capability_sources,
-        data.onvif_port,
+        capabilities=dict(data.capabilities),
+        channels=tuple(data.channels),
+        rtsp_port=data.rtsp_port,
+        onvif_port=data.onvif_port,
+        sources=data.capability_sources,
     )
     groups = len(data.coordinator.wanted_groups)
     mac, firmware = data.device.mac, data.device.firmware
