@@ -427,8 +427,9 @@ def _jpeg_end(data: bytearray | bytes, start: int) -> int | None:
 
     Walks marker segments up to the first scan (so an EXIF thumbnail's own EOI inside APP1 is skipped), then
     searches for EOI: in entropy-coded data a 0xFF byte is always followed by 0x00, RSTn or a marker, so the first
-    FF D9 after the scan header is the end (also of a progressive JPEG, whose later scan and table headers hold no
-    such pair). One bytes search instead of a Python loop over every 0xFF of the image.
+    FF D9 after the scan header is the end (a progressive JPEG's later scans follow; the tables between them are
+    searched as data, as the byte-by-byte walk this replaces did). One bytes search instead of a Python loop over
+    every 0xFF of the image.
     """
     i = start + 2
     n = len(data)
