@@ -3,6 +3,9 @@
 Groups that change by themselves or from the camera's own UI (exposure, image, PTZ, motion, record control) are read
 on every tick (the fast interval); the others once per slow interval. When no group is due, the cheapest request
 (DeviceInfo, the heartbeat) checks the camera is still there, so availability never depends on which entities are enabled.
+
+Several cameras take turns: each polls in a slot of its own within the fast interval (see `_next_interval`), so a
+hundred cameras set up together do not all poll in the same second.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+import math
 import time
 from typing import TYPE_CHECKING
 
@@ -90,6 +94,7 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
             always_update=False,
         )
         self.client = client
+        self.fast_interval = fast_interval
         self.slow_interval = slow_interval
         self.stats = PollStats()
         # Consecutive 401s while polling: weak Wi-Fi links answer a spurious one now and then.
@@ -137,7 +142,7 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         ):
             return True
         # Half a tick of slack, so that timer jitter does not push a group due "now" to the next tick.
-        slack = self.update_interval / 2 if self.update_interval else timedelta(0)
+        slack = self.fast_interval / 2
         return not read <= now < read + self.slow_interval - slack
 
     async def _read(self, key: GroupKey) -> list[ParamGroup]:
@@ -196,8 +201,34 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         finally:
             self.stats.last_duration = time.monotonic() - started
             self.stats.last_requests = self.stats.requests - requests_before
+            # Read by the coordinator when it schedules the next refresh, right after this one.
+            self.update_interval = self._next_interval()
         self.auth_failures = 0
         return data
+
+    def _next_interval(self) -> timedelta:
+        """Return the time to the next poll: the fast interval, or the way to this camera's slot when there are several.
+
+        With N cameras, camera k (by entry id) polls when the loop's clock is k/N of an interval past a multiple of
+        the interval, so their polls (and the state writes that follow) are spread evenly instead of arriving
+        together. The next poll is the first slot at least half an interval away: once in its slot, a camera polls
+        every interval; after a setup, a manual refresh or a change in the number of cameras, one gap is between half
+        and one and a half intervals. Home Assistant counts the interval from the whole second and adds a sub-second
+        offset of its own, which stays as it is.
+        """
+        interval = self.fast_interval.total_seconds()
+        entry_ids = sorted(
+            entry.entry_id
+            for entry in self.hass.config_entries.async_entries(
+                DOMAIN, include_ignore=False, include_disabled=False
+            )
+        )
+        if len(entry_ids) < 2 or self.config_entry.entry_id not in entry_ids:
+            return self.fast_interval
+        slot = entry_ids.index(self.config_entry.entry_id) * interval / len(entry_ids)
+        base = int(self.hass.loop.time())
+        turns = math.floor((base + interval / 2 - slot) / interval) + 1
+        return timedelta(seconds=turns * interval + slot - base)
 
     async def async_refresh_group(self, key: GroupKey) -> None:
         """Re-read one group (after a set) and tell its entities, without a full refresh."""

@@ -106,9 +106,7 @@ def _key(key: GroupKey) -> str:
 def _coordinator(coordinator: CgiCoordinator) -> dict[str, Any]:
     return {
         "last_update_success": coordinator.last_update_success,
-        "update_interval": coordinator.update_interval.total_seconds()
-        if coordinator.update_interval
-        else None,
+        "update_interval": coordinator.fast_interval.total_seconds(),
         "slow_interval": coordinator.slow_interval.total_seconds(),
         "auth_failures": coordinator.auth_failures,
         "wanted_groups": [_key(key) for key in coordinator.wanted_groups],
