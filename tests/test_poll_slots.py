@@ -61,7 +61,7 @@ async def test_cameras_poll_in_slots_of_their_own(
     emulators: list[CameraEmulator],
     setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
 ) -> None:
-    """Camera k of N (by entry id) polls k/N of an interval after the others; the next poll is within 0.5–1.5 intervals."""
+    """Camera k of N (by entry id) polls k/N of an interval (whole seconds) into it; the next poll is 0.5–1.5 intervals away."""
     entries = [await setup_integration(entry_for(camera)) for camera in emulators]
     slots: dict[str, float] = {}
     for entry in entries:
@@ -69,9 +69,9 @@ async def test_cameras_poll_in_slots_of_their_own(
         wait, slot = _slot(hass, entry)
         assert DEFAULT_FAST_INTERVAL / 2 - 1 < wait <= 1.5 * DEFAULT_FAST_INTERVAL
         slots[entry.entry_id] = slot
-    step = DEFAULT_FAST_INTERVAL / CAMERAS
     for rank, entry_id in enumerate(sorted(slots)):
-        off = abs(slots[entry_id] - rank * step) % DEFAULT_FAST_INTERVAL
+        # Slots are whole seconds: 0, 3 and 6 for three cameras at 10 s.
+        off = abs(slots[entry_id] - rank * DEFAULT_FAST_INTERVAL // CAMERAS)
         assert min(off, DEFAULT_FAST_INTERVAL - off) <= 1, (rank, slots)
 
     # A camera removed: the others share the interval between them.
@@ -80,7 +80,7 @@ async def test_cameras_poll_in_slots_of_their_own(
     remaining = sorted(entries[1:], key=lambda entry: entry.entry_id)
     for rank, entry in enumerate(remaining):
         await entry.runtime_data.coordinator.async_refresh()
-        off = abs(_slot(hass, entry)[1] - rank * DEFAULT_FAST_INTERVAL / 2)
+        off = abs(_slot(hass, entry)[1] - rank * DEFAULT_FAST_INTERVAL // 2)
         assert min(off, DEFAULT_FAST_INTERVAL - off) <= 1
     for entry in remaining:
         assert await hass.config_entries.async_unload(entry.entry_id)
