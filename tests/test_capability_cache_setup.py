@@ -50,7 +50,7 @@ async def test_restart_reads_capabilities_from_storage(
     hass: HomeAssistant, emulator: CameraEmulator
 ) -> None:
     """A start after the first sends DeviceInfo and the groups behind enabled entities: no capability query,
-    no channel probe, no RTSP port read; the entities and diagnostics' sources are the same."""
+    no channel probe, no port read but live motion's; the entities and diagnostics' sources are the same."""
     entry = entry_for(emulator)
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
@@ -70,7 +70,9 @@ async def test_restart_reads_capabilities_from_storage(
     setup_requests = [
         r
         for r in emulator.requests
-        if r.path != "/cgi/getAlarmStatus"  # live motion's detection
+        # Live motion's detection on a camera without ONVIF: NetPortInfo in case the stored ONVIF port moved,
+        # then getAlarmStatus (test_onvif_port_moved_since_it_was_stored; an ONVIF camera reads neither).
+        if r.path not in {"/cgi/getAlarmStatus", "/cgi/netport_get"}
     ]
     assert len(setup_requests) <= 1 + len(groups)
     assert {
@@ -95,7 +97,7 @@ async def test_net_port_info_read_once_then_stored(
     await hass.async_block_till_done()
     assert _net_port_reads(emulator) == 1
     data = entry.runtime_data
-    assert (data.rtsp_port, data.onvif_port) == (8554, emulator.onvif.port)
+    assert (data.rtsp_port, data.motion.onvif_port) == (8554, emulator.onvif.port)
     assert data.motion.kind == "onvif"
 
     emulator.clear_requests()
@@ -103,7 +105,7 @@ async def test_net_port_info_read_once_then_stored(
     assert entry.state is ConfigEntryState.LOADED
     assert _net_port_reads(emulator) == 0
     data = entry.runtime_data
-    assert (data.rtsp_port, data.onvif_port) == (8554, emulator.onvif.port)
+    assert (data.rtsp_port, data.motion.onvif_port) == (8554, emulator.onvif.port)
     assert data.motion.kind == "onvif"
     await hass.config_entries.async_unload(entry.entry_id)
 
@@ -130,7 +132,7 @@ async def test_entry_of_an_older_format_is_learnt_again(
     assert entry.state is ConfigEntryState.LOADED
     assert _queries(emulator)
     assert _net_port_reads(emulator) == 1
-    assert entry.runtime_data.onvif_port == emulator.onvif.port
+    assert entry.runtime_data.motion.onvif_port == emulator.onvif.port
     stored = hass_storage[f"cgi_camera.capabilities.{entry.entry_id}"]["data"]
     assert stored["key"]["format"] == capability_cache.CACHE_FORMAT
     assert stored["onvif_port"] == emulator.onvif.port
@@ -199,4 +201,29 @@ async def test_refused_parameter_reloads(
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
     assert _queries(emulator)
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.parametrize("emulator_config", [ONVIF])
+async def test_onvif_port_moved_since_it_was_stored(
+    hass: HomeAssistant, emulator: CameraEmulator
+) -> None:
+    """The ONVIF port changed on the camera since it was stored: motion reads NetPortInfo once and subscribes there."""
+    assert emulator.onvif is not None
+    entry = entry_for(emulator)
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    old_port = emulator.onvif.port
+
+    # The user moves ONVIF to another port in the camera's web page, then Home Assistant restarts.
+    await emulator.onvif.stop()
+    await emulator.onvif.start(emulator.host, 0)
+    emulator.state.netport["OnvifPort"] = emulator.onvif.port
+    assert emulator.onvif.port != old_port
+    emulator.clear_requests()
+    await _restart(hass, entry.entry_id)
+    assert _net_port_reads(emulator) == 1
+    assert entry.runtime_data.motion.onvif_port == emulator.onvif.port
+    assert entry.runtime_data.motion.kind == "onvif"
     await hass.config_entries.async_unload(entry.entry_id)

@@ -350,7 +350,7 @@ async def test_rtsp_port_from_camera_and_option(
     emulator.state.netport["OnvifPort"] = 2000
     entry = await setup_integration(entry_for(emulator))
     assert entry.runtime_data.rtsp_port == 8554
-    assert entry.runtime_data.onvif_port == 2000
+    assert entry.runtime_data.motion.onvif_port == 2000
     await hass.config_entries.async_unload(entry.entry_id)
 
     entry = await setup_integration(entry_for(emulator, rtsp_port=10554))
@@ -366,7 +366,7 @@ async def test_rtsp_port_default_when_camera_has_none(
     emulator.state.netport["OnvifPort"] = 65536
     entry = await setup_integration(entry_for(emulator))
     assert entry.runtime_data.rtsp_port == 554
-    assert entry.runtime_data.onvif_port == 8999
+    assert entry.runtime_data.motion.onvif_port == 8999
     await hass.config_entries.async_unload(entry.entry_id)
 
 

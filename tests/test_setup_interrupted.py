@@ -111,7 +111,7 @@ async def test_rtsp_port_refused_falls_back_to_554(
     entry = await setup_integration(entry_for(emulator))
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data.rtsp_port == 554
-    assert entry.runtime_data.onvif_port == 8999
+    assert entry.runtime_data.motion.onvif_port == 8999
     assert "Could not read the RTSP and ONVIF ports" in caplog.text
     await hass.config_entries.async_unload(entry.entry_id)
 
@@ -131,7 +131,7 @@ async def test_rtsp_port_transient_failure_retries_setup(
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data.rtsp_port == 8554
-    assert entry.runtime_data.onvif_port == 2000
+    assert entry.runtime_data.motion.onvif_port == 2000
     await hass.config_entries.async_unload(entry.entry_id)
 
 

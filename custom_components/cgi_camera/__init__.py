@@ -221,6 +221,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         password=entry.data[CONF_PASSWORD],
         channels=channels,
         onvif_port=known.onvif_port,
+        recheck_onvif_port=known.from_storage,
         interval=entry.options.get(CONF_MOTION_INTERVAL, DEFAULT_MOTION_INTERVAL),
         name=entry.title,
     )
@@ -232,7 +233,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         capability_sources=known.sources,
         channels=channels,
         rtsp_port=int(entry.options.get(CONF_RTSP_PORT) or known.rtsp_port),
-        onvif_port=known.onvif_port,
         coordinator=coordinator,
         motion=motion,
     )

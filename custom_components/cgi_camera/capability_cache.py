@@ -41,6 +41,8 @@ class CachedCapabilities:
     onvif_port: int
     # Where each group's capabilities came from (api.discovery's as_dict), shown in diagnostics.
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Read from storage (not stored itself): a port may have changed on the camera since.
+    from_storage: bool = False
 
 
 def _capability_to_json(capability: Capability) -> _Json:
@@ -137,6 +139,7 @@ class CapabilityCache:
                 rtsp_port=int(data["rtsp_port"]),
                 sources=dict(data.get("sources", {})),
                 onvif_port=int(data["onvif_port"]),
+                from_storage=True,
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None

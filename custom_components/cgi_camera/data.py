@@ -28,8 +28,6 @@ class CgiCameraData:
     capability_sources: dict[str, dict[str, Any]]
     channels: tuple[int, ...]
     rtsp_port: int
-    # The camera's ONVIF port (NetPortInfo, stored with the capabilities), where live motion looks for events.
-    onvif_port: int
     coordinator: CgiCoordinator
     # Live motion (ONVIF events or getAlarmStatus), detected when the binary_sensor platform sets up.
     motion: CameraMotion

@@ -193,7 +193,7 @@ async def async_get_config_entry_diagnostics(
         "channels": list(data.channels),
         "multi_channel": data.multi_channel,
         "rtsp_port": data.rtsp_port,
-        "onvif_port": data.onvif_port,
+        "onvif_port": data.motion.onvif_port,
         "capabilities": {
             area: _capabilities(caps) for area, caps in data.capabilities.items()
         },

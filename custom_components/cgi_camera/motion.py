@@ -345,14 +345,20 @@ class CameraMotion:
         password: str,
         channels: tuple[int, ...],
         onvif_port: int,
+        recheck_onvif_port: bool = False,
         interval: float = DEFAULT_MOTION_INTERVAL,
         name: str = "",
     ) -> None:
-        """Prepare; nothing is sent until `async_start()`. `onvif_port` is the camera's (see capability_cache)."""
+        """Prepare; nothing is sent until `async_start()`.
+
+        `onvif_port` is the camera's (see capability_cache); with `recheck_onvif_port` (it came from storage) and no
+        ONVIF answer there, NetPortInfo is read once in case the port was changed on the camera since.
+        """
         self.hass = hass
         self.client = client
         self.channels = channels
         self.onvif_port = onvif_port
+        self._recheck_onvif_port = recheck_onvif_port
         low, high = MOTION_INTERVAL_RANGE
         self.interval = min(max(float(interval), low), high)
         self.name = name or client.host
@@ -376,6 +382,30 @@ class CameraMotion:
     # Detection ------------------------------------------------------------------------------------------------
     async def async_start(self) -> None:
         """Detect the best source (ONVIF events, else getAlarmStatus); it runs once a motion entity listens."""
+        if await self._async_probe_onvif():
+            return
+        if self._recheck_onvif_port and await self._async_onvif_port_moved():
+            if await self._async_probe_onvif():
+                return
+        try:
+            status = await self.client.alarm_status()
+        except CgiError as err:
+            self.tried[SOURCE_ALARM_STATUS] = str(err)
+        else:
+            self.tried[SOURCE_ALARM_STATUS] = "ok"
+            self.source = AlarmStatusSource(self.client, self.channels, self.interval)
+            self._publish(
+                MotionUpdate(self.channels[0], status.motion, status.areas or None)
+            )
+            return
+        LOGGER.info(
+            "%s: no live motion source (%s), so no motion sensor",
+            self.name,
+            "; ".join(f"{kind}: {reason}" for kind, reason in self.tried.items()),
+        )
+
+    async def _async_probe_onvif(self) -> bool:
+        """Try ONVIF events on the current port; on success they become the source."""
         onvif = OnvifSource(
             self.channels,
             self.client.host,
@@ -394,23 +424,25 @@ class CameraMotion:
         else:
             self.tried[SOURCE_ONVIF] = "ok"
             self.source = onvif
-            return
+            return True
+        return False
+
+    async def _async_onvif_port_moved(self) -> bool:
+        """Read the camera's ONVIF port again; return True when it differs from the stored one (now replaced)."""
         try:
-            status = await self.client.alarm_status()
-        except CgiError as err:
-            self.tried[SOURCE_ALARM_STATUS] = str(err)
-        else:
-            self.tried[SOURCE_ALARM_STATUS] = "ok"
-            self.source = AlarmStatusSource(self.client, self.channels, self.interval)
-            self._publish(
-                MotionUpdate(self.channels[0], status.motion, status.areas or None)
-            )
-            return
-        LOGGER.info(
-            "%s: no live motion source (%s), so no motion sensor",
+            port = (await self.client.net_port_info()).onvif_port
+        except CgiError:
+            return False
+        if port is None or not 0 < port < 65536 or port == self.onvif_port:
+            return False
+        LOGGER.debug(
+            "%s: the camera's ONVIF port moved from %s to %s",
             self.name,
-            "; ".join(f"{kind}: {reason}" for kind, reason in self.tried.items()),
+            self.onvif_port,
+            port,
         )
+        self.onvif_port = port
+        return True
 
     async def async_stop(self) -> None:
         """Stop for good: cancel the task and wait until it has unsubscribed."""

@@ -170,13 +170,17 @@ def _jpegs(draw: st.DrawFn) -> bytes:
         parts.append(_segment(0xDA, header))
         for piece in draw(st.lists(st.binary(max_size=16), max_size=6)):
             parts.append(piece.replace(b"\xff", b"\xff\x00"))
-            parts.append(draw(st.sampled_from([b"", b"\xff\xd0", b"\xff\xd7", b"\xff\xff\xd3"])))
+            parts.append(
+                draw(st.sampled_from([b"", b"\xff\xd0", b"\xff\xd7", b"\xff\xff\xd3"]))
+            )
     parts.append(draw(st.sampled_from([b"\xff\xd9", b"\xff\xff\xd9"])))
     return b"".join(parts)
 
 
 @given(jpeg=_jpegs(), tail=st.binary(max_size=8))
-def test_jpeg_end_finds_what_walking_every_marker_finds(jpeg: bytes, tail: bytes) -> None:
+def test_jpeg_end_finds_what_walking_every_marker_finds(
+    jpeg: bytes, tail: bytes
+) -> None:
     """Searching for EOI after the first scan header ends every frame, whole or cut anywhere, where walking did."""
     data = jpeg + tail
     assert _jpeg_end(data, 0) == _jpeg_end_by_walking(data, 0) == len(jpeg)

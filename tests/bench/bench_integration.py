@@ -196,7 +196,7 @@ async def bench_setup_after_restart(
         capabilities=dict(data.capabilities),
         channels=tuple(data.channels),
         rtsp_port=data.rtsp_port,
-        onvif_port=data.onvif_port,
+        onvif_port=data.motion.onvif_port,
         sources=data.capability_sources,
     )
     groups = len(data.coordinator.wanted_groups)
@@ -239,9 +239,9 @@ async def bench_setup_after_restart(
     )
 
 
-# Requests live motion's detection sends at setup (motion.py) when ONVIF events do not answer: getAlarmStatus (its
-# reply is also the first motion state).
-MOTION_PROBES = frozenset({"/cgi/getAlarmStatus"})
+# Requests live motion's detection sends at a start (motion.py) when ONVIF events do not answer at the stored port:
+# NetPortInfo (in case the port moved), then getAlarmStatus (its reply is also the first motion state).
+MOTION_PROBES = frozenset({"/cgi/netport_get", "/cgi/getAlarmStatus"})
 
 
 # --- 2. Refresh ----------------------------------------------------------------------------------------------
