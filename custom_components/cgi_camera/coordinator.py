@@ -210,8 +210,8 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         """Return the time to the next poll: the fast interval, or the way to this camera's slot when there are several.
 
         With N cameras, camera k (by entry id) polls when the loop's clock is k/N of an interval (in whole seconds)
-        past a multiple of the interval, so their polls (and the state writes that follow) are spread evenly instead of arriving
-        together. The next poll is the first slot at least half an interval away: once in its slot, a camera polls
+        past a multiple of the interval, so their polls (and the state writes that follow) are spread evenly instead
+        of arriving together. The next poll is the first slot at least half an interval away: once in its slot, a camera polls
         every interval; after a setup, a manual refresh or a change in the number of cameras, one gap is between half
         and one and a half intervals. Home Assistant counts the interval from the whole second and adds a sub-second
         offset of its own, which stays as it is.
@@ -225,8 +225,7 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         )
         if len(entry_ids) < 2 or self.config_entry.entry_id not in entry_ids:
             return self.fast_interval
-        # Whole seconds: the cameras sharing a second still overlap their requests, which the loop handles in
-        # fewer wake-ups than spreading every camera apart (Home Assistant adds its own sub-second offset).
+        # Whole seconds: Home Assistant counts intervals from the whole second and spreads coordinators within it.
         slot = math.floor(
             entry_ids.index(self.config_entry.entry_id) * interval / len(entry_ids)
         )
