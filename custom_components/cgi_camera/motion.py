@@ -3,7 +3,8 @@
 At setup `CameraMotion.async_start()` picks the best source the camera has, best first:
 
 1. ONVIF events: a PullPoint subscription on the camera's ONVIF port (NetPortInfo `OnvifPort`, read once when the
-   camera is learnt and stored with its capabilities: the constructor's `onvif_port`), with onvif-zeep-async,
+   camera is learnt and stored with its capabilities: the constructor's `onvif_port`; read again at a start when
+   nothing answers at the stored port, in case it was moved), with onvif-zeep-async,
    the library Home Assistant's own ONVIF integration uses. WS-UsernameToken with the camera's credentials and the
    camera's clock (`adjust_time`), announced addresses pinned to the configured host (`nat_override`), long-polled
    `PullMessages`, renewed by the library before expiry, `Unsubscribe` when stopped.
