@@ -115,10 +115,6 @@ async def _async_channels(
     return tuple(channels)
 
 
-def _port(value: int | None, default: int) -> int:
-    return value if value is not None and 0 < value < 65536 else default
-
-
 async def _async_camera_ports(client: CgiCamera, has_netport: bool) -> tuple[int, int]:
     """Return the camera's RTSP and ONVIF ports from one NetPortInfo read; 554 and 8999 for a missing one.
 
@@ -134,8 +130,8 @@ async def _async_camera_ports(client: CgiCamera, has_netport: bool) -> tuple[int
             LOGGER.debug("Could not read the RTSP and ONVIF ports: %s", err)
         else:
             return (
-                _port(info.rtsp_port, DEFAULT_RTSP_PORT),
-                _port(info.onvif_port, DEFAULT_ONVIF_PORT),
+                info.rtsp_port or DEFAULT_RTSP_PORT,
+                info.onvif_port or DEFAULT_ONVIF_PORT,
             )
     return DEFAULT_RTSP_PORT, DEFAULT_ONVIF_PORT
 

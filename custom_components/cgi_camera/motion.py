@@ -434,7 +434,7 @@ class CameraMotion:
             port = (await self.client.net_port_info()).onvif_port
         except CgiError:
             return False
-        if port is None or not 0 < port < 65536 or port == self.onvif_port:
+        if port is None or port == self.onvif_port:
             return False
         LOGGER.debug(
             "%s: the camera's ONVIF port moved from %s to %s",

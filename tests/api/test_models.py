@@ -88,3 +88,8 @@ def test_models_tolerate_missing_and_bad_values() -> None:
     )
     ports = NetPortInfo.from_group(ParamGroup("NetPortInfo", {"RTSPPort": 8554}))
     assert (ports.rtsp_port, ports.http_port) == (8554, None)
+    # 0 (off on some firmware) or out of range: no usable port.
+    off = NetPortInfo.from_group(
+        ParamGroup("NetPortInfo", {"OnvifPort": 0, "RtspPort": 70000})
+    )
+    assert (off.onvif_port, off.rtsp_port) == (None, None)

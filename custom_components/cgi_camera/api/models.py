@@ -11,6 +11,7 @@ from enum import IntEnum
 import re
 from typing import Self
 
+from .document_ranges import PORT
 from .names import canonical_group
 from .parse import ParamGroup
 
@@ -67,6 +68,11 @@ def _empty() -> ParamGroup:
 
 def _i(raw: ParamGroup, *keys: str) -> int | None:
     return raw.get_int(*keys)
+
+
+def _port(raw: ParamGroup, key: str) -> int | None:
+    port = raw.get_int(key)
+    return port if PORT.allows(port) else None
 
 
 def _s(raw: ParamGroup, *keys: str) -> str | None:
@@ -144,7 +150,7 @@ class TimeInfo:
 
 @dataclass(frozen=True, slots=True)
 class NetPortInfo:
-    """netport / NetPortInfo."""
+    """netport / NetPortInfo. A port outside 1–65535 (or missing) is None: the camera reports no usable port."""
 
     http_port: int | None
     video_port: int | None
@@ -158,10 +164,10 @@ class NetPortInfo:
         """Build from a reply group."""
         raw, _ = canonical_group("netport", raw)
         return cls(
-            http_port=_i(raw, "HttpPort"),
-            video_port=_i(raw, "VideoPort"),
-            rtsp_port=_i(raw, "RtspPort"),
-            onvif_port=_i(raw, "OnvifPort"),
-            record_port=_i(raw, "RecordPort"),
+            http_port=_port(raw, "HttpPort"),
+            video_port=_port(raw, "VideoPort"),
+            rtsp_port=_port(raw, "RtspPort"),
+            onvif_port=_port(raw, "OnvifPort"),
+            record_port=_port(raw, "RecordPort"),
             raw=raw,
         )
