@@ -10,7 +10,11 @@ import pytest
 
 import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera.api import MalformedReply
-from custom_components.cgi_camera.api.client import _extract_frame, _jpeg_end
+from custom_components.cgi_camera.api.client import (
+    _extract_frame,
+    _jpeg_end,
+    _walk_to_scan,
+)
 from custom_components.cgi_camera.api.transport import (
     DigestChallenge,
     build_query,
@@ -119,26 +123,12 @@ def test_progressive_and_fill_bytes() -> None:
 
 def _jpeg_end_by_walking(data: bytes, start: int) -> int | None:
     """The frame finder before it searched for EOI: every 0xFF of the entropy-coded data looked at in turn."""
-    i = start + 2
+    if (walked := _walk_to_scan(data, start)) is None:
+        return None
+    i, ended = walked
+    if ended:
+        return i
     n = len(data)
-    while True:
-        while i < n and data[i] != 0xFF:
-            i += 1
-        while i + 1 < n and data[i + 1] == 0xFF:
-            i += 1
-        if i + 1 >= n:
-            return None
-        marker = data[i + 1]
-        if marker == 0xD9:
-            return i + 2
-        if marker == 0x01 or 0xD0 <= marker <= 0xD7 or marker == 0x00:
-            i += 2
-            continue
-        if i + 3 >= n:
-            return None
-        i += 2 + (data[i + 2] << 8 | data[i + 3])
-        if marker == 0xDA:
-            break
     while True:
         j = data.find(b"\xff", i)
         if j < 0 or j + 1 >= n:

@@ -422,14 +422,12 @@ class CgiCamera:
                 stream.close()
 
 
-def _jpeg_end(data: bytearray | bytes, start: int) -> int | None:
-    """Return the index after the EOI of the JPEG starting at `start`, or None if it is not complete yet.
+def _walk_to_scan(data: bytearray | bytes, start: int) -> tuple[int, bool] | None:
+    """Walk the marker segments of the JPEG starting at `start` up to its first scan.
 
-    Walks marker segments up to the first scan (so an EXIF thumbnail's own EOI inside APP1 is skipped), then
-    searches for EOI: in entropy-coded data a 0xFF byte is always followed by 0x00, RSTn or a marker, so the first
-    FF D9 after the scan header is the end (a progressive JPEG's later scans follow; the tables between them are
-    searched as data, as the byte-by-byte walk this replaces did). One bytes search instead of a Python loop over
-    every 0xFF of the image.
+    Returns (index after the first scan header, False), or (index after EOI, True) for an image that ends before
+    any scan (a placeholder), or None if the data stops first. Walking by segment lengths skips an EXIF thumbnail's
+    own EOI inside APP1.
     """
     i = start + 2
     n = len(data)
@@ -442,16 +440,30 @@ def _jpeg_end(data: bytearray | bytes, start: int) -> int | None:
             return None
         marker = data[i + 1]
         if marker == 0xD9:
-            return i + 2
+            return i + 2, True
         if marker == 0x01 or 0xD0 <= marker <= 0xD7 or marker == 0x00:
             i += 2
             continue
         if i + 3 >= n:
             return None
-        length = data[i + 2] << 8 | data[i + 3]
-        i += 2 + length
+        i += 2 + (data[i + 2] << 8 | data[i + 3])
         if marker == 0xDA:
-            break
+            return i, False
+
+
+def _jpeg_end(data: bytearray | bytes, start: int) -> int | None:
+    """Return the index after the EOI of the JPEG starting at `start`, or None if it is not complete yet.
+
+    After the segments up to the first scan: in entropy-coded data a 0xFF byte is always followed by 0x00, RSTn or
+    a marker, so the first FF D9 after the scan header is the end (a progressive JPEG's later scans follow; the
+    tables between them are searched as data, as the byte-by-byte walk this replaces did). One bytes search instead
+    of a Python loop over every 0xFF of the image.
+    """
+    if (walked := _walk_to_scan(data, start)) is None:
+        return None
+    i, ended = walked
+    if ended:
+        return i
     end = data.find(b"\xff\xd9", i)
     return None if end < 0 else end + 2
 
