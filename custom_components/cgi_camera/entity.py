@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
-from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api.wire import GroupKey, group_key
@@ -74,10 +74,16 @@ def device_info(entry: CgiCameraConfigEntry, channel: int | None) -> DeviceInfo:
     )
 
 
-class CgiBaseEntity(CoordinatorEntity[CgiCoordinator]):
+def entity_unique_id(entry: CgiCameraConfigEntry, channel: int | None, key: str) -> str:
+    """Return the unique id of the entity `key` of `channel` (None or 0: the camera itself): `<mac>_<channel>_<key>`."""
+    return f"{entry.unique_id}_{channel or 0}_{key}"
+
+
+class CgiChannelEntity(Entity):
     """An entity of one camera channel: the one place that builds unique ids and device info.
 
-    Available while the camera answers the coordinator's polls (or its heartbeat).
+    Entities that follow the coordinator use CgiBaseEntity; this is for those that do not (PTZ settings kept in
+    Home Assistant).
     """
 
     _attr_has_entity_name = True
@@ -91,15 +97,12 @@ class CgiBaseEntity(CoordinatorEntity[CgiCoordinator]):
         device_wide: bool = False,
     ) -> None:
         """Initialize the entity of `channel`; a device-wide one belongs to the camera, not to a channel."""
-        super().__init__(entry.runtime_data.coordinator)
         self.entry = entry
         self.camera = entry.runtime_data
         self.channel = channel
         self.entity_description = description
         device_channel = None if device_wide else channel
-        self._attr_unique_id = (
-            f"{entry.unique_id}_{device_channel or 0}_{description.key}"
-        )
+        self._attr_unique_id = entity_unique_id(entry, device_channel, description.key)
         self._attr_device_info = device_info(entry, device_channel)
 
     @property
@@ -107,6 +110,27 @@ class CgiBaseEntity(CoordinatorEntity[CgiCoordinator]):
         """Return the name used for this setting or action in error messages."""
         name = self.name
         return name if isinstance(name, str) else self.entity_description.key
+
+
+class CgiBaseEntity(CoordinatorEntity[CgiCoordinator], CgiChannelEntity):
+    """An entity of one camera channel that follows the camera's coordinator.
+
+    Available while the camera answers the coordinator's polls (or its heartbeat).
+    """
+
+    def __init__(
+        self,
+        entry: CgiCameraConfigEntry,
+        description: EntityDescription,
+        channel: int,
+        *,
+        device_wide: bool = False,
+    ) -> None:
+        """Initialize the entity of `channel`; a device-wide one belongs to the camera, not to a channel."""
+        CoordinatorEntity.__init__(self, entry.runtime_data.coordinator)
+        CgiChannelEntity.__init__(
+            self, entry, description, channel, device_wide=device_wide
+        )
 
 
 class CgiEntity(CgiBaseEntity):

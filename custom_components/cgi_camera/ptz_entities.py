@@ -25,11 +25,15 @@ from homeassistant.components.select import (
 from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .coordinator import CgiCoordinator
-from .entity import CgiEntity, CgiEntityDescription, device_info
+from .entity import (
+    CgiBaseEntity,
+    CgiChannelEntity,
+    CgiEntity,
+    CgiEntityDescription,
+    entity_unique_id,
+)
 from .ptz import (
     DIRECTIONS,
     SPEED_RANGE,
@@ -183,7 +187,7 @@ def async_add_preset_selects(
         return
     ent_reg = er.async_get(hass)
     for channel in entry.runtime_data.channels:
-        unique_id = f"{entry.unique_id}_{channel}_{PRESET_SELECT.key}"
+        unique_id = entity_unique_id(entry, channel, PRESET_SELECT.key)
         if ent_reg.async_get_entity_id(SELECT_DOMAIN, DOMAIN, unique_id):
             async_add_entities([PtzPresetSelect(entry, channel)])
         else:
@@ -266,28 +270,13 @@ BUTTONS: Final[tuple[PtzButtonEntityDescription, ...]] = (
 )
 
 
-class PtzButton(CoordinatorEntity[CgiCoordinator], ButtonEntity):
+class PtzButton(CgiBaseEntity, ButtonEntity):
     """Move one PTZ step (then stop), zoom one step, stop, or start autoscan.
 
     Follows the coordinator that polls PTZ state only for availability: no group is polled for a button.
     """
 
-    _attr_has_entity_name = True
     entity_description: PtzButtonEntityDescription
-
-    def __init__(
-        self,
-        entry: CgiCameraConfigEntry,
-        description: PtzButtonEntityDescription,
-        channel: int,
-    ) -> None:
-        """Initialize the button of `channel`."""
-        super().__init__(entry.runtime_data.coordinator)
-        self.entry = entry
-        self.channel = channel
-        self.entity_description = description
-        self._attr_unique_id = f"{entry.unique_id}_{channel}_{description.key}"
-        self._attr_device_info = device_info(entry, channel)
 
     async def async_press(self) -> None:
         """Run the button's PTZ action."""
@@ -354,28 +343,15 @@ NUMBERS: Final[tuple[PtzNumberEntityDescription, ...]] = (
 )
 
 
-class PtzNumber(RestoreNumber):
+class PtzNumber(CgiChannelEntity, RestoreNumber):
     """The PTZ step duration or speed the buttons (and actions without explicit values) use.
 
-    The only place these are set: the controller holds the value, this entity sets it and restores it.
+    The only place these are set: the controller holds the value, this entity sets it and restores it. Kept in
+    Home Assistant, so available whether or not the camera answers.
     """
 
-    _attr_has_entity_name = True
     _attr_should_poll = False
     entity_description: PtzNumberEntityDescription
-
-    def __init__(
-        self,
-        entry: CgiCameraConfigEntry,
-        description: PtzNumberEntityDescription,
-        channel: int,
-    ) -> None:
-        """Initialize the number of `channel`."""
-        self.entry = entry
-        self.channel = channel
-        self.entity_description = description
-        self._attr_unique_id = f"{entry.unique_id}_{channel}_{description.key}"
-        self._attr_device_info = device_info(entry, channel)
 
     @property
     def controller(self) -> PtzController:
