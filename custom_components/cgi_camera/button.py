@@ -9,6 +9,7 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 from homeassistant.const import EntityCategory
 from homeassistant.util import dt as dt_util
 
+from .api import SdOperation, SdStatus
 from .api.wire import group_key
 from .compat import ButtonDeviceClass
 from .entity import CgiBaseEntity, has_group, has_sd_card_slot
@@ -65,16 +66,26 @@ async def _sync_clock(data: CgiCameraData, channel: int) -> None:
     await data.coordinator.async_refresh_group(group_key("sys", "TimeInfo", channel))
 
 
-# RecordDevice SDStatus while an operation runs: formatting, mounting, unmounting.
-SD_BUSY = frozenset({3, 8, 9})
+# RecordDevice SDStatus while an operation runs.
+SD_BUSY: frozenset[SdStatus] = frozenset(
+    {SdStatus.FORMATTING, SdStatus.MOUNTING, SdStatus.UNMOUNTING}
+)
+# The SD card buttons, by key.
+SD_OPERATIONS: dict[str, SdOperation] = {
+    "sd_unmount": SdOperation.UNMOUNT,
+    "sd_mount": SdOperation.MOUNT,
+    "sd_format": SdOperation.FORMAT,
+}
 
 
 def _sd_settled(blocks: list[ParamGroup]) -> bool:
     return not blocks or blocks[0].get("SDStatus") not in SD_BUSY
 
 
-def _sd_operation(operation: int) -> Callable[[CgiCameraData, int], Awaitable[None]]:
-    """Return a press function sending RecordDevice Operate (0 unmount, 1 mount, 2 format), then re-reading it."""
+def _sd_operation(
+    operation: SdOperation,
+) -> Callable[[CgiCameraData, int], Awaitable[None]]:
+    """Return a press function sending RecordDevice Operate, then re-reading it."""
 
     async def _operate(data: CgiCameraData, channel: int) -> None:
         await data.client.sd_operate(channel, operation)
@@ -120,7 +131,7 @@ BUTTONS: tuple[CgiButtonEntityDescription, ...] = (
             supported_fn=has_sd_card_slot,
             device_wide=False,
         )
-        for key, operation in (("sd_unmount", 0), ("sd_mount", 1), ("sd_format", 2))
+        for key, operation in SD_OPERATIONS.items()
     ),
 )
 

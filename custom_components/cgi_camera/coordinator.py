@@ -31,7 +31,7 @@ from .api import (
     ParamGroup,
     ResultCodeError,
 )
-from .api.wire import GroupKey
+from .api.wire import GROUPS, GroupKey
 from .const import AUTH_FAILURES_BEFORE_REAUTH, DOMAIN, LOGGER
 from .errors import camera_errors
 
@@ -41,17 +41,9 @@ if TYPE_CHECKING:
     from .api import DeviceInfo
     from .data import CgiCameraConfigEntry
 
-# Groups whose values change without Home Assistant doing it: read on every tick.
+# Groups whose values change without Home Assistant doing it (api/wire.py GROUPS): read on every tick.
 FAST_GROUPS: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("camera", "ExposureInfo"),
-        ("camera", "BasicInfo"),
-        ("image", "ImageInfo"),
-        ("ptz", "PTZCtrlInfo"),
-        ("alarm", "MDInfo"),
-        ("alarm", "MDAccessInfo"),
-        ("record", "RecordControl"),
-    }
+    (spec.area, spec.group) for spec in GROUPS if spec.fast
 )
 
 type GroupData = dict[GroupKey, list[ParamGroup]]

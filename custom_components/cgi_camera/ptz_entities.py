@@ -26,6 +26,7 @@ from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
+from .api import preset_titles
 from .const import DOMAIN
 from .entity import (
     CgiBaseEntity,
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
 
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .api import ParamGroup
     from .data import CgiCameraConfigEntry
 
 STEP_RANGE: Final = (0.1, 5.0)
@@ -76,17 +76,6 @@ PRESET_SELECT = PtzSelectEntityDescription(
 def preset_option(number: int, title: str) -> str:
     """Return the select option of a preset: `N: title`."""
     return f"{number}: {title}" if title else str(number)
-
-
-def parse_presets(blocks: list[ParamGroup] | None) -> dict[int, str]:
-    """Return the saved presets (number → title) in PresetNameInfo blocks, by number."""
-    presets: dict[int, str] = {}
-    for block in blocks or []:
-        number = block.get("PresetNumber")
-        if isinstance(number, int):
-            title = block.get("PresetTitle")
-            presets[number] = str(title).strip() if title is not None else ""
-    return dict(sorted(presets.items()))
 
 
 class PtzPresetSelect(CgiEntity, SelectEntity):
@@ -120,7 +109,7 @@ class PtzPresetSelect(CgiEntity, SelectEntity):
     @property
     def presets(self) -> dict[int, str]:
         """Return the saved presets (number → title) as last read."""
-        return parse_presets((self.coordinator.data or {}).get(self.key))
+        return preset_titles((self.coordinator.data or {}).get(self.key, []))
 
     @property
     def options(self) -> list[str]:
@@ -216,7 +205,7 @@ def _add_select_once_a_preset_exists(
 
     @callback
     def _presets_changed() -> None:
-        if parse_presets((coordinator.data or {}).get(key)):
+        if preset_titles((coordinator.data or {}).get(key, [])):
             _stop()
             async_add_entities([PtzPresetSelect(entry, channel)])
 

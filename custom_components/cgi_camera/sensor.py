@@ -15,6 +15,7 @@ from homeassistant.components.sensor import (
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfInformation
 from homeassistant.util import dt as dt_util
 
+from .api import SdStatus
 from .entity import (
     CgiEntity,
     CgiEntityDescription,
@@ -35,21 +36,12 @@ if TYPE_CHECKING:
 
 PARALLEL_UPDATES = 0
 
-# RecordDevice SDStatus 0..9, in the spec's order.
-SD_STATES: tuple[str, ...] = (
-    "off",
-    "on",
-    "removed",
-    "formatting",
-    "mounted",
-    "unmounted",
-    "write_protected",
-    "uninitialized",
-    "mounting",
-    "unmounting",
+# RecordDevice SDStatus 0..9 as sensor states, in the spec's order.
+SD_STATES: tuple[str, ...] = tuple(status.name.lower() for status in SdStatus)
+# SDStatus values without a readable card.
+NO_CARD: frozenset[SdStatus] = frozenset(
+    {SdStatus.OFF, SdStatus.REMOVED, SdStatus.UNINITIALIZED}
 )
-# SDStatus values without a readable card: off, removed, uninitialized.
-NO_CARD: frozenset[int] = frozenset({0, 2, 7})
 # The camera's clock and the poll's own latency move the computed boot time by a few seconds each poll.
 BOOT_TIME_TOLERANCE = timedelta(seconds=60)
 

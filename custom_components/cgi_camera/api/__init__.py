@@ -42,6 +42,7 @@ from .models import (
     SdOperation,
     SdStatus,
     TimeInfo,
+    preset_titles,
 )
 from .motion import MotionArea
 from .parse import ParamGroup
@@ -82,4 +83,5 @@ __all__ = [
     "SdStatus",
     "ServerFailed",
     "TimeInfo",
+    "preset_titles",
 ]

@@ -21,6 +21,7 @@ from .models import (
     SdOperation,
     SdStatus,
     TimeInfo,
+    preset_titles,
 )
 from .names import camera_spellings, canonical_group
 from .parse import ParamGroup, check_reply
@@ -290,12 +291,8 @@ class CgiCamera:
         return await self._ptz(channel, {"PresetNumber": number, "Preset": 1})
 
     async def preset_names(self, channel: int = 1) -> dict[int, str]:
-        """Ptz / PresetNameInfo as {number: title}."""
-        names: dict[int, str] = {}
-        for block in await self.get_blocks("ptz", "PresetNameInfo", channel):
-            if (number := block.get_int("PresetNumber")) is not None:
-                names[number] = block.get_str("PresetTitle") or ""
-        return names
+        """Ptz / PresetNameInfo as {number: title}, by number."""
+        return preset_titles(await self.get_blocks("ptz", "PresetNameInfo", channel))
 
     async def ptz_pattern(
         self, channel: int, number: int | None, action: int

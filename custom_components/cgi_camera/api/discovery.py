@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from .capabilities import Capabilities, CapabilityBlock
 from .document_ranges import DOCUMENT_RANGES, DocumentedGroup
 from .errors import CgiError, NotFound, ResultCodeError, ServerFailed
+from .wire import known_groups
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -32,23 +33,8 @@ __all__ = [
 
 type CapabilitySource = Literal["query", "query-group", "get+document", "none"]
 
-# The groups the integration's entity tables use, per area (until the integration derives them from its
-# descriptions and passes its own mapping).
-KNOWN_GROUPS: Final[Mapping[str, tuple[str, ...]]] = {
-    "sys": ("DeviceInfo", "TimeInfo"),
-    "major_stream": ("StreamInfo",),
-    "minor_stream": ("StreamInfo",),
-    "mjpeg": ("StreamInfo",),
-    "image": ("ImageInfo", "OSDInfo"),
-    "audio": ("AudioInfo",),
-    "record": ("RecordControl", "RecordDevice"),
-    "ptz": ("PTZCtrlInfo", "PresetNameInfo"),
-    "camera": ("BasicInfo", "ExposureInfo", "ResetInfo"),
-    "net": ("AddressInfo",),
-    "netport": ("NetPortInfo",),
-    "wifi": ("WifiInfo",),
-    "alarm": ("MDInfo", "MDAccessInfo"),
-}
+# The groups the integration reads, per area (api/wire.py GROUPS).
+KNOWN_GROUPS: Final[Mapping[str, tuple[str, ...]]] = known_groups()
 
 _UNDOCUMENTED: Final = DocumentedGroup("not in the document", {})
 

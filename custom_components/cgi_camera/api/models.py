@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 import re
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from .document_ranges import PORT
 from .names import canonical_group
 from .parse import ParamGroup
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 __all__ = [
     "DeviceInfo",
@@ -23,6 +26,7 @@ __all__ = [
     "SdStatus",
     "TimeInfo",
     "normalize_mac",
+    "preset_titles",
 ]
 
 
@@ -96,6 +100,15 @@ def normalize_mac(mac: str | None) -> str | None:
         return None
     digits = digits.lower()
     return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+
+
+def preset_titles(blocks: Iterable[ParamGroup]) -> dict[int, str]:
+    """Return ptz / PresetNameInfo (one block per saved preset) as {number: title}, by number, titles unpadded."""
+    titles: dict[int, str] = {}
+    for block in blocks:
+        if (number := block.get_int("PresetNumber")) is not None:
+            titles[number] = (block.get_str("PresetTitle") or "").strip()
+    return dict(sorted(titles.items()))
 
 
 @dataclass(frozen=True, slots=True)

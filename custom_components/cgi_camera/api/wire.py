@@ -1,4 +1,8 @@
-"""Which CGI groups are per video channel: the one place that decides it (wire-decisions "Channel on sys...")."""
+"""The CGI groups the integration reads, which are polled fast, and which are per video channel.
+
+The one place that decides it (wire-decisions "Channel on sys..."): discovery (KNOWN_GROUPS), the coordinator
+(FAST_GROUPS) and the entity descriptions all use these; tests/test_tables.py fails when they disagree.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,12 @@ from typing import Final, NamedTuple
 
 __all__ = [
     "DEVICE_WIDE_GROUPS",
+    "GROUPS",
     "NO_CHANNEL_AREAS",
     "GroupKey",
+    "GroupSpec",
     "group_key",
+    "known_groups",
     "wire_channel",
 ]
 
@@ -23,6 +30,48 @@ DEVICE_WIDE_GROUPS: Final = frozenset(
         ("alarm", "ScheduleInfo"),
     }
 )
+
+
+class GroupSpec(NamedTuple):
+    """A group the integration reads; `fast` when it changes by itself or from the camera's own UI."""
+
+    area: str
+    group: str
+    fast: bool = False
+
+
+# Every group the integration reads or checks for (capability discovery asks the camera about each): the fast ones
+# are read on every poll, the others once per slow interval.
+GROUPS: Final[tuple[GroupSpec, ...]] = (
+    GroupSpec("sys", "DeviceInfo"),
+    GroupSpec("sys", "TimeInfo"),
+    GroupSpec("major_stream", "StreamInfo"),
+    GroupSpec("minor_stream", "StreamInfo"),
+    GroupSpec("mjpeg", "StreamInfo"),
+    GroupSpec("image", "ImageInfo", fast=True),
+    GroupSpec("image", "OSDInfo"),
+    GroupSpec("audio", "AudioInfo"),
+    GroupSpec("record", "RecordControl", fast=True),
+    GroupSpec("record", "RecordDevice"),
+    GroupSpec("ptz", "PTZCtrlInfo", fast=True),
+    GroupSpec("ptz", "PresetNameInfo"),
+    GroupSpec("camera", "BasicInfo", fast=True),
+    GroupSpec("camera", "ExposureInfo", fast=True),
+    GroupSpec("camera", "ResetInfo"),
+    GroupSpec("net", "AddressInfo"),
+    GroupSpec("netport", "NetPortInfo"),
+    GroupSpec("wifi", "WifiInfo"),
+    GroupSpec("alarm", "MDInfo", fast=True),
+    GroupSpec("alarm", "MDAccessInfo", fast=True),
+)
+
+
+def known_groups() -> dict[str, tuple[str, ...]]:
+    """Return GROUPS as {area: (group, ...)}, in table order."""
+    areas: dict[str, tuple[str, ...]] = {}
+    for spec in GROUPS:
+        areas[spec.area] = (*areas.get(spec.area, ()), spec.group)
+    return areas
 
 
 class GroupKey(NamedTuple):
