@@ -234,7 +234,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
     )
     for channel in channels:
         hub = MjpegHub(
-            partial(client.mjpeg_frames, channel), f"{entry.title} channel {channel}"
+            partial(client.mjpeg_frames, channel),
+            f"{entry.title} channel {channel}",
+            start_task=partial(
+                entry.async_create_background_task, hass, eager_start=False
+            ),
         )
         data.mjpeg_hubs[channel] = hub
         entry.async_on_unload(hub.close)

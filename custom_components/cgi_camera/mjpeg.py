@@ -14,7 +14,10 @@ import logging
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import AsyncIterator, Callable, Coroutine
+
+    # Starts the upstream's task: the integration passes its config entry's, so an unload ends it.
+    type TaskStarter = Callable[[Coroutine[None, None, None], str], asyncio.Task[None]]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -63,6 +66,10 @@ class MjpegViewer:
                 self._waiter = None
 
 
+def _asyncio_task(coro: Coroutine[None, None, None], name: str) -> asyncio.Task[None]:
+    return asyncio.create_task(coro, name=name)
+
+
 class MjpegHub:
     """Fan out one upstream MJPEG connection to any number of viewers."""
 
@@ -72,9 +79,11 @@ class MjpegHub:
         name: str,
         *,
         frame_timeout: float = DEFAULT_FRAME_TIMEOUT,
+        start_task: TaskStarter | None = None,
     ) -> None:
         """Initialize the hub; `open_upstream` opens one upstream connection per call."""
         self._open_upstream = open_upstream
+        self._start_task = start_task or _asyncio_task
         self._name = name
         self._frame_timeout = frame_timeout
         self._viewers: set[MjpegViewer] = set()
@@ -126,8 +135,8 @@ class MjpegHub:
                     with contextlib.suppress(asyncio.CancelledError):
                         await old
                 self._live = True
-                self._task = asyncio.create_task(
-                    self._pump(), name=f"cgi_camera mjpeg {self._name}"
+                self._task = self._start_task(
+                    self._pump(), f"cgi_camera mjpeg {self._name}"
                 )
             self._viewers.add(viewer)
 

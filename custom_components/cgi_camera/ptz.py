@@ -340,7 +340,12 @@ class PtzController:
 
     async def _send_stop(self, operation: str) -> None:
         """Send Stop; shielded so a second cancellation cannot abort it, failures only logged."""
-        stop = self.hass.loop.create_task(self._stop_logged(operation))
+        stop = self.entry.async_create_task(
+            self.hass,
+            self._stop_logged(operation),
+            f"{DOMAIN} PTZ stop channel {self.channel}",
+            eager_start=False,
+        )
         self._pending_stops.add(stop)
         stop.add_done_callback(self._pending_stops.discard)
         await asyncio.shield(stop)
