@@ -31,7 +31,8 @@ type Value = int | str
 
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _END = "</Message>"
-_INT = re.compile(r"\s*[-+]?\d{1,30}\s*")
+# ASCII digits only: `\d` also matches other scripts' digits, which int() reads too (issue 21).
+_INT = re.compile(r"\s*[-+]?[0-9]{1,30}\s*")
 
 
 @dataclass(frozen=True, slots=True)
