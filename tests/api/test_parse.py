@@ -469,7 +469,9 @@ def test_motion_area_parse_never_crashes(text: str) -> None:
 
 
 # Digits are ASCII (issue 21 item 10's audit) -----------------------------------------------------------------------
-_ARABIC_INDIC_3 = "\u0663"  # a Unicode decimal digit: `\d` and int() take it, no camera writes it
+_ARABIC_INDIC_3 = (
+    "\u0663"  # a Unicode decimal digit: `\d` and int() take it, no camera writes it
+)
 
 
 def test_non_ascii_digits_are_text_not_numbers() -> None:

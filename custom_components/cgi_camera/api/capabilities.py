@@ -27,9 +27,7 @@ __all__ = [
 ]
 
 # ASCII digits only: `\d` also matches other scripts' digits, which int() reads too (issue 21).
-_RANGE = re.compile(
-    r"\s*([-+]?[0-9]{1,30})\s*(?:\.{2,}|…+)\s*([-+]?[0-9]{1,30})\s*"
-)
+_RANGE = re.compile(r"\s*([-+]?[0-9]{1,30})\s*(?:\.{2,}|…+)\s*([-+]?[0-9]{1,30})\s*")
 _INT = re.compile(r"\s*[-+]?[0-9]{1,30}\s*")
 _FREE = frozenset({"valid string", "any string", "any valid string"})
 
