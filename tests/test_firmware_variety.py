@@ -173,8 +173,9 @@ async def test_empty_group_reply_loses_no_entity(
     assert entry.state is ConfigEntryState.LOADED
     brightness = _entity_id(hass, entry, "brightness")
     assert brightness is not None
-    assert float(hass.states.get(brightness).state) == (
-        emulator.state.channel(1).image.data["Brightness"]
+    assert (
+        float(hass.states.get(brightness).state)
+        == (emulator.state.channel(1).image.data["Brightness"])
     )
     source = entry.runtime_data.capability_sources["image"]["ImageInfo"]
     assert source["source"] == (

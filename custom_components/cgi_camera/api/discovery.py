@@ -160,7 +160,7 @@ async def discover_area(
             if answered := _answered(area, everything, name):
                 blocks.extend(answered)
                 found[name] = GroupDiscovery(name, "query")
-            elif answered is None:
+            else:  # named, but without a parameter
                 empty[name] = f"Group=All: {name} without parameters"
     for group in dict.fromkeys(groups):
         if group in found:
