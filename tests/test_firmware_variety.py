@@ -192,3 +192,22 @@ async def test_empty_group_reply_loses_no_entity(
         set() if request_.endswith("All") else gamma
     )
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_nested_reply_keeps_entities(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    loaded_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Issue 21 item 11: polls answered with a 100,000-level nested extra group (700 KB, parsed in a worker
+    thread) keep every entity's value, without an error."""
+    brightness = _entity_id(hass, loaded_entry, "brightness")
+    assert brightness is not None
+    emulator.state.channel(1).image.data["Brightness"] = 77
+    emulator.faults.push("nested", 10)
+    await loaded_entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert emulator.faults.queue != ["nested"] * 10  # the poll met the fault
+    assert float(hass.states.get(brightness).state) == 77
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
