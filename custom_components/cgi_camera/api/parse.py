@@ -141,8 +141,8 @@ def _parse_xml(text: str) -> ET.Element:
         parser = DefusedET.DefusedXMLParser(target=ET.TreeBuilder(), forbid_dtd=True)
     else:
         parser = ET.XMLParser()  # noqa: S314 (no `<!`: nothing defusedxml refuses can be in it)
-    # In pieces: a large reply is parsed in a worker thread (client.py), and the parser
-    # holds the GIL for the whole of one feed; between pieces the event loop gets its turn.
+    # In pieces: a large reply is parsed in a worker thread (client.py), and the parser holds the GIL for the whole
+    # of one feed; between pieces the event loop gets its turn.
     for start in range(0, len(text), _FEED_CHARS):
         parser.feed(text[start : start + _FEED_CHARS])
     root: ET.Element = parser.close()
