@@ -8,7 +8,14 @@ import pytest
 
 import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera import capability_cache
-from custom_components.cgi_camera.api import Choices, FreeString, IntRange, ReadOnly
+from custom_components.cgi_camera.api import (
+    Capabilities,
+    CapabilityBlock,
+    Choices,
+    FreeString,
+    IntRange,
+    ReadOnly,
+)
 from custom_components.cgi_camera.api.capabilities import parse_capabilities
 from custom_components.cgi_camera.capability_cache import (
     CachedCapabilities,
@@ -123,6 +130,23 @@ async def test_unreadable_entry_is_ignored(
     await cache.async_save(MAC, FIRMWARE, _cached())
     data = hass_storage["cgi_camera.capabilities.entry1"]["data"]
     change(data)
+    fresh = CapabilityCache.for_entry(hass, "entry1")
+    assert await fresh.async_load(MAC, FIRMWARE) is None
+
+
+async def test_stored_group_without_parameters_is_not_used(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """Issue 21 item 4: an older release stored an empty group reply as "supported, nothing in it"; such a stored
+    entry is not used (the camera is asked again), but a group that has no parameters (ResetInfo) is fine."""
+    cache = CapabilityCache.for_entry(hass, "entry1")
+    reset = CapabilityBlock("ResetInfo", {})
+    cached = _cached()
+    cached.capabilities["camera"] = Capabilities([reset], "camera")
+    await cache.async_save(MAC, FIRMWARE, cached)
+    assert await CapabilityCache.for_entry(hass, "entry1").async_load(MAC, FIRMWARE)
+    data = hass_storage["cgi_camera.capabilities.entry1"]["data"]
+    data["capabilities"]["image"]["blocks"][0]["caps"] = {}
     fresh = CapabilityCache.for_entry(hass, "entry1")
     assert await fresh.async_load(MAC, FIRMWARE) is None
 

@@ -227,3 +227,26 @@ async def test_onvif_port_moved_since_it_was_stored(
     assert entry.runtime_data.motion.onvif_port == emulator.onvif.port
     assert entry.runtime_data.motion.kind == "onvif"
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_stored_empty_group_is_learnt_again(
+    hass: HomeAssistant, hass_storage: dict[str, Any], emulator: CameraEmulator
+) -> None:
+    """Issue 21 item 4: capabilities stored with an empty ImageInfo (an older release took an empty reply for
+    "supported, nothing in it") are not used at the next start: the camera is asked again, and the image
+    entities are there."""
+    entry = entry_for(emulator)
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    stored = hass_storage[f"cgi_camera.capabilities.{entry.entry_id}"]["data"]
+    for block in stored["capabilities"]["image"]["blocks"]:
+        if block["name"] == "ImageInfo":
+            block["caps"] = {}
+
+    emulator.clear_requests()
+    await _restart(hass, entry.entry_id)
+    assert entry.state is ConfigEntryState.LOADED
+    assert "/cgi/image_query" in _queries(emulator)
+    assert entry.runtime_data.capability("image", "ImageInfo", "Brightness")
+    await hass.config_entries.async_unload(entry.entry_id)

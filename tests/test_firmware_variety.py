@@ -148,3 +148,66 @@ async def test_transient_query_failure_retries_setup(
     assert _entity_id(hass, entry, "sd_status")
     assert _entity_id(hass, entry, "ptz_stop")
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+def _entities(hass: HomeAssistant, entry: MockConfigEntry) -> set[str]:
+    return {
+        reg.unique_id
+        for reg in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    }
+
+
+@pytest.mark.parametrize("request_", ["image_query?Group=All", "image_query"])
+async def test_empty_group_reply_loses_no_entity(
+    hass: HomeAssistant, emulator: CameraEmulator, request_: str
+) -> None:
+    """Issue 21 item 4: `image_query` answering `<ImageInfo></ImageInfo>` (result 200) at setup, once for Group=All
+    or for every image query, loses no entity: the group is asked again or read with the document's table, and
+    diagnostics say which; a reload with the camera answering fully finds nothing new (but Gamma, whose range the
+    document leaves open: read-only from the document, so no number for it)."""
+    emulator.faults.push_for(request_, "empty-groups", 3)
+    entry = entry_for(emulator)
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    brightness = _entity_id(hass, entry, "brightness")
+    assert brightness is not None
+    assert (
+        float(hass.states.get(brightness).state)
+        == (emulator.state.channel(1).image.data["Brightness"])
+    )
+    source = entry.runtime_data.capability_sources["image"]["ImageInfo"]
+    assert source["source"] == (
+        "query-group" if request_.endswith("All") else "get+document"
+    )
+    assert source["reason"].startswith("Group=All: ImageInfo without parameters")
+    first = _entities(hass, entry)
+
+    emulator.faults.clear()
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    gamma = {f"{entry.unique_id}_1_gamma"}
+    assert _entities(hass, entry) - first == (
+        set() if request_.endswith("All") else gamma
+    )
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_nested_reply_keeps_entities(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    loaded_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Issue 21 item 11: polls answered with a 100,000-level nested extra group (700 KB, parsed in a worker
+    thread) keep every entity's value, without an error."""
+    brightness = _entity_id(hass, loaded_entry, "brightness")
+    assert brightness is not None
+    emulator.state.channel(1).image.data["Brightness"] = 77
+    emulator.faults.push("nested", 10)
+    await loaded_entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert emulator.faults.queue != ["nested"] * 10  # the poll met the fault
+    assert float(hass.states.get(brightness).state) == 77
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

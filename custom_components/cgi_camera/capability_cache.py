@@ -15,6 +15,7 @@ from homeassistant.helpers.storage import Store
 
 from .api import Capabilities, Choices, FreeString, IntRange, ReadOnly
 from .api.capabilities import Capability, CapabilityBlock
+from .api.discovery import NO_PARAMETERS
 from .const import DOMAIN
 
 if TYPE_CHECKING:
@@ -104,6 +105,18 @@ def capabilities_from_json(data: _Json) -> Capabilities:
     return Capabilities(blocks, None if area is None else str(area))
 
 
+def _without_empty_groups(area: str, capabilities: Capabilities) -> Capabilities:
+    """Return `capabilities`; ValueError if a group holds a block without parameters.
+
+    An older release stored an empty group reply (`<ImageInfo></ImageInfo>`) as "supported, nothing in it" (issue
+    21): such a stored entry is not used, so the camera is asked again. Groups without parameters are exempt.
+    """
+    for group in capabilities.groups:
+        if (area, group) not in NO_PARAMETERS and not all(capabilities.blocks(group)):
+            raise ValueError("a stored group without parameters")
+    return capabilities
+
+
 def _key(mac: str, firmware: str | None) -> _Json:
     return {"mac": mac, "firmware": firmware, "format": CACHE_FORMAT}
 
@@ -132,7 +145,9 @@ class CapabilityCache:
         try:
             return CachedCapabilities(
                 capabilities={
-                    str(area): capabilities_from_json(caps)
+                    str(area): _without_empty_groups(
+                        str(area), capabilities_from_json(caps)
+                    )
                     for area, caps in data["capabilities"].items()
                 },
                 channels=tuple(int(channel) for channel in data["channels"]),

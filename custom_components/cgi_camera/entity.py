@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.const import CONF_HOST, CONF_PORT, MAX_LENGTH_STATE_STATE
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -198,6 +198,16 @@ class CgiEntity(CgiBaseEntity):
         if value is not None:
             self.unfit(value)
         return None
+
+    def fitting_state(self, value: str | None) -> str | None:
+        """Return `value` if Home Assistant can keep it as a state (at most 255 characters), else None (see `unfit`).
+
+        Home Assistant would log an error for every longer state it is given, once a poll.
+        """
+        if value is not None and len(value) > MAX_LENGTH_STATE_STATE:
+            self.unfit(value)
+            return None
+        return value
 
     @property
     def capability(self) -> Capability | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
-from homeassistant.const import EntityCategory
+from homeassistant.const import MAX_LENGTH_STATE_STATE, EntityCategory
 from homeassistant.exceptions import ServiceValidationError
 
 from .api import Choices, IntRange
@@ -291,6 +291,14 @@ class CgiSelect(CgiEntity, SelectEntity):
     entity_description: CgiSelectEntityDescription
 
     def _wire_values(self) -> dict[str, int | str]:
+        """Return option → wire value, limited to what the camera allows and to what fits in a state."""
+        return {
+            option: value
+            for option, value in self._camera_values().items()
+            if len(option) <= MAX_LENGTH_STATE_STATE
+        }
+
+    def _camera_values(self) -> dict[str, int | str]:
         """Return option → wire value, limited to what the camera allows."""
         description = self.entity_description
         capability = self.capability
@@ -332,7 +340,7 @@ class CgiSelect(CgiEntity, SelectEntity):
         description = self.entity_description
         if description.values is None:
             try:
-                return description.format_fn(raw)
+                return self.fitting_state(description.format_fn(raw))
             except ValueError:
                 self.unfit(raw)
         return None

@@ -207,6 +207,8 @@ class CgiSensor(CgiEntity, SensorEntity):
             value, float
         ):
             return self.fitting_int(value)
+        if isinstance(value, str):
+            return self.fitting_state(value)
         return value
 
     def _steady_boot_time(self, value: datetime, uptime: object) -> datetime:

@@ -166,6 +166,24 @@ async def test_endless_header_is_malformed(
         await _frame_from(session, handler)
 
 
+@pytest.mark.parametrize("status", [b"\xb2", b"2\xb9\xb3"])
+async def test_status_with_superscript_digits_is_malformed(
+    session: aiohttp.ClientSession, status: bytes, socket_enabled: None
+) -> None:
+    """Issue 21 item 10: `HTTP/1.1 ²` (str.isdigit() is true for superscripts) is the client's error, not ValueError."""
+
+    async def handler(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 " + status + b" OK\r\nContent-Type: image/jpeg\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    with pytest.raises(MalformedReply, match="status line"):
+        await _frame_from(session, handler)
+
+
 async def test_silent_camera_times_out(
     session: aiohttp.ClientSession, socket_enabled: None
 ) -> None:

@@ -466,3 +466,23 @@ def test_motion_area_parse_never_crashes(text: str) -> None:
     except MalformedReply:
         return
     assert MotionArea.parse(area.format()) == area
+
+
+# Digits are ASCII (issue 21 item 10's audit) -----------------------------------------------------------------------
+_ARABIC_INDIC_3 = (
+    "\u0663"  # a Unicode decimal digit: `\d` and int() take it, no camera writes it
+)
+
+
+def test_non_ascii_digits_are_text_not_numbers() -> None:
+    """A value, range or result code written with non-ASCII digits is not read as a number."""
+    assert coerce("int", _ARABIC_INDIC_3) == _ARABIC_INDIC_3
+    assert coerce(None, "\uff11\uff12") == "\uff11\uff12"  # fullwidth 12
+    assert parse_capability("int", f"1 ... {_ARABIC_INDIC_3}") == Choices(
+        (f"1 ... {_ARABIC_INDIC_3}",)
+    )
+    assert parse_capability("int", f"1, {_ARABIC_INDIC_3}") == Choices(
+        (1, _ARABIC_INDIC_3)
+    )
+    with pytest.raises(MalformedReply, match="result code"):
+        check_reply(f'<Message><result code="{_ARABIC_INDIC_3}00">x</result></Message>')

@@ -71,6 +71,26 @@ def test_parse_head() -> None:
         parse_head(b"garbage\r\n\r\n")
 
 
+@pytest.mark.parametrize(
+    "status",
+    [
+        b"\xb2",  # superscript two (Latin-1): str.isdigit() is true, int() refuses it
+        b"2\xb9\xb3",
+        b"\xb3\xb3\xb3",
+        b"+200",
+        b"2_0",
+        b"20",
+        b"2000",
+    ],
+)
+def test_parse_head_refuses_a_status_that_is_not_three_ascii_digits(
+    status: bytes,
+) -> None:
+    """Issue 21 item 10: only MalformedReply escapes, whatever the status code's bytes."""
+    with pytest.raises(MalformedReply, match="status line"):
+        parse_head(b"HTTP/1.1 " + status + b" OK\r\n\r\n")
+
+
 JPEG = (
     b"\xff\xd8"
     b"\xff\xe1\x00\x10"

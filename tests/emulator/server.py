@@ -41,6 +41,8 @@ type FaultKind = Literal[
     "trailing",
     "doctype",
     "401",
+    "empty-groups",  # result 200, but every group without its elements: <ImageInfo></ImageInfo>
+    "nested",  # the reply plus one group nested 100,000 levels deep (700 KB)
 ]
 
 _CGI_PATH = re.compile(
@@ -49,6 +51,7 @@ _CGI_PATH = re.compile(
 _JPG_PATH = re.compile(r"^/jpgimage/(?P<ch>[^/]+)/image\.jpg$")
 _MJPG_PATH = re.compile(r"^/mjpgstreamreq/(?P<ch>[^/]+)/image\.jpg$")
 
+_EMPTY_GROUP = re.compile(r"^<([^\s>/]+)[^>]*>.*$", re.DOTALL)
 NO_IMAGE = b"HTTP/1.0 200 OK\r\nContent-Type: text/html\n\nno Image.\n"
 _STALL_LIMIT = 300.0
 _HEADER_LIMIT = 64 * 1024
@@ -75,18 +78,31 @@ class Faults:
 
     offline: bool = False
     queue: list[FaultKind] = field(default_factory=list)
+    # Faults for one kind of request only: {"image_query?Group=All": [...]} or {"image_query": [...]}.
+    targeted: dict[str, list[FaultKind]] = field(default_factory=dict)
 
     def push(self, kind: FaultKind, count: int = 1) -> None:
         """Apply fault `kind` to the next `count` CGI replies."""
         self.queue.extend([kind] * count)
 
+    def push_for(self, request: str, kind: FaultKind, count: int = 1) -> None:
+        """Apply fault `kind` to the next `count` replies to `request` (`area_op`, or `area_op?Group=G`)."""
+        self.targeted.setdefault(request, []).extend([kind] * count)
+
     def clear(self) -> None:
         """Forget pending faults and go online."""
         self.queue.clear()
+        self.targeted.clear()
         self.offline = False
 
-    def pop(self) -> FaultKind | None:
-        """Return the fault for the next CGI reply, if any."""
+    def pop(
+        self, request: str | None = None, group: str | None = None
+    ) -> FaultKind | None:
+        """Return the fault for the next CGI reply (to `request` = `area_op`, asking for `group`), if any."""
+        if request is not None:
+            for key in (f"{request}?Group={group}", request):
+                if pending := self.targeted.get(key):
+                    return pending.pop(0)
         return self.queue.pop(0) if self.queue else None
 
 
@@ -433,7 +449,7 @@ class CameraEmulator:
         op: str,
         params: dict[str, str],
     ) -> None:
-        fault = self.faults.pop()
+        fault = self.faults.pop(f"{area}_{op}", params.get("Group"))
         if fault == "pass":
             fault = None
         if fault == "empty":
@@ -448,6 +464,12 @@ class CameraEmulator:
             reply = CgiReply(area, op, int(fault))
         else:
             reply = handle_cgi(self.state, area, op, params)
+        if fault == "empty-groups":
+            reply.groups = [
+                _EMPTY_GROUP.sub(r"<\1></\1>", group) for group in reply.groups
+            ]
+        elif fault == "nested":
+            reply.groups.append(f"<Nested>{'<a>' * 100_000}{'</a>' * 100_000}</Nested>")
         body = reply.xml().encode("utf-8")
         if fault == "truncated":
             body = body[: max(1, len(body) * 2 // 3)]

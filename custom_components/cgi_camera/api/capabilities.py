@@ -26,8 +26,9 @@ __all__ = [
     "parse_capability",
 ]
 
-_RANGE = re.compile(r"\s*([-+]?\d{1,30})\s*(?:\.{2,}|…+)\s*([-+]?\d{1,30})\s*")
-_INT = re.compile(r"\s*[-+]?\d{1,30}\s*")
+# ASCII digits only: `\d` also matches other scripts' digits, which int() reads too (issue 21).
+_RANGE = re.compile(r"\s*([-+]?[0-9]{1,30})\s*(?:\.{2,}|…+)\s*([-+]?[0-9]{1,30})\s*")
+_INT = re.compile(r"\s*[-+]?[0-9]{1,30}\s*")
 _FREE = frozenset({"valid string", "any string", "any valid string"})
 
 

@@ -2,7 +2,9 @@
 
 Per area: the `_query?Group=All` reply; for each known group it lacks, `_query?Group=<group>`; when that is missing
 too, the group's `_get` reply (a parameter present exists) with the document's ranges (document_ranges.py); else
-nothing. "Missing" is a refusal the camera means (a result code other than 503, HTTP 404, a reply without the group).
+nothing. "Missing" is a refusal the camera means (a result code other than 503, HTTP 404, a reply without the group),
+or a reply that names the group without a parameter (`<ImageInfo></ImageInfo>`, issue 21): that is asked again,
+never kept as "supported, nothing in it" (but for the few groups that have no parameters, NO_PARAMETERS).
 A transient failure (connection, timeout, 503, a reply that is not XML, 401) is raised: it never makes a group
 unsupported.
 """
@@ -37,6 +39,31 @@ type CapabilitySource = Literal["query", "query-group", "get+document", "none"]
 KNOWN_GROUPS: Final[Mapping[str, tuple[str, ...]]] = known_groups()
 
 _UNDOCUMENTED: Final = DocumentedGroup("not in the document", {})
+
+# The document's set-only groups without parameters: an empty query block is all they are. Any other group a reply
+# names without a parameter is no answer (issue 21): it is asked again, it is not "supported, nothing in it".
+NO_PARAMETERS: Final = frozenset(
+    {
+        ("sys", "Reboot"),
+        ("sys", "RmTemplate"),
+        ("sys", "RmSerialnum"),
+        ("camera", "ResetInfo"),
+    }
+)
+
+
+def _answered(
+    area: str, caps: Capabilities, group: str
+) -> list[CapabilityBlock] | None:
+    """Return the blocks of `group` that hold parameters; None when the reply names it with none (see NO_PARAMETERS).
+
+    A group the reply does not name gives an empty list.
+    """
+    blocks = caps.blocks(group)
+    if (area, group) in NO_PARAMETERS:
+        return blocks
+    kept = [block for block in blocks if block]
+    return None if blocks and not kept else kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +133,8 @@ async def discover_area(
     """Return `area`'s capabilities, each known group from the best source the camera answers."""
     blocks: list[CapabilityBlock] = []
     found: dict[str, GroupDiscovery] = {}
+    # Groups that Group=All names without a parameter: why each is asked again.
+    empty: dict[str, str] = {}
     all_missing: str | None
     try:
         everything = await client.query(area)
@@ -114,22 +143,30 @@ async def discover_area(
     else:
         all_missing = "Group=All: empty reply" if not everything.groups else None
         for name in everything.groups:
-            blocks.extend(everything.blocks(name))
-            found[name] = GroupDiscovery(name, "query")
+            if answered := _answered(area, everything, name):
+                blocks.extend(answered)
+                found[name] = GroupDiscovery(name, "query")
+            else:  # named, but without a parameter
+                empty[name] = f"Group=All: {name} without parameters"
     for group in dict.fromkeys(groups):
         if group in found:
             continue
-        reasons = [all_missing or "Group=All: group not in the reply"]
+        reasons = [
+            all_missing or empty.get(group) or "Group=All: group not in the reply"
+        ]
         try:
             own = await client.query(area, group)
         except CgiError as err:
             reasons.append(f"Group={group}: {_refusal(err)}")
         else:
-            if own.has_group(group):
-                blocks.extend(own.blocks(group))
+            if answered := _answered(area, own, group):
+                blocks.extend(answered)
                 found[group] = GroupDiscovery(group, "query-group", "; ".join(reasons))
                 continue
-            reasons.append(f"Group={group}: empty reply")
+            what = (
+                "empty reply" if answered is not None else f"{group} without parameters"
+            )
+            reasons.append(f"Group={group}: {what}")
         found[group] = await _from_get(client, area, group, reasons, blocks)
     return DiscoveredCapabilities(
         area, Capabilities(blocks, area) if blocks else None, tuple(found.values())

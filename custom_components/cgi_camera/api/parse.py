@@ -31,7 +31,9 @@ type Value = int | str
 
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _END = "</Message>"
-_INT = re.compile(r"\s*[-+]?\d{1,30}\s*")
+_FEED_CHARS = 16 * 1024
+# ASCII digits only: `\d` also matches other scripts' digits, which int() reads too (issue 21).
+_INT = re.compile(r"\s*[-+]?[0-9]{1,30}\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,10 +136,17 @@ def _parse_xml(text: str) -> ET.Element:
     reference to an entity that was never declared. Such text (every reply the cameras send) is parsed by the C
     parser; anything else by defusedxml, which refuses the DTD.
     """
+    parser: ET.XMLParser
     if "<!" in text:
-        root: ET.Element = DefusedET.fromstring(text, forbid_dtd=True)
-        return root
-    return ET.fromstring(text)  # noqa: S314 (no `<!`: nothing defusedxml refuses can be in it)
+        parser = DefusedET.DefusedXMLParser(target=ET.TreeBuilder(), forbid_dtd=True)
+    else:
+        parser = ET.XMLParser()  # noqa: S314 (no `<!`: nothing defusedxml refuses can be in it)
+    # In pieces: a large reply is parsed in a worker thread (client.py), and the parser holds the GIL for the whole
+    # of one feed; between pieces the event loop gets its turn.
+    for start in range(0, len(text), _FEED_CHARS):
+        parser.feed(text[start : start + _FEED_CHARS])
+    root: ET.Element = parser.close()
+    return root
 
 
 def _text_of(element: ET.Element) -> str:

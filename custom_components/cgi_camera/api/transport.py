@@ -360,6 +360,7 @@ class RawStream:
 
 
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
+_STATUS = re.compile(r"[0-9]{3}")
 
 
 async def _read_head(reader: asyncio.StreamReader, limit: int) -> bytes:
@@ -383,7 +384,12 @@ def parse_head(data: bytes) -> tuple[int, str | None, bytes]:
     head, rest = (data[: match.start()], data[match.end() :]) if match else (data, b"")
     lines = head.decode("latin-1").replace("\r\n", "\n").split("\n")
     parts = lines[0].split(None, 2)
-    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+    # Three ASCII digits: str.isdigit() is also true for "²", which int() refuses (issue 21).
+    if (
+        len(parts) < 2
+        or not parts[0].startswith("HTTP/")
+        or not _STATUS.fullmatch(parts[1])
+    ):
         raise MalformedReply("bad HTTP status line", area="mjpeg")
     challenge = None
     for line in lines[1:]:
