@@ -852,6 +852,8 @@ def _set_change_password(ctx: _Ctx) -> None:
     user = ctx.state.users.get(name)
     if user is None or user.password != p["Password"]:
         raise SetError(402, "unknown user or wrong password")
+    if ctx.state.refuse_password_change:
+        raise SetError(402, "new password refused")
     user.password = p["NewPassword"]
     if name == ctx.state.config.username:
         ctx.state.config.password = user.password

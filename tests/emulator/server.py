@@ -124,6 +124,7 @@ class CameraEmulator:
         self._images = ImageRenderer(self.state)
         self.motion = MotionState(self.state)
         self.onvif: OnvifServer | None = None
+        self._onvif_running = False
         if self.config.onvif:
             self.onvif = OnvifServer(
                 self.state,
@@ -150,9 +151,21 @@ class CameraEmulator:
         self.state.mark_boot()
 
     async def _start_onvif(self) -> None:
-        if self.onvif is not None:
+        # NetProtocolInfo ONVIF=0 (document §3.9.4): the ONVIF service does not run, its port refuses connections.
+        if self.onvif is not None and self.state.net_protocol.data["ONVIF"]:
             await self.onvif.start(self.host, self.onvif.port or self.config.onvif_port)
+            self._onvif_running = True
             self.state.netport.data["OnvifPort"] = self.onvif.port
+
+    async def apply_net_protocol(self) -> None:
+        """Start or stop the ONVIF service to match NetProtocolInfo ONVIF (a set does this; tests call it too)."""
+        if self.onvif is None:
+            return
+        if self.state.net_protocol.data["ONVIF"] and not self._onvif_running:
+            await self._start_onvif()
+        elif not self.state.net_protocol.data["ONVIF"] and self._onvif_running:
+            self._onvif_running = False
+            await self.onvif.stop()
 
     async def stop(self) -> None:
         """Stop listening and drop every open connection."""
@@ -169,6 +182,7 @@ class CameraEmulator:
         self.state.stop_motion()
         self.motion.stop_periodic()
         if self.onvif is not None:
+            self._onvif_running = False
             await self.onvif.stop()
 
     async def _close_server(self) -> None:
@@ -201,6 +215,7 @@ class CameraEmulator:
         self._rebooting = True
         await self._close_server()
         if self.onvif is not None:
+            self._onvif_running = False
             await self.onvif.stop()  # every ONVIF subscription is lost
         self.state.on_reboot()
         self.motion.clear()
@@ -473,6 +488,15 @@ class CameraEmulator:
         await writer.drain()
         if reply.reboot:
             self._schedule_reboot()
+        if reply.code == 200 and op == "set":
+            await self._after_set(area, params.get("Group"))
+
+    async def _after_set(self, area: str, group: str | None) -> None:
+        """Apply a set's effect outside the CGI state: the ONVIF service and its password."""
+        if (area, group) == ("net", "NetProtocolInfo"):
+            await self.apply_net_protocol()
+        elif (area, group) == ("user", "ChangePassword") and self.onvif is not None:
+            self.onvif.password = self.config.password
 
     def _cgi_head(self, length: int) -> bytes:
         match self.config.framing:

@@ -620,6 +620,8 @@ class CameraState:
             }
         self.schedule = _g("ScheduleInfo", schedule)
         self.users: dict[str, User] = {config.username: User(config.password, 6)}
+        # A test knob: refuse every ChangePassword with 402, as a camera with a password policy of its own may.
+        self.refuse_password_change = False
         if config.profile == "alt-names":
             self._spell_alt_names()
         self.refresh()
