@@ -746,7 +746,7 @@ def _set_ptz_ctrl(ctx: _Ctx) -> None:
         if action == 0:
             title = typed.get("PresetTitle")
             p.save_preset(number, str(title) if title is not None else None)
-        else:
+        elif ctx.state.config.profile != "preset-form":  # there: 200, and no move
             p.call_preset(number)
     elif "PresetNumber" in typed:
         raise SetError(402, "Preset missing")

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, unquote
 
 from .cgi import CgiReply, handle_cgi
 from .config import EmulatorConfig
+from .forms import FORM_PRESET_PATH, handle_preset_form
 from .images import ImageRenderer
 from .onvif import MotionState, OnvifServer
 from .state import CameraState
@@ -318,6 +319,10 @@ class CameraEmulator:
                 b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n"
                 + self.motion.alarm_status().encode()
             )
+            await writer.drain()
+            return
+        if request.path == FORM_PRESET_PATH and self.config.profile == "preset-form":
+            writer.write(handle_preset_form(self.state, params))
             await writer.drain()
             return
         if m := _JPG_PATH.match(request.path):
