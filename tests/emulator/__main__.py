@@ -53,6 +53,18 @@ def _parse() -> argparse.Namespace:
     )
     parser.add_argument("--onvif-topic", choices=("cell", "alarm"), default="cell")
     parser.add_argument(
+        "--onvif-enabled",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="NetProtocolInfo ONVIF: off, the ONVIF service does not run until a net_set switches it on",
+    )
+    parser.add_argument(
+        "--clock-offset",
+        type=float,
+        default=0.0,
+        help="seconds the camera's clock is ahead of the host's (negative: behind)",
+    )
+    parser.add_argument(
         "--motion-every",
         type=float,
         default=0.0,
@@ -81,6 +93,8 @@ async def _main(args: argparse.Namespace) -> None:
         onvif_topic=args.onvif_topic,
     )
     emu = CameraEmulator(config)
+    emu.state.net_protocol.data["ONVIF"] = int(args.onvif_enabled)
+    emu.state.time_offset = args.clock_offset
     await emu.start(host=args.host, port=args.port)
     if args.motion_every:
         emu.motion.start_periodic(args.motion_every)

@@ -1,0 +1,195 @@
+"""The repairs in a real Home Assistant: the three issues raised, each walked in Chromium (English and German), and the
+factory password changed through the fix flow over HTTP.
+
+Screenshots land in the test's tmp_path; with CGI_CAMERA_SCREENSHOTS=docs they are also written there:
+`scripts/run env CGI_CAMERA_SCREENSHOTS=docs python -m pytest tests/e2e/test_repairs_e2e.py -p no:cacheprovider`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import pytest
+
+import custom_components.cgi_camera  # noqa: F401
+from custom_components.cgi_camera.api import AuthenticationFailed, CgiCamera
+from tests.e2e.browser import Browser, chromium_path
+from tests.e2e.demo import ignore_environment_repairs
+from tests.e2e.emulator_process import EmulatorProcess, free_port
+from tests.e2e.hass import REPO, HassServer, hass_python
+from tests.e2e.test_browser_flow import untranslated
+from tests.emulator import EmulatorConfig
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncGenerator
+    from pathlib import Path
+
+USER, FACTORY, NEW = "admin", "admin", "Fresh-pa55&word"
+DEMO_USER, DEMO_PASSWORD = "e2e", "e2e-password-2026"
+NAME = "Porch"
+EMULATED = EmulatorConfig()
+DIALOG = "dialog-data-entry-flow"
+
+
+@pytest.fixture
+async def stack(
+    socket_enabled: None, tmp_path: Path
+) -> AsyncGenerator[tuple[HassServer, EmulatorProcess]]:
+    """A camera with a factory password, ONVIF switched off and its clock 15 minutes ahead; a real Home Assistant."""
+    if (python := hass_python(None)) is None:
+        pytest.skip("no Home Assistant venv: run scripts/setup")
+    emulator = EmulatorProcess(
+        free_port(),
+        "--onvif-port",
+        "0",
+        "--no-onvif-enabled",
+        "--clock-offset",
+        "900",
+        user=USER,
+        password=FACTORY,
+        mac=EMULATED.mac,
+    )
+    await emulator.start()
+    hass = HassServer(tmp_path / "config", free_port(), python)
+    try:
+        await hass.start()
+        await hass.onboard_or_login(DEMO_USER, DEMO_PASSWORD)
+        await ignore_environment_repairs(hass)
+        yield hass, emulator
+    finally:
+        await hass.stop()
+        await emulator.stop()
+
+
+async def _issues(hass: HassServer) -> dict[str, dict[str, Any]]:
+    [repairs] = await hass.ws({"type": "repairs/list_issues"})
+    return {
+        issue["issue_id"].rsplit("_", 1)[0]: issue
+        for issue in repairs["issues"]
+        if issue["domain"] == "cgi_camera"
+    }
+
+
+async def _until(check: Any, timeout: float = 60.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        assert loop.time() < deadline, f"timed out waiting for {check.__name__}"
+        await asyncio.sleep(0.5)
+
+
+async def _walk(
+    browser: Browser, hass: HassServer, language: str, folder: Path
+) -> dict[str, list[str]]:
+    """Open each repair in `language`, screenshot its first step and close it; return untranslated lines per screen."""
+    texts = json.loads(
+        (
+            REPO / f"custom_components/cgi_camera/translations/{language}.json"
+        ).read_text()
+    )["issues"]
+    await browser.navigate(f"{hass.url}/manifest.json")
+    await browser.evaluate(
+        f"localStorage.setItem('selectedLanguage', {json.dumps(json.dumps(language))})"
+    )
+    bad: dict[str, list[str]] = {}
+    for kind in ("default_password", "onvif_disabled", "clock_wrong"):
+        title = texts[kind]["title"].replace("{title}", NAME)
+        await browser.navigate(f"{hass.url}/config/repairs")
+        await browser.wait_for_text([title])
+        if kind == "default_password":
+            await asyncio.sleep(1)
+            name = f"repairs-list-{language}"
+            (folder / f"{name}.png").write_bytes(await browser.screenshot())
+            _publish(folder, name)
+        await browser.click(title)
+        step = texts[kind]["fix_flow"]["step"]["init"]
+        await browser.wait_for_text([step["title"].replace("{title}", NAME)])
+        await asyncio.sleep(1)
+        name = f"repair-{kind.replace('_', '-')}-{language}"
+        if lines := untranslated(await browser.text_in(DIALOG)):
+            bad[name] = lines
+        (folder / f"{name}.png").write_bytes(
+            await browser.screenshot(await browser.box("dialog", 12))
+        )
+        _publish(folder, name)
+    return bad
+
+
+def _publish(folder: Path, name: str) -> None:
+    if target := os.environ.get("CGI_CAMERA_SCREENSHOTS"):
+        (REPO / target / f"{name}.png").write_bytes(
+            (folder / f"{name}.png").read_bytes()
+        )
+
+
+async def test_repairs_in_real_home_assistant(
+    stack: tuple[HassServer, EmulatorProcess], tmp_path: Path
+) -> None:
+    """Three issues appear; each reads as text in English and German; the password fix changes and stores it."""
+    hass, emulator = stack
+    entry = await hass.add_camera("127.0.0.1", emulator.port, USER, FACTORY, name=NAME)
+
+    async def three_issues() -> bool:
+        return {"default_password", "onvif_disabled", "clock_wrong"} <= set(
+            await _issues(hass)
+        )
+
+    await _until(three_issues)
+
+    if chromium_path() is not None:
+        async with Browser() as browser:
+            await browser.login(hass)
+            bad = await _walk(browser, hass, "en", tmp_path)
+            bad |= await _walk(browser, hass, "de", tmp_path)
+        assert bad == {}
+
+    # The password fix, as the dialog sends it.
+    issue = (await _issues(hass))["default_password"]
+    flow = await hass.request(
+        "POST",
+        "/api/repairs/issues/fix",
+        {"handler": "cgi_camera", "issue_id": issue["issue_id"]},
+    )
+    assert flow["step_id"] == "init"
+    assert flow["errors"] in (None, {})
+    result = await hass.request(
+        "POST",
+        f"/api/repairs/issues/fix/{flow['flow_id']}",
+        {"new_password": NEW, "confirm_password": NEW + "!"},
+    )
+    assert result["errors"] == {"base": "password_mismatch"}
+    result = await hass.request(
+        "POST",
+        f"/api/repairs/issues/fix/{flow['flow_id']}",
+        {"new_password": NEW, "confirm_password": NEW},
+    )
+    assert result["type"] == "create_entry"
+
+    async with aiohttp.ClientSession() as session:
+        assert (
+            await CgiCamera(
+                session, "127.0.0.1", emulator.port, USER, NEW
+            ).device_info()
+        ).mac
+        with pytest.raises(AuthenticationFailed):
+            await CgiCamera(
+                session, "127.0.0.1", emulator.port, USER, FACTORY
+            ).device_info()
+
+    async def reloaded_without_the_issue() -> bool:
+        (current,) = [
+            e for e in await hass.entries() if e["entry_id"] == entry["entry_id"]
+        ]
+        return current["state"] == "loaded" and "default_password" not in await _issues(
+            hass
+        )
+
+    await _until(reloaded_without_the_issue)
+    log = (hass.config_dir / "home-assistant.log").read_text(errors="replace")
+    log += (hass.config_dir / "hass.stdout.log").read_text(errors="replace")
+    assert NEW not in log
+    assert NEW not in json.dumps(await _issues(hass))
