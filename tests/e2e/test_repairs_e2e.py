@@ -17,7 +17,7 @@ import pytest
 
 import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera.api import AuthenticationFailed, CgiCamera
-from tests.e2e.browser import Browser, chromium_path
+from tests.e2e.browser import DEEP_JS, Browser, chromium_path
 from tests.e2e.demo import ignore_environment_repairs
 from tests.e2e.emulator_process import EmulatorProcess, free_port
 from tests.e2e.hass import REPO, HassServer, hass_python
@@ -105,18 +105,77 @@ async def _walk(
             name = f"repairs-list-{language}"
             (folder / f"{name}.png").write_bytes(await browser.screenshot())
             _publish(folder, name)
-        await browser.click(title)
+        await _click_issue(browser, title)
         step = texts[kind]["fix_flow"]["step"]["init"]
         await browser.wait_for_text([step["title"].replace("{title}", NAME)])
-        await asyncio.sleep(1)
         name = f"repair-{kind.replace('_', '-')}-{language}"
-        if lines := untranslated(await browser.text_in(DIALOG)):
-            bad[name] = lines
-        (folder / f"{name}.png").write_bytes(
-            await browser.screenshot(await browser.box("dialog", 12))
-        )
-        _publish(folder, name)
+        await _shoot(browser, folder, name, bad)
+        if kind == "default_password":
+            # Two different passwords: the form says so (and nothing is sent).
+            await browser.fill("new_password", "abcdef1")
+            await browser.fill("confirm_password", "abcdef2")
+            await _click_submit(browser)
+            error = texts[kind]["fix_flow"]["error"]["password_mismatch"]
+            await browser.wait_for_text([error])
+            await _shoot(browser, folder, f"{name}-error", bad)
+        elif kind == "clock_wrong":
+            menu = texts[kind]["fix_flow"]["step"]["init"]["menu_options"]["ntp"]
+            await browser.click(menu)
+            ntp = texts[kind]["fix_flow"]["step"]["ntp"]["title"].replace(
+                "{title}", NAME
+            )
+            await browser.wait_for_text([ntp])
+            await _shoot(browser, folder, f"{name}-ntp", bad)
     return bad
+
+
+async def _shoot(
+    browser: Browser, folder: Path, name: str, bad: dict[str, list[str]]
+) -> None:
+    """Screenshot the dialog as `name` after it has settled; note its untranslated lines."""
+    await asyncio.sleep(1)
+    if lines := untranslated(await browser.text_in(DIALOG)):
+        bad[name] = lines
+    (folder / f"{name}.png").write_bytes(
+        await browser.screenshot(await browser.box("dialog", 12))
+    )
+    _publish(folder, name)
+
+
+async def _click_submit(browser: Browser) -> None:
+    """Click the dialog's last enabled button (its submit button, whatever the language calls it)."""
+    script = f"""(() => {{ {DEEP_JS}
+      const [dialog] = deep((el) => el.tagName === "DIALOG-DATA-ENTRY-FLOW");
+      if (!dialog) return false;
+      const buttons = [];
+      const walk = (root) => {{
+        for (const el of root.querySelectorAll("*")) {{
+          if ((el.tagName === "HA-BUTTON" || el.tagName === "MWC-BUTTON") && shown(el) && !el.disabled) buttons.push(el);
+          if (el.shadowRoot) walk(el.shadowRoot);
+        }}
+      }};
+      walk(dialog.shadowRoot || dialog);
+      if (!buttons.length) return false;
+      buttons[buttons.length - 1].click();
+      return true;
+    }})()"""
+    assert await browser.evaluate(script), "no submit button"
+
+
+async def _click_issue(browser: Browser, title: str, timeout: float = 30.0) -> None:
+    """Click the repairs list's entry starting with `title` (its text goes on with the time and the integration)."""
+    script = f"""(() => {{ {DEEP_JS}
+      const hits = deep((el) => /^HA-(MD-)?LIST-ITEM/.test(el.tagName) && shown(el)
+        && (el.innerText || "").trim().startsWith({json.dumps(title)}));
+      if (!hits.length) return false;
+      hits[hits.length - 1].click();
+      return true;
+    }})()"""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await browser.evaluate(script):
+        assert loop.time() < deadline, f"no repair {title!r} to click"
+        await asyncio.sleep(0.3)
 
 
 def _publish(folder: Path, name: str) -> None:
