@@ -22,6 +22,7 @@ from custom_components.cgi_camera import repairs
 from custom_components.cgi_camera.api import CgiCamera, ParamGroup, TimeInfo
 from custom_components.cgi_camera.checks import (
     CLOCK_TOLERANCE,
+    PROTOCOL_KEY,
     TIME_KEY,
     clock_state,
     issue_id,
@@ -275,9 +276,15 @@ async def test_password_fix_needs_a_loaded_entry(
         flow.hass = hass
         flow.handler = DOMAIN
         flow.context = {"issue_id": issue.issue_id}
-        result = await flow.async_step_init()
-        assert result["type"] is FlowResultType.ABORT
-        assert result["reason"] == "not_loaded"
+        steps = [flow.async_step_init]
+        if isinstance(flow, repairs.ClockRepairFlow):
+            steps += [flow.async_step_set_time, flow.async_step_ntp]
+        if isinstance(flow, repairs.PasswordRepairFlow):
+            steps.append(flow.async_step_verify)
+        for step in steps:
+            result = await step()
+            assert result["type"] is FlowResultType.ABORT
+            assert result["reason"] == "not_loaded"
     with pytest.raises(ValueError, match="no fix flow"):
         await repairs.async_create_fix_flow(hass, "other", {"entry_id": "x"})
 
@@ -382,6 +389,8 @@ async def test_onvif_off_repair_switches_it_on_and_motion_uses_it(
         lambda: getattr(hass.states.get(entity_id), "state", None) == STATE_ON
     )
     assert emulator.onvif.log.count("CreatePullPointSubscription") == 1
+    # With live motion on ONVIF events, ONVIF is evidently on: the slow poll no longer reads NetProtocolInfo.
+    assert PROTOCOL_KEY not in entry.runtime_data.coordinator.wanted_groups
     await hass.config_entries.async_unload(entry.entry_id)
 
 

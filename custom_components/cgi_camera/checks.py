@@ -23,6 +23,7 @@ from .api import TimeInfo
 from .api.document_ranges import TIME_ZONES
 from .api.wire import GroupKey
 from .const import DOMAIN
+from .motion import SOURCE_ONVIF
 
 if TYPE_CHECKING:
     from .api import ParamGroup
@@ -159,12 +160,19 @@ class CameraChecks:
         entry.async_on_unload(coordinator.async_add_listener(self.async_update))
 
     def keys(self) -> list[GroupKey]:
-        """Return the groups the camera has that the checks need."""
-        capabilities = self.entry.runtime_data.capabilities
+        """Return the groups the camera has that the checks need.
+
+        NetProtocolInfo is left out when live motion already runs on ONVIF events: ONVIF is on, and the slow poll
+        saves the request.
+        """
+        data = self.entry.runtime_data
+        wanted = [TIME_KEY]
+        if data.motion.kind != SOURCE_ONVIF:
+            wanted.append(PROTOCOL_KEY)
         return [
             key
-            for key in (TIME_KEY, PROTOCOL_KEY)
-            if (caps := capabilities.get(key.area)) is not None
+            for key in wanted
+            if (caps := data.capabilities.get(key.area)) is not None
             and caps.has_group(key.group)
         ]
 

@@ -170,18 +170,16 @@ class PasswordRepairFlow(_EntryRepairFlow):
     async def async_step_verify(
         self, user_input: dict[str, Any] | None = None
     ) -> RepairsFlowResult:
-        """Check again which password the camera takes (after it did not answer)."""
+        """Check again which password the camera takes (the step is shown after the camera did not answer)."""
         if (entry := self.entry) is None or self._pending is None:
             return self.async_abort(reason="not_loaded")
-        if user_input is None:
-            return self._verify_form(None)
         return await self._async_settle(entry)
 
-    def _verify_form(self, error: str | None) -> RepairsFlowResult:
+    def _verify_form(self, error: str) -> RepairsFlowResult:
         return self.async_show_form(
             step_id="verify",
             data_schema=vol.Schema({}),
-            errors={"base": error} if error else {},
+            errors={"base": error},
             description_placeholders=self._placeholders(),
         )
 
