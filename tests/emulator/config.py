@@ -81,6 +81,8 @@ class EmulatorConfig:
     onvif: bool = False
     onvif_port: int = 0
     onvif_topic: str = "cell"
+    # TimeInfo TimeZone at the factory (minutes east of UTC; 480 as in the document's example).
+    time_zone: int = 480
 
     def __post_init__(self) -> None:
         """Apply the profile's fixed knobs."""

@@ -454,7 +454,7 @@ class CameraState:
                 "CameraTime": (0, IntRange(1, 2**31 - 1)),
                 "UpTime": (0, RO),
                 "DaylightEnable": (0, ONOFF),
-                "TimeZone": (480, Choices(TIME_ZONES)),
+                "TimeZone": (config.time_zone, Choices(TIME_ZONES)),
                 "NTPServerIP": ("192.168.1.100", IP),
             },
         )
