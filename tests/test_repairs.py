@@ -499,6 +499,8 @@ async def test_clock_fix_turns_on_ntp_with_the_users_server(
     result = await _start_fix(hass, issue.issue_id)
     result = await _configure(hass, result["flow_id"], {"next_step_id": "ntp"})
     assert result["step_id"] == "ntp"
+    # The camera's own server is suggested; the texts have their values even once the issue has gone.
+    assert result["description_placeholders"]["ha_zone"].startswith("UTC")
     emulator.clear_requests()
     for bad in ("pool.ntp.org", "0.0.0.0", "224.0.0.1", "1.2.3"):
         result = await _configure(hass, result["flow_id"], {"ntp_server": bad})

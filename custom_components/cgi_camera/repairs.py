@@ -25,6 +25,7 @@ from .checks import (
     PROTOCOL_KEY,
     TIME_KEY,
     document_zone,
+    format_offset,
     issue_id,
     local_offset,
 )
@@ -253,6 +254,14 @@ class OnvifRepairFlow(_EntryRepairFlow):
 
 class ClockRepairFlow(_EntryRepairFlow):
     """Set the camera's time and zone from Home Assistant, or switch on NTP with a server the user picks."""
+
+    def _placeholders(self) -> dict[str, str]:
+        # The issue may have cleared meanwhile (the camera was fixed elsewhere): the texts still need every value.
+        placeholders = super()._placeholders()
+        placeholders.setdefault("ha_zone", format_offset(local_offset()))
+        placeholders.setdefault("camera_zone", "?")
+        placeholders.setdefault("minutes", "0")
+        return placeholders
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
