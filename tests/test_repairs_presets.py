@@ -162,3 +162,23 @@ async def test_web_page_call_that_does_not_move_keeps_the_documented_one(
     emulator.state.channel(1).ptz.presets[2] = "Gate"  # listed, but no position stored
     await _recall(hass, loaded_entry)
     assert loaded_entry.runtime_data.ptz[1].preset_mechanism == "cgi"
+
+
+@pytest.mark.parametrize("emulator_profile", ["preset-form"])
+async def test_saves_also_go_through_the_web_page_once_it_is_the_recall(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """On a camera whose recall is the web page's, a save is sent both ways (the documented one keeps the title)."""
+    _save_preset_away(emulator)
+    await _recall(hass, loaded_entry)
+    assert loaded_entry.runtime_data.ptz[1].preset_mechanism == "form"
+    head = emulator.state.channel(1).ptz
+    head.pan = 4500.0
+    emulator.clear_requests()
+    await loaded_entry.runtime_data.ptz[1].save_preset(3, "Door")
+    forms = [r.params for r in emulator.requests if r.path == "/form/presetSet"]
+    assert [(p["flag"], p["presetNum"]) for p in forms] == [("3", "2")]
+    assert head.presets[3] == "Door"
+    head.pan = AWAY_PAN
+    await loaded_entry.runtime_data.ptz[1].goto_preset(3)
+    assert head.pan == 4500.0

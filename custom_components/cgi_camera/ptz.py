@@ -315,11 +315,19 @@ class PtzController:
             self.preset_mechanism = "cgi"
 
     async def save_preset(self, number: int, title: str | None = None) -> None:
-        """Save the current position as preset `number`, then re-read the preset names."""
+        """Save the current position as preset `number`, then re-read the preset names.
+
+        Where the recall is the web page's call, the save is sent that way too (the documented one keeps the title
+        in the preset list).
+        """
         client = self.entry.runtime_data.client
-        await self.command(
-            "save preset", lambda: client.preset_save(self.channel, number, title)
-        )
+
+        async def save() -> None:
+            await client.preset_save(self.channel, number, title)
+            if self.preset_mechanism == "form":
+                await client.form_preset(number, save=True)
+
+        await self.command("save preset", save)
         await self.async_refresh_presets()
 
     async def rename_preset(self, number: int, title: str) -> None:
