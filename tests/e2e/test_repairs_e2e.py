@@ -20,7 +20,7 @@ from custom_components.cgi_camera.api import AuthenticationFailed, CgiCamera
 from tests.e2e.browser import DEEP_JS, Browser, chromium_path
 from tests.e2e.demo import ignore_environment_repairs
 from tests.e2e.emulator_process import EmulatorProcess, free_port
-from tests.e2e.hass import REPO, HassServer, hass_python
+from tests.e2e.hass import HASS_VERSIONS, REPO, HassServer, hass_python
 from tests.e2e.test_browser_flow import untranslated
 from tests.emulator import EmulatorConfig
 
@@ -37,11 +37,15 @@ DIALOG = "dialog-data-entry-flow"
 
 @pytest.fixture
 async def stack(
-    socket_enabled: None, tmp_path: Path
+    socket_enabled: None, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncGenerator[tuple[HassServer, EmulatorProcess]]:
-    """A camera with a factory password, ONVIF switched off and its clock 15 minutes ahead; a real Home Assistant."""
-    if (python := hass_python(None)) is None:
-        pytest.skip("no Home Assistant venv: run scripts/setup")
+    """A camera with a factory password, ONVIF switched off and its clock 15 minutes ahead; a real Home Assistant.
+
+    Parametrized indirectly with a release of HASS_VERSIONS, it runs that release's venv.
+    """
+    version: str | None = getattr(request, "param", None)
+    if (python := hass_python(version)) is None:
+        pytest.skip(f"no venv with Home Assistant {version}: run scripts/setup")
     emulator = EmulatorProcess(
         free_port(),
         "--onvif-port",
@@ -185,10 +189,21 @@ def _publish(folder: Path, name: str) -> None:
         )
 
 
+@pytest.mark.parametrize(
+    "stack",
+    [None, *HASS_VERSIONS],
+    ids=lambda version: version or "installed",
+    indirect=True,
+)
 async def test_repairs_in_real_home_assistant(
-    stack: tuple[HassServer, EmulatorProcess], tmp_path: Path
+    stack: tuple[HassServer, EmulatorProcess],
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
-    """Three issues appear; each reads as text in English and German; the password fix changes and stores it."""
+    """Three issues appear; each reads as text in English and German; the password fix changes and stores it.
+
+    The browser walk runs on the installed release only; the fix flow on every release.
+    """
     hass, emulator = stack
     entry = await hass.add_camera("127.0.0.1", emulator.port, USER, FACTORY, name=NAME)
 
@@ -199,7 +214,7 @@ async def test_repairs_in_real_home_assistant(
 
     await _until(three_issues)
 
-    if chromium_path() is not None:
+    if chromium_path() is not None and "installed" in request.node.name:
         async with Browser() as browser:
             await browser.login(hass)
             bad = await _walk(browser, hass, "en", tmp_path)
