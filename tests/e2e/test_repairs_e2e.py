@@ -263,7 +263,61 @@ async def test_repairs_in_real_home_assistant(
         )
 
     await _until(reloaded_without_the_issue)
+
+    # ONVIF: switched on by the fix; the entry reloads and live motion comes from ONVIF events.
+    result = await _fix(hass, "onvif_disabled", {})
+    assert result["type"] == "create_entry"
+
+    async def onvif_motion() -> bool:
+        (current,) = [
+            e for e in await hass.entries() if e["entry_id"] == entry["entry_id"]
+        ]
+        if current["state"] != "loaded" or "onvif_disabled" in await _issues(hass):
+            return False
+        # (Diagnostics of an entry that is reloading answer 500: ask once it is loaded.)
+        diagnostics = await hass.request(
+            "GET", f"/api/diagnostics/config_entry/{entry['entry_id']}"
+        )
+        return '"source": "onvif"' in json.dumps(diagnostics)
+
+    await _until(onvif_motion)
+    await hass.request(
+        "POST",
+        "/api/services/switch/turn_on",
+        {"entity_id": "switch.porch_motion_detection"},
+    )
+    async with aiohttp.ClientSession() as session:
+        assert await emulator.motion(session, on=True) == "OK"
+
+        async def sensor_on() -> bool:
+            state = await hass.request("GET", "/api/states/binary_sensor.porch_motion")
+            return bool(state["state"] == "on")
+
+        await _until(sensor_on)
+
+    # Clock: set from Home Assistant through the menu's first way.
+    result = await _fix(hass, "clock_wrong", {"next_step_id": "set_time"})
+    assert result["type"] == "create_entry"
+    assert "clock_wrong" not in await _issues(hass)
+
     log = (hass.config_dir / "home-assistant.log").read_text(errors="replace")
     log += (hass.config_dir / "hass.stdout.log").read_text(errors="replace")
     assert NEW not in log
     assert NEW not in json.dumps(await _issues(hass))
+
+
+async def _fix(
+    hass: HassServer, kind: str, user_input: dict[str, Any]
+) -> dict[str, Any]:
+    """Open the fix flow of the camera's `kind` issue and send `user_input` to its first step."""
+    issue = (await _issues(hass))[kind]
+    flow = await hass.request(
+        "POST",
+        "/api/repairs/issues/fix",
+        {"handler": "cgi_camera", "issue_id": issue["issue_id"]},
+    )
+    return dict(
+        await hass.request(
+            "POST", f"/api/repairs/issues/fix/{flow['flow_id']}", user_input
+        )
+    )
