@@ -15,11 +15,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import CoreState, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
-from homeassistant.helpers import (
-    config_validation as cv,
-    device_registry as dr,
-    issue_registry as ir,
-)
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.loader import async_get_integration
 
@@ -37,6 +33,7 @@ from .api import (
 )
 from .api.wire import group_key
 from .capability_cache import CachedCapabilities, CapabilityCache
+from .checks import async_remove_issues, async_setup_checks
 from .const import (
     CONF_FAST_INTERVAL,
     CONF_RTSP_PORT,
@@ -251,8 +248,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
 
     # Entities register the groups they need as they are added; read them before setup ends.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # Repair issues (checks.py), registered before the refresh that reads their groups.
+    async_setup_checks(hass, entry)
     await coordinator.async_refresh()
-    _async_check_default_password(hass, entry)
     return True
 
 
@@ -293,30 +291,6 @@ def _async_update_devices(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> N
             )
 
 
-# Factory passwords of this camera family; with them anyone on the network controls the camera.
-FACTORY_PASSWORDS: frozenset[str] = frozenset({"", "admin", "123456", "888888"})
-
-
-def _async_check_default_password(
-    hass: HomeAssistant, entry: CgiCameraConfigEntry
-) -> None:
-    """Raise a repair issue while the camera uses a factory password; it clears once the password changes."""
-    issue_id = f"default_password_{entry.entry_id}"
-    if entry.data[CONF_PASSWORD] in FACTORY_PASSWORDS:
-        ir.async_create_issue(
-            hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="default_password",
-            translation_placeholders={"title": entry.title},
-        )
-    else:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
-
-
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: CgiCameraConfigEntry, device_entry: dr.DeviceEntry
 ) -> bool:
@@ -330,7 +304,7 @@ async def async_remove_config_entry_device(
 
 async def async_remove_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> None:
     """Drop the entry's repair issue and stored capabilities when the entry is deleted."""
-    ir.async_delete_issue(hass, DOMAIN, f"default_password_{entry.entry_id}")
+    async_remove_issues(hass, entry.entry_id)
     await CapabilityCache.for_entry(hass, entry.entry_id).async_invalidate()
 
 

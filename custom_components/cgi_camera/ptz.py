@@ -8,11 +8,12 @@ replaces it, when the caller is cancelled, when the move request itself fails, a
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, Final
+import io
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
-from .api import CgiError, PtzDirection
+from .api import CgiError, NotFound, PtzDirection
 from .api.wire import GroupKey
 from .const import (
     CONF_PTZ_WATCHDOG,
@@ -75,6 +76,36 @@ def ptz_state_key(channel: int) -> GroupKey:
     return GroupKey("ptz", "PTZCtrlInfo", channel)
 
 
+# The first recall of a preset checks that the camera moved (docs/wire-decisions.md "Preset recall"): pictures this
+# many seconds apart after the documented call, then the web page's call if none differed from the one before.
+PRESET_CHECK_DELAYS: tuple[float, ...] = (1.0, 2.0, 3.0)
+# Two pictures show a move when this share of their 32x18 grey thumbnails changed by more than PIXEL_CHANGE levels:
+# a time stamp's digits change a few thumbnail pixels a little, a move most of them.
+PICTURE_CHANGE_SHARE: Final = 0.04
+PIXEL_CHANGE: Final = 32
+
+type PresetMechanism = Literal["cgi", "form"]
+
+
+def pictures_differ(before: bytes, after: bytes) -> bool:
+    """Return True when two JPEGs show different scenes (not just another time stamp); False if either is unreadable."""
+    # Imported here: only a first recall needs it.
+    from PIL import Image, ImageChops, UnidentifiedImageError
+
+    try:
+        thumbs = [
+            Image.open(io.BytesIO(jpeg)).convert("L").resize((32, 18))
+            for jpeg in (before, after)
+        ]
+    except (UnidentifiedImageError, OSError):
+        return False
+    changed = ImageChops.difference(*thumbs).point(
+        lambda v: 255 if v > PIXEL_CHANGE else 0
+    )
+    histogram = changed.histogram()
+    return histogram[255] / (32 * 18) > PICTURE_CHANGE_SHARE
+
+
 def preset_names_key(channel: int) -> GroupKey:
     """Return the group that lists the saved presets."""
     return GroupKey("ptz", "PresetNameInfo", channel)
@@ -99,6 +130,10 @@ class PtzController:
         self.step_duration = DEFAULT_PTZ_STEP
         # The preset last recalled through Home Assistant; cleared once anything moves the camera.
         self.last_preset: int | None = None
+        # Which recall moves this camera: the document's, or (DM523HS) the web page's; None until the first recall.
+        self.preset_mechanism: PresetMechanism | None = None
+        # Counts the commands sent: a preset check gives up when another command moved the camera meanwhile.
+        self._commands = 0
         self._listeners: list[Callable[[], None]] = []
 
     @callback
@@ -192,6 +227,7 @@ class PtzController:
     async def stop(self) -> None:
         """Stop whatever the camera does: a running motion, or the camera's own scan/tour/pattern."""
         async with self._lock:
+            self._commands += 1
             if await self._cancel_active():
                 return  # the cancelled motion sent Stop
             with camera_errors("PTZ stop"):
@@ -202,6 +238,7 @@ class PtzController:
     ) -> Any:
         """Run a one-shot command (preset, scan, position...) after stopping any motion of ours."""
         async with self._lock:
+            self._commands += 1
             await self._cancel_active()
             with camera_errors(f"PTZ {operation}"):
                 return await request()
@@ -209,20 +246,88 @@ class PtzController:
     # -- one-shot commands -----------------------------------------------------------------------------------
 
     async def goto_preset(self, number: int) -> None:
-        """Recall preset `number`."""
+        """Recall preset `number`, the first time checking that the camera moves (else using the web page's call)."""
         client = self.entry.runtime_data.client
-        await self.command(
-            "goto preset", lambda: client.preset_call(self.channel, number)
-        )
+        if self.preset_mechanism == "form":
+            await self.command("goto preset", lambda: client.form_preset(number))
+        else:
+            # The web page's call has no channel: only channel 1 can use it, so only channel 1 is checked.
+            before = None
+            if self.preset_mechanism is None and self.channel == 1:
+                before = await self._async_picture()
+            await self.command(
+                "goto preset", lambda: client.preset_call(self.channel, number)
+            )
+            if before is not None:
+                self.entry.async_create_background_task(
+                    self.hass,
+                    self._async_check_preset(number, before, self._commands),
+                    f"{DOMAIN} preset check channel {self.channel}",
+                )
         self.last_preset = number
         self._notify()
 
-    async def save_preset(self, number: int, title: str | None = None) -> None:
-        """Save the current position as preset `number`, then re-read the preset names."""
+    async def _async_picture(self) -> bytes | None:
+        try:
+            return await self.entry.runtime_data.client.snapshot(self.channel)
+        except CgiError as err:
+            LOGGER.debug(
+                "%s: no picture for the preset check: %s", self.entry.title, err
+            )
+            return None
+
+    async def _async_check_preset(
+        self, number: int, before: bytes, commands: int
+    ) -> None:
+        """After the first documented recall: keep it if the picture changes, else try the web page's call."""
+        for delay in PRESET_CHECK_DELAYS:
+            await asyncio.sleep(delay)
+            if self._commands != commands:
+                return  # something else moved the camera: no conclusion, the next recall checks again
+            if (after := await self._async_picture()) is None:
+                return
+            if await self.hass.async_add_executor_job(pictures_differ, before, after):
+                self.preset_mechanism = "cgi"
+                return
+        if self._commands != commands:
+            return
         client = self.entry.runtime_data.client
-        await self.command(
-            "save preset", lambda: client.preset_save(self.channel, number, title)
-        )
+        try:
+            async with self._lock:
+                self._commands += 1
+                moved = await client.form_preset(number)
+        except NotFound:
+            # No web page call either (or the camera was at the preset already): the documented call stays.
+            self.preset_mechanism = "cgi"
+            return
+        except CgiError as err:
+            LOGGER.debug(
+                "%s: the web page's preset call failed: %s", self.entry.title, err
+            )
+            return
+        if moved:
+            self.preset_mechanism = "form"
+            LOGGER.info(
+                "%s: the camera ignores the documented preset recall; presets are recalled the way its web page does",
+                self.entry.title,
+            )
+        else:
+            self.preset_mechanism = "cgi"
+
+    async def save_preset(self, number: int, title: str | None = None) -> None:
+        """Save the current position as preset `number`, then re-read the preset names.
+
+        Where the recall is the web page's call, the save is sent that way too (the documented one keeps the title
+        in the preset list).
+        """
+        client = self.entry.runtime_data.client
+
+        async def save() -> None:
+            await client.preset_save(self.channel, number, title)
+            if self.preset_mechanism == "form":
+                await client.form_preset(number, save=True)
+
+        await self.command("save preset", save)
         await self.async_refresh_presets()
 
     async def rename_preset(self, number: int, title: str) -> None:
@@ -294,6 +399,7 @@ class PtzController:
     ) -> None:
         """Replace the running motion with a new one; follow it until started (`wait`: until stopped)."""
         async with self._lock:
+            self._commands += 1
             await self._cancel_active()
             self.async_clear_preset()
             started: asyncio.Future[None] = self.hass.loop.create_future()

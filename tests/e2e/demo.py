@@ -45,6 +45,8 @@ DOME = EmulatorConfig(
     latency=0.02,
     # Live motion from ONVIF events (a PullPoint subscription on a port of its own, announced in NetPortInfo).
     onvif=True,
+    # The demo's Home Assistant runs in UTC: the cameras' clocks are set right (no clock repair).
+    time_zone=0,
 )
 BULLET = EmulatorConfig(
     username="admin",
@@ -57,6 +59,7 @@ BULLET = EmulatorConfig(
     latency=0.02,
     # Live motion from polling /cgi/getAlarmStatus (no ONVIF).
     alarm_status=True,
+    time_zone=0,
 )
 # Each camera sees motion for MOTION_SECONDS every so many seconds (staggered, so the dashboard rarely shows both).
 MOTION_EVERY = {"Dome": 45.0, "Bullet": 60.0}

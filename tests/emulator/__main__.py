@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import time
 
 from .config import PROFILES, EmulatorConfig
 from .server import CameraEmulator
+from .state import TIME_ZONES
 
 
 def _parse() -> argparse.Namespace:
@@ -53,12 +55,37 @@ def _parse() -> argparse.Namespace:
     )
     parser.add_argument("--onvif-topic", choices=("cell", "alarm"), default="cell")
     parser.add_argument(
+        "--onvif-enabled",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="NetProtocolInfo ONVIF: off, the ONVIF service does not run until a net_set switches it on",
+    )
+    parser.add_argument(
+        "--time-zone",
+        type=int,
+        default=None,
+        help="TimeZone in minutes east of UTC (default: this machine's, as an owner in the same place would set it)",
+    )
+    parser.add_argument(
+        "--clock-offset",
+        type=float,
+        default=0.0,
+        help="seconds the camera's clock is ahead of the host's (negative: behind)",
+    )
+    parser.add_argument(
         "--motion-every",
         type=float,
         default=0.0,
         help="switch motion detection on and see motion for 3 s every N seconds",
     )
     return parser.parse_args()
+
+
+def _time_zone(minutes: int | None) -> int:
+    """The given TimeZone, else this machine's offset when the document lists it, else the document's 480."""
+    if minutes is None:
+        minutes = time.localtime().tm_gmtoff // 60
+    return minutes if minutes in TIME_ZONES else 480
 
 
 async def _main(args: argparse.Namespace) -> None:
@@ -79,8 +106,16 @@ async def _main(args: argparse.Namespace) -> None:
         onvif=args.onvif_port is not None,
         onvif_port=args.onvif_port or 0,
         onvif_topic=args.onvif_topic,
+        time_zone=_time_zone(args.time_zone),
     )
     emu = CameraEmulator(config)
+    emu.state.net_protocol.data["ONVIF"] = int(args.onvif_enabled)
+    emu.state.time_offset = args.clock_offset
+    zone = (
+        time.localtime().tm_gmtoff // 60 if args.time_zone is None else args.time_zone
+    )
+    if zone in TIME_ZONES:
+        emu.state.time_info.data["TimeZone"] = zone
     await emu.start(host=args.host, port=args.port)
     if args.motion_every:
         emu.motion.start_periodic(args.motion_every)

@@ -746,7 +746,7 @@ def _set_ptz_ctrl(ctx: _Ctx) -> None:
         if action == 0:
             title = typed.get("PresetTitle")
             p.save_preset(number, str(title) if title is not None else None)
-        else:
+        elif ctx.state.config.profile != "preset-form":  # there: 200, and no move
             p.call_preset(number)
     elif "PresetNumber" in typed:
         raise SetError(402, "Preset missing")
@@ -852,6 +852,8 @@ def _set_change_password(ctx: _Ctx) -> None:
     user = ctx.state.users.get(name)
     if user is None or user.password != p["Password"]:
         raise SetError(402, "unknown user or wrong password")
+    if ctx.state.refuse_password_change:
+        raise SetError(402, "new password refused")
     user.password = p["NewPassword"]
     if name == ctx.state.config.username:
         ctx.state.config.password = user.password

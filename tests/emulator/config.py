@@ -25,7 +25,12 @@ type MjpegFraming = Literal["repeated", "multipart"]
 # - alt-names: DeviceInfo and the groups the document prints as untagged lists use other element spellings;
 # - http10: HTTP/1.0 replies with bare-LF headers, no Content-Length, the connection closed after each reply;
 # - minimal: no PTZ, no SD card slot, no Wi-Fi.
-type Profile = Literal["spec", "sparse-query", "alt-names", "http10", "minimal"]
+# - preset-form: the documented preset recall (`ptz_set ... Preset=1`) answers 200 and does not move; the web page's
+#   `/form/presetSet` (flag 3 save, 4 recall, presetNum 0-based) works (Floureon DM523HS, field notes §1.1, §7 D.18).
+#   Every other profile has no `/form/` at all (404), like the unit of ZoneMinder issue #2527.
+type Profile = Literal[
+    "spec", "sparse-query", "alt-names", "http10", "minimal", "preset-form"
+]
 PROFILES: Final[tuple[str, ...]] = get_args(Profile.__value__)
 
 # sparse-query: the only (area, group) pairs whose own `_query?Group=<group>` is answered. Of the other areas,
@@ -76,6 +81,8 @@ class EmulatorConfig:
     onvif: bool = False
     onvif_port: int = 0
     onvif_topic: str = "cell"
+    # TimeInfo TimeZone at the factory (minutes east of UTC; 480 as in the document's example).
+    time_zone: int = 480
 
     def __post_init__(self) -> None:
         """Apply the profile's fixed knobs."""

@@ -34,15 +34,24 @@ class ImageRenderer:
         if cached is not None and now - cached[0] < _CACHE_SECONDS:
             return cached[1]
         text = self._state.overlay_text(channel)
-        jpeg = await asyncio.to_thread(_render, text)
+        head = self._state.channel(channel).ptz
+        scene = {"pan": head.pan, "tilt": head.tilt, "zoom": head.zoom}
+        jpeg = await asyncio.to_thread(_render, text, scene)
         self._cache[channel] = (now, jpeg)
         self.rendered += 1
         return jpeg
 
 
-def _render(text: str) -> bytes:
+def _render(text: str, scene: dict[str, float] | None = None) -> bytes:
     img = Image.new("RGB", _SIZE, (32, 48, 64))
     draw = ImageDraw.Draw(img)
+    if scene is not None:
+        # The scene the head looks at: a bright disc that moves with pan and tilt and grows with zoom, so the
+        # picture changes when the camera moves (the integration's preset check compares pictures).
+        x = int(scene["pan"] / 36000 * _SIZE[0]) % _SIZE[0]
+        y = int(scene["tilt"] / 36000 * _SIZE[1] * 2) % _SIZE[1]
+        r = 60 + int(scene["zoom"] / 65535 * 80)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=(230, 200, 120))
     draw.rectangle(
         (10, 10, _SIZE[0] - 10, _SIZE[1] - 10), outline=(200, 200, 80), width=3
     )

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, unquote
 
 from .cgi import CgiReply, handle_cgi
 from .config import EmulatorConfig
+from .forms import FORM_PRESET_PATH, handle_preset_form
 from .images import ImageRenderer
 from .onvif import MotionState, OnvifServer
 from .state import CameraState
@@ -140,6 +141,7 @@ class CameraEmulator:
         self._images = ImageRenderer(self.state)
         self.motion = MotionState(self.state)
         self.onvif: OnvifServer | None = None
+        self._onvif_running = False
         if self.config.onvif:
             self.onvif = OnvifServer(
                 self.state,
@@ -166,9 +168,21 @@ class CameraEmulator:
         self.state.mark_boot()
 
     async def _start_onvif(self) -> None:
-        if self.onvif is not None:
+        # NetProtocolInfo ONVIF=0 (document §3.9.4): the ONVIF service does not run, its port refuses connections.
+        if self.onvif is not None and self.state.net_protocol.data["ONVIF"]:
             await self.onvif.start(self.host, self.onvif.port or self.config.onvif_port)
+            self._onvif_running = True
             self.state.netport.data["OnvifPort"] = self.onvif.port
+
+    async def apply_net_protocol(self) -> None:
+        """Start or stop the ONVIF service to match NetProtocolInfo ONVIF (a set does this; tests call it too)."""
+        if self.onvif is None:
+            return
+        if self.state.net_protocol.data["ONVIF"] and not self._onvif_running:
+            await self._start_onvif()
+        elif not self.state.net_protocol.data["ONVIF"] and self._onvif_running:
+            self._onvif_running = False
+            await self.onvif.stop()
 
     async def stop(self) -> None:
         """Stop listening and drop every open connection."""
@@ -185,6 +199,7 @@ class CameraEmulator:
         self.state.stop_motion()
         self.motion.stop_periodic()
         if self.onvif is not None:
+            self._onvif_running = False
             await self.onvif.stop()
 
     async def _close_server(self) -> None:
@@ -217,6 +232,7 @@ class CameraEmulator:
         self._rebooting = True
         await self._close_server()
         if self.onvif is not None:
+            self._onvif_running = False
             await self.onvif.stop()  # every ONVIF subscription is lost
         self.state.on_reboot()
         self.motion.clear()
@@ -319,6 +335,10 @@ class CameraEmulator:
                 b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n"
                 + self.motion.alarm_status().encode()
             )
+            await writer.drain()
+            return
+        if request.path == FORM_PRESET_PATH and self.config.profile == "preset-form":
+            writer.write(handle_preset_form(self.state, params))
             await writer.drain()
             return
         if m := _JPG_PATH.match(request.path):
@@ -495,6 +515,15 @@ class CameraEmulator:
         await writer.drain()
         if reply.reboot:
             self._schedule_reboot()
+        if reply.code == 200 and op == "set":
+            await self._after_set(area, params.get("Group"))
+
+    async def _after_set(self, area: str, group: str | None) -> None:
+        """Apply a set's effect outside the CGI state: the ONVIF service and its password."""
+        if (area, group) == ("net", "NetProtocolInfo"):
+            await self.apply_net_protocol()
+        elif (area, group) == ("user", "ChangePassword") and self.onvif is not None:
+            self.onvif.password = self.config.password
 
     def _cgi_head(self, length: int) -> bytes:
         match self.config.framing:

@@ -454,7 +454,7 @@ class CameraState:
                 "CameraTime": (0, IntRange(1, 2**31 - 1)),
                 "UpTime": (0, RO),
                 "DaylightEnable": (0, ONOFF),
-                "TimeZone": (480, Choices(TIME_ZONES)),
+                "TimeZone": (config.time_zone, Choices(TIME_ZONES)),
                 "NTPServerIP": ("192.168.1.100", IP),
             },
         )
@@ -620,6 +620,8 @@ class CameraState:
             }
         self.schedule = _g("ScheduleInfo", schedule)
         self.users: dict[str, User] = {config.username: User(config.password, 6)}
+        # A test knob: refuse every ChangePassword with 402, as a camera with a password policy of its own may.
+        self.refuse_password_change = False
         if config.profile == "alt-names":
             self._spell_alt_names()
         self.refresh()

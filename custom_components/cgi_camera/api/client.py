@@ -303,6 +303,26 @@ class CgiCamera:
         """Move to preset `number` (Preset=1 is call)."""
         return await self._ptz(channel, {"PresetNumber": number, "Preset": 1})
 
+    async def form_preset(self, number: int, *, save: bool = False) -> bool:
+        """Save (True) or recall preset `number` through the web page's `/form/presetSet` (not in the document).
+
+        Some revisions answer the documented recall with 200 and do not move; their web page's call works (field
+        notes §1.1: flag 3 save, 4 recall, presetNum 0-based; no channel). True when it answers `$STATE$=1`; a
+        camera without it answers 404 (NotFound).
+        """
+        query = build_query(
+            [
+                ("flag", 3 if save else 4),
+                ("existFlag", 1),
+                ("language", "cn"),
+                ("presetNum", number - 1),
+            ]
+        )
+        _, body = await self._transport.request(
+            "/form/presetSet", query, area="form", group="presetSet"
+        )
+        return b"$STATE$=1" in body
+
     async def preset_names(self, channel: int = 1) -> dict[int, str]:
         """Ptz / PresetNameInfo as {number: title}, by number."""
         return preset_titles(await self.get_blocks("ptz", "PresetNameInfo", channel))
