@@ -43,7 +43,7 @@ from .models import (
     SdStatus,
     TimeInfo,
 )
-from .motion import MotionArea
+from .motion_area import MotionArea
 from .parse import ParamGroup
 
 __all__ = [
