@@ -22,8 +22,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.cgi_camera import motion as motion_module
-from custom_components.cgi_camera.api import MalformedReply
-from custom_components.cgi_camera.api import onvif_events
+from custom_components.cgi_camera.api import MalformedReply, onvif_events
 from custom_components.cgi_camera.api.alarm_status import AlarmStatus
 from custom_components.cgi_camera.api.onvif_events import (
     OnvifSource,

@@ -68,8 +68,12 @@ async def test_unload_when_the_camera_hangs_on_unsubscribe(
     assert onvif is not None
     await _wait_for(lambda: len(onvif.subscriptions) == 1)
     _, answer = _slow_unsubscribe(onvif, monkeypatch, 30.0)
-    monkeypatch.setattr("custom_components.cgi_camera.api.onvif_events.STOP_TIMEOUT", 0.2)
-    caplog.set_level(logging.DEBUG, logger="custom_components.cgi_camera.api.onvif_events")
+    monkeypatch.setattr(
+        "custom_components.cgi_camera.api.onvif_events.STOP_TIMEOUT", 0.2
+    )
+    caplog.set_level(
+        logging.DEBUG, logger="custom_components.cgi_camera.api.onvif_events"
+    )
 
     async with asyncio.timeout(3):
         assert await hass.config_entries.async_unload(loaded_entry.entry_id)

@@ -128,14 +128,18 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         # What the camera supports, its channels and ports: learnt (or loaded) by `_async_setup`.
         self.known: CachedCapabilities | None = None
         # The SD card device, read by the first poll only to learn whether the camera has a card slot.
-        self._slot_probe: CALLBACK_TYPE | None = None
+        self._slot_probe: GroupKey | None = None
+        self._has_slot_group = False
         # True right after `_async_setup` read DeviceInfo: the first poll needs no heartbeat of its own.
         self._met = False
 
     @property
     def wanted_groups(self) -> list[GroupKey]:
-        """Return the groups enabled entities need."""
-        return [key for key in self._wanted if key not in self._unsupported]
+        """Return the groups enabled entities need (and, at setup, the SD card device)."""
+        wanted = list(self._wanted)
+        if self._slot_probe is not None and self._slot_probe not in self._wanted:
+            wanted.append(self._slot_probe)
+        return [key for key in wanted if key not in self._unsupported]
 
     @callback
     def async_register_group(self, key: GroupKey) -> CALLBACK_TYPE:
@@ -191,7 +195,8 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         if (caps := known.capabilities.get("record")) is not None and caps.has_group(
             "RecordDevice"
         ):
-            self._slot_probe = self.async_register_group(self._slot_key)
+            self._has_slot_group = True
+            self._slot_probe = self._slot_key
 
     @property
     def _slot_key(self) -> GroupKey:
@@ -204,7 +209,7 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
 
         Unread (the camera refused the group just now): keep the entities, they show unknown until it answers.
         """
-        if self._slot_probe is None:
+        if not self._has_slot_group:
             return False
         blocks = self.data.get(self._slot_key)
         return not blocks or blocks[0].get("SDStatus") != 0
@@ -212,8 +217,7 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
     @callback
     def async_setup_done(self) -> None:
         """Stop reading the SD card device unless an entity needs it (call once the platforms are set up)."""
-        if self._slot_probe is not None:
-            self._slot_probe()
+        self._slot_probe = None
 
     @contextmanager
     def _mapped_errors(self) -> Iterator[None]:
@@ -223,10 +227,10 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         except AuthenticationFailed as err:
             self.stats.failures += 1
             self.auth_failures += 1
-            # At setup (no answer yet) a 401 asks for the password at once, HA's usual pattern: the flow checked
+            # At setup (camera not learnt yet) a 401 asks for the password at once, HA's usual pattern: the flow checked
             # it, and retrying a wrong one can lock the camera. Later, weak Wi-Fi links answer a spurious 401 now
             # and then, so only several in a row do. The count lives here and needs to survive no setup retry.
-            if self.auth_failures >= AUTH_FAILURES_BEFORE_REAUTH or self.device is None:
+            if self.auth_failures >= AUTH_FAILURES_BEFORE_REAUTH or self.known is None:
                 raise ConfigEntryAuthFailed(
                     translation_domain=DOMAIN, translation_key="invalid_auth"
                 ) from err

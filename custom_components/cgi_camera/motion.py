@@ -375,6 +375,12 @@ class CameraMotion:
                 self.hass.async_create_task(self.coordinator.async_request_refresh())
             self._notify()
 
+    @callback
+    def _disconnected(self) -> None:
+        if self.available:
+            self.available = False
+            self._notify()
+
     def _worked_a_while(self) -> bool:
         """Return True when the source ran connected for HEALTHY_SECONDS before failing."""
         connected_at = self._connected_at
@@ -389,7 +395,9 @@ class CameraMotion:
             self._connected_at = None
             unexpected = False
             try:
-                await source.async_run(self._publish, self._connected)
+                await source.async_run(
+                    self._publish, self._connected, self._disconnected
+                )
             except MotionSourceError as err:
                 self.last_error = str(err)
                 unexpected = err.unexpected
@@ -415,9 +423,7 @@ class CameraMotion:
             self.failures += 1
             self.restarts += 1
             self._first_answer.set()
-            if self.available:
-                self.available = False
-                self._notify()
+            self._disconnected()
             self._retry_now.clear()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(delay):

@@ -92,8 +92,13 @@ class AlarmStatusSource(MotionSource):
                 str(err), unexpected=isinstance(err, MalformedReply)
             ) from err
 
-    async def async_run(self, publish: Publish, connected: Callable[[], None]) -> None:
-        """Poll until cancelled."""
+    async def async_run(
+        self,
+        publish: Publish,
+        connected: Callable[[], None],
+        disconnected: Callable[[], None],
+    ) -> None:
+        """Poll until cancelled (nothing to clean up after a failure, so `disconnected` is not needed)."""
         while True:
             status = await self.async_read()
             connected()

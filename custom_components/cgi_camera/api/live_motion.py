@@ -1,7 +1,8 @@
 """Live motion sources: what each reports and how it fails (no Home Assistant imports).
 
 A source (`alarm_status.AlarmStatusSource`, `onvif_events.OnvifSource`) runs until cancelled, publishing
-`MotionUpdate`s and calling `connected` once the camera answers; it raises `MotionSourceError` when it stops working.
+`MotionUpdate`s and calling `connected` once the camera answers; it raises `MotionSourceError` when it stops working
+(after calling `disconnected`).
 """
 
 from __future__ import annotations
@@ -49,5 +50,14 @@ class MotionSource(ABC):
         self.channels = channels
 
     @abstractmethod
-    async def async_run(self, publish: Publish, connected: Callable[[], None]) -> None:
-        """Report motion through `publish`; call `connected` once the camera answers."""
+    async def async_run(
+        self,
+        publish: Publish,
+        connected: Callable[[], None],
+        disconnected: Callable[[], None],
+    ) -> None:
+        """Report motion through `publish` until cancelled.
+
+        `connected` once the camera answers; `disconnected` as soon as it has failed (before cleaning up, which may
+        take a while on a silent camera).
+        """

@@ -193,7 +193,12 @@ class OnvifSource(MotionSource):
         if not _mentions_motion(properties):
             raise MotionSourceError("the camera announces no motion event")
 
-    async def async_run(self, publish: Publish, connected: Callable[[], None]) -> None:
+    async def async_run(
+        self,
+        publish: Publish,
+        connected: Callable[[], None],
+        disconnected: Callable[[], None],
+    ) -> None:
         """Subscribe, then long-poll until cancelled; always unsubscribe and close on the way out.
 
         A fresh client each time: after a reboot the camera's clock (and so the WS-Security offset) may differ.
@@ -219,6 +224,10 @@ class OnvifSource(MotionSource):
             while True:
                 await self._pull(manager, publish)
                 connected()
+        except MotionSourceError:
+            # Unsubscribing from a silent camera takes up to STOP_TIMEOUT: say so before.
+            disconnected()
+            raise
         finally:
             await _shielded(_shutdown(manager, device))
 
