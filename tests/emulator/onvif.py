@@ -391,15 +391,18 @@ class OnvifServer:
                     + "</tds:GetServicesResponse>"
                 )
             case "GetCapabilities":
-                return (
-                    "<tds:GetCapabilitiesResponse><tds:Capabilities>"
-                    f"<tt:Device><tt:XAddr>{self._address('device_service')}</tt:XAddr></tt:Device>"
+                events = (
                     f"<tt:Events><tt:XAddr>{self._address('event_service')}</tt:XAddr>"
                     "<tt:WSSubscriptionPolicySupport>false</tt:WSSubscriptionPolicySupport>"
                     "<tt:WSPullPointSupport>true</tt:WSPullPointSupport>"
                     "<tt:WSPausableSubscriptionManagerInterfaceSupport>false"
                     "</tt:WSPausableSubscriptionManagerInterfaceSupport></tt:Events>"
-                    "</tds:Capabilities></tds:GetCapabilitiesResponse>"
+                )
+                return (
+                    "<tds:GetCapabilitiesResponse><tds:Capabilities>"
+                    f"<tt:Device><tt:XAddr>{self._address('device_service')}</tt:XAddr></tt:Device>"
+                    + (events if self.events else "")
+                    + "</tds:Capabilities></tds:GetCapabilitiesResponse>"
                 )
             case "GetEventProperties":
                 return self._event_properties()

@@ -16,10 +16,12 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import os
 import re
 from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
+import onvif  # type: ignore[import-untyped]
 from onvif import ONVIFCamera  # type: ignore[import-untyped]
 from onvif.exceptions import ONVIFError  # type: ignore[import-untyped]
 from onvif.util import is_auth_error  # type: ignore[import-untyped]
@@ -82,6 +84,9 @@ SOURCE_ITEMS: Final = (
     "InputToken",
 )
 _TRAILING_NUMBER = re.compile(r"(\d+)$")
+# The WSDLs ship inside the package; before 4.3 the library's default pointed one level too high (as Home Assistant's
+# ONVIF integration, pass it explicitly).
+WSDL_DIR: Final = os.path.join(os.path.dirname(onvif.__file__), "wsdl")
 
 
 class _PinnedAddresses(dict[str, str]):
@@ -159,6 +164,7 @@ class OnvifSource(MotionSource):
             self.port,
             self._username,
             self._password,
+            wsdl_dir=WSDL_DIR,
             no_cache=True,  # the WSDLs ship with the library: no sqlite cache file, no thread
             adjust_time=True,
         )
