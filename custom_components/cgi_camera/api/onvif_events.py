@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
 import onvif  # type: ignore[import-untyped]
-from onvif import ONVIFCamera  # type: ignore[import-untyped]
+from onvif import ONVIFCamera
 from onvif.exceptions import ONVIFError  # type: ignore[import-untyped]
 from onvif.util import is_auth_error  # type: ignore[import-untyped]
 from yarl import URL
