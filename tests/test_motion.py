@@ -538,10 +538,7 @@ def test_onvif_reasons_name_no_secret() -> None:
     """Failure reasons are short and fixed, whatever the exception carries."""
     assert "port 8999" in onvif_reason(ConnectionRefusedError("secret"), 8999)
     assert "in time" in onvif_reason(TimeoutError(), 8999)
-    assert (
-        onvif_reason(ValueError("secret"), 8999)
-        == "the ONVIF request failed (ValueError)"
-    )
+    assert onvif_reason(ValueError("secret"), 8999) == "the ONVIF request failed"
     assert "refused" in onvif_reason(ONVIFError("auth failed"), 8999)
 
 
@@ -734,8 +731,22 @@ async def test_unexpected_probe_error_falls_back(
     motion = entry.runtime_data.motion
     assert motion is not None
     assert motion.tried["onvif"] == (
-        "the camera's ONVIF service gave a reply that could not be read (LookupError)"
+        "the camera's ONVIF service gave a reply that could not be read"
     )
     assert motion.kind == "alarm_status"
     await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
+
+
+def test_announced_addresses_are_pinned() -> None:
+    """Whatever address the camera announces, its services are reached at the configured host and port."""
+    pinned = onvif_events._PinnedAddresses(
+        ("10.0.0.5", 8999), {"device": "http://192.0.2.10:80/onvif/device_service"}
+    )
+    assert pinned["device"] == "http://10.0.0.5:8999/onvif/device_service"
+    pinned.update(relative="/onvif/events")
+    assert pinned["relative"] == "/onvif/events"
+    assert pinned.setdefault("events", "http://[::1]:1/e") == "http://10.0.0.5:8999/e"
+    assert pinned.setdefault("events", "http://x/other") == "http://10.0.0.5:8999/e"
+    pinned["odd"] = "http://host:notaport/"
+    assert pinned["odd"] == "http://host:notaport/"

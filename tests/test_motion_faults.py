@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import TYPE_CHECKING
 
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
@@ -135,6 +136,8 @@ async def test_malformed_onvif_reply_one_warning_then_quiet(
     assert warnings[0].levelno == logging.WARNING
     assert "127.0.0.1" in warnings[0].getMessage()
     assert "could not be read" in warnings[0].getMessage()
+    # Exception classes only at debug level.
+    assert not re.search(r"\w+(Error|Forbidden)\b", warnings[0].getMessage())
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not [r for r in ours if r.exc_info and r.levelno > logging.DEBUG]
     assert PASSWORD not in caplog.text
@@ -263,3 +266,39 @@ async def test_silent_onvif_port_does_not_delay_setup(
     emulator.onvif.set_fault(None)
     await hass.config_entries.async_unload(config_entry.entry_id)
     await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize(
+    "emulator_config",
+    [
+        EmulatorConfig(
+            username=USERNAME,
+            password=PASSWORD,
+            mac=MAC,
+            onvif=True,
+            alarm_status=True,
+        )
+    ],
+)
+async def test_unload_while_live_motion_is_still_detecting(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Unloading before detection has finished ends it: no motion sensor appears afterwards; a late subscriber of a
+    finished detection is called at once."""
+    assert emulator.onvif is not None
+    emulator.onvif.set_fault("hang")
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    motion = config_entry.runtime_data.motion
+    assert not motion.ready.is_set()
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert not motion.ready.is_set()
+    assert hass.states.get("binary_sensor.v6202ir_ar0237_motion") is None
+    emulator.onvif.set_fault(None)
+    motion.ready.set()
+    called: list[bool] = []
+    motion.async_on_ready(lambda: called.append(True))()
+    assert called == [True]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .alarm_status import AlarmStatus
 from .capabilities import (
     Capabilities,
     Capability,
@@ -48,6 +49,7 @@ from .parse import ParamGroup
 
 __all__ = [
     "KNOWN_GROUPS",
+    "AlarmStatus",
     "AuthenticationFailed",
     "CameraCapabilities",
     "CameraTimeout",

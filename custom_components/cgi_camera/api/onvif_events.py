@@ -171,11 +171,11 @@ class OnvifSource(MotionSource):
 
     def _error(self, err: Exception) -> MotionSourceError:
         """Return the failure `err` stands for, in plain words; a reply nobody foresaw is marked unexpected."""
+        _LOGGER.debug("%s: ONVIF request failed", self.host, exc_info=err)
         if isinstance(err, ONVIF_ERRORS):
             return MotionSourceError(onvif_reason(err, self.port))
-        _LOGGER.debug("%s: unexpected ONVIF reply", self.host, exc_info=err)
         return MotionSourceError(
-            f"the camera's ONVIF service gave a reply that could not be read ({type(err).__name__})",
+            "the camera's ONVIF service gave a reply that could not be read",
             unexpected=True,
         )
 
@@ -329,7 +329,7 @@ async def _shielded(coro: Any) -> None:
 
 
 def onvif_reason(err: BaseException, port: int) -> str:
-    """Describe an ONVIF failure in plain words, without credentials or URLs."""
+    """Describe an ONVIF failure in plain words, without credentials, URLs or exception names (those go to debug)."""
     if isinstance(err, Fault):
         if is_auth_error(err):
             return "the camera refused the ONVIF user name or password (or its clock is far off)"
@@ -340,4 +340,4 @@ def onvif_reason(err: BaseException, port: int) -> str:
         return f"ONVIF port {port} did not answer in time"
     if isinstance(err, ONVIFError) and "auth" in str(err).lower():
         return "the camera refused the ONVIF user name or password"
-    return f"the ONVIF request failed ({type(err).__name__})"
+    return "the ONVIF request failed"
