@@ -372,7 +372,11 @@ class CameraMotion:
             self.available = True
             if not self.coordinator.last_update_success:
                 # The camera answers again: let its other entities (and this one's availability) catch up now.
-                self.hass.async_create_task(self.coordinator.async_request_refresh())
+                self.entry.async_create_task(
+                    self.hass,
+                    self.coordinator.async_request_refresh(),
+                    f"{self.name} refresh after live motion came back",
+                )
             self._notify()
 
     @callback

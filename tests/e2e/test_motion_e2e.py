@@ -61,11 +61,15 @@ def _find_motion(diagnostics: Any) -> dict[str, Any] | None:
     return None
 
 
-@pytest.fixture
+@pytest.fixture(
+    params=[None, *HASS_VERSIONS], ids=lambda version: version or "installed"
+)
 async def stack(
-    socket_enabled: None, tmp_path: Path
+    socket_enabled: None, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncGenerator[tuple[HassServer, EmulatorProcess, EmulatorProcess]]:
-    """A camera with ONVIF events, one with getAlarmStatus only, and a real Home Assistant."""
+    """A camera with ONVIF events, one with getAlarmStatus only, and a real Home Assistant of each release."""
+    if (python := hass_python(request.param)) is None:
+        pytest.skip(f"no venv with Home Assistant {request.param}: run scripts/setup")
     onvif = EmulatorProcess(
         free_port(),
         "--onvif-port",
@@ -81,7 +85,7 @@ async def stack(
         password=PASSWORD,
         mac="00:2a:2a:4d:00:02",
     )
-    hass = HassServer(tmp_path / "config", free_port())
+    hass = HassServer(tmp_path / "config", free_port(), python)
     try:
         await onvif.start()
         await polled.start()
