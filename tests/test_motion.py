@@ -385,7 +385,7 @@ async def test_onvif_failure_leaves_other_entities_available(
     await emulator.onvif.start(emulator.host, emulator.onvif.port)
     await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF)
     messages = [r.getMessage() for r in caplog.records]
-    assert len([m for m in messages if "stopped (onvif)" in m]) == 1
+    assert len([m for m in messages if "from its ONVIF events stopped" in m]) == 1
     assert len([m for m in messages if "is back" in m]) == 1
 
 
@@ -396,7 +396,8 @@ async def test_failing_pulls_back_off_with_one_log_line(
     emulator: CameraEmulator,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A camera accepting subscriptions but refusing every pull is retried ever more slowly, logged once."""
+    """A camera accepting subscriptions but refusing every pull is retried (the delays grow up to their cap), and the
+    outage is logged once."""
     assert emulator.onvif is not None
     entity_id = _motion_entity(hass)
     await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF)
@@ -405,13 +406,13 @@ async def test_failing_pulls_back_off_with_one_log_line(
     motion = loaded_entry.runtime_data.motion
     assert motion is not None
     await _wait_for(lambda: motion.failures >= 4)
-    # Each new subscription answered, yet the failures keep counting: the delay keeps growing.
+    # Each new subscription answered, yet the failures keep counting: the delay stays at its cap.
     assert motion.restarts == motion.failures
     assert "refused the request" in (motion.last_error or "")
     emulator.onvif.refuse_pulls = False
     await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF)
     messages = [r.getMessage() for r in caplog.records]
-    assert len([m for m in messages if "stopped (onvif)" in m]) == 1
+    assert len([m for m in messages if "from its ONVIF events stopped" in m]) == 1
 
 
 @pytest.mark.parametrize("emulator_config", [ALARM_STATUS])
@@ -707,7 +708,7 @@ async def test_each_outage_after_a_healthy_run_is_logged(
         emulator.config.alarm_status = True
     await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF)
     messages = [r.getMessage() for r in caplog.records]
-    assert len([m for m in messages if "stopped (alarm_status)" in m]) == 2
+    assert len([m for m in messages if "from its motion status page stopped" in m]) == 2
     assert len([m for m in messages if "is back" in m]) == 2
     motion = loaded_entry.runtime_data.motion
     assert motion is not None

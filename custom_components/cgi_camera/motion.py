@@ -61,6 +61,11 @@ MOTION_INTERVAL_RANGE: Final = (0.5, 10.0)
 # HEALTHY_SECONDS, and never more than the last: live motion is back within that of the camera answering again.
 RETRY_DELAYS: tuple[float, ...] = (1.0, 2.0, 3.0)
 HEALTHY_SECONDS: Final = 60.0
+# How log lines name the sources.
+SOURCE_WORDS: Final = {
+    SOURCE_ONVIF: "its ONVIF events",
+    SOURCE_ALARM_STATUS: "its motion status page",
+}
 # How long the motion sensors wait for the source's first answer before they are added anyway (unavailable).
 FIRST_ANSWER_TIMEOUT: Final = 15.0
 
@@ -417,9 +422,9 @@ class CameraMotion:
                 LOGGER.log(
                     # A warning for a reply nobody foresaw; a camera not answering shows on its other entities.
                     logging.WARNING if unexpected else logging.INFO,
-                    "Live motion of %s stopped (%s): %s; retrying",
+                    "Live motion of %s from %s stopped: %s; retrying",
                     self.name,
-                    source.kind,
+                    SOURCE_WORDS.get(source.kind, source.kind),
                     self.last_error,
                 )
                 self._outage_logged = True
