@@ -13,6 +13,8 @@ from homeassistant.core import Event, EventStateChangedData, callback
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 import pytest
 
+from custom_components.cgi_camera import motion as motion_module
+from custom_components.cgi_camera.api import alarm_status, onvif_events
 from custom_components.cgi_camera.const import DEFAULT_FAST_INTERVAL, DOMAIN
 from tests.conftest import MAC, PASSWORD, USERNAME, motion_ready
 from tests.emulator import CameraEmulator, EmulatorConfig
@@ -150,15 +152,13 @@ async def test_hung_alarm_status_does_not_starve_the_camera(
 ) -> None:
     """A hung getAlarmStatus holds the camera's request slot no longer than its own short timeout: polls and
     sets still get through promptly, and the motion sensor turns unavailable."""
-    from custom_components.cgi_camera.api.alarm_status import ALARM_STATUS_TIMEOUT
-
     entity_id = _motion_entity(hass)
     coordinator = loaded_entry.runtime_data.coordinator
     emulator.motion.hang_alarm_status()
     await _wait_for(lambda: _state(hass, entity_id) == STATE_UNAVAILABLE, 10)
     for _ in range(3):
         # Each poll waits at most for one hung getAlarmStatus to give up, plus its own requests.
-        async with asyncio.timeout(ALARM_STATUS_TIMEOUT + 1):
+        async with asyncio.timeout(alarm_status.ALARM_STATUS_TIMEOUT + 1):
             await coordinator.async_refresh()
         assert coordinator.last_update_success
     emulator.motion.hang_alarm_status(False)
@@ -302,3 +302,12 @@ async def test_unload_while_live_motion_is_still_detecting(
     called: list[bool] = []
     motion.async_on_ready(lambda: called.append(True))()
     assert called == [True]
+
+
+def test_silence_bounds_fit_the_poll_interval() -> None:
+    """The deadlines behind the tests above: an ONVIF pull is given up, and a getAlarmStatus read ends, within one
+    poll interval; a retry comes within the recovery bound."""
+    pull = onvif_events.PULL_TIMEOUT.total_seconds() + onvif_events.PULL_GRACE
+    assert pull < DEFAULT_FAST_INTERVAL
+    assert alarm_status.ALARM_STATUS_TIMEOUT < DEFAULT_FAST_INTERVAL
+    assert max(motion_module.RETRY_DELAYS) < RECOVERY_BOUND
