@@ -13,7 +13,6 @@ silent is noticed within `PULL_TIMEOUT + PULL_GRACE` seconds (7 s, less than the
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import os
@@ -318,14 +317,24 @@ async def _shutdown(manager: Any, device: ONVIFCamera) -> None:
 
 
 async def _shielded(coro: Any) -> None:
-    """Finish `coro` even when the caller is being cancelled (so Unsubscribe and close still happen)."""
+    """Finish `coro` however often the caller is cancelled meanwhile, then pass the cancellation on.
+
+    Unsubscribe and close still happen when the entry unloads (which cancels the task once for the stop and again as
+    the entry's background task); both are bounded (STOP_TIMEOUT).
+    """
     task = asyncio.ensure_future(coro)
-    try:
-        await asyncio.shield(task)
-    except asyncio.CancelledError:
-        with contextlib.suppress(Exception):
-            await task
-        raise
+    cancelled = False
+    while True:
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.cancelled():
+                raise
+            cancelled = True
+            continue
+        break
+    if cancelled:
+        raise asyncio.CancelledError
 
 
 def onvif_reason(err: BaseException, port: int) -> str:
