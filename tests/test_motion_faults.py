@@ -157,10 +157,19 @@ async def test_hung_alarm_status_does_not_starve_the_camera(
     emulator.motion.hang_alarm_status()
     await _wait_for(lambda: _state(hass, entity_id) == STATE_UNAVAILABLE, 10)
     for _ in range(3):
-        # Each poll waits at most for one hung getAlarmStatus to give up, plus its own requests.
+        # A poll's requests take milliseconds: it waits at most for one hung getAlarmStatus to give up.
         async with asyncio.timeout(alarm_status.ALARM_STATUS_TIMEOUT + 1):
             await coordinator.async_refresh()
         assert coordinator.last_update_success
+    # A set too: two requests (the set, then the re-read), each waiting at most for one hung getAlarmStatus.
+    async with asyncio.timeout(2 * alarm_status.ALARM_STATUS_TIMEOUT + 1):
+        await hass.services.async_call(
+            "switch",
+            "turn_on",
+            {"entity_id": "switch.v6202ir_ar0237_flip"},
+            blocking=True,
+        )
+    assert _state(hass, "switch.v6202ir_ar0237_flip") == STATE_ON
     emulator.motion.hang_alarm_status(False)
     await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF, RECOVERY_BOUND)
 
