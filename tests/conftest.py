@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 from unittest.mock import PropertyMock, patch
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.helpers.device_registry import format_mac
 import pytest
@@ -95,6 +97,14 @@ def config_entry(emulator: CameraEmulator) -> MockConfigEntry:
     return entry_for(emulator)
 
 
+async def motion_ready(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Wait until a loaded entry's live motion, detected in the background, has added its sensors (or none)."""
+    if entry.state is ConfigEntryState.LOADED:
+        async with asyncio.timeout(30):
+            await entry.runtime_data.motion.ready.wait()
+        await hass.async_block_till_done()
+
+
 @pytest.fixture
 def setup_integration(
     hass: HomeAssistant,
@@ -105,6 +115,7 @@ def setup_integration(
         entry.add_to_hass(hass)
         await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
+        await motion_ready(hass, entry)
         return entry
 
     return _setup

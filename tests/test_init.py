@@ -30,7 +30,6 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.cgi_camera import _async_channels
 from custom_components.cgi_camera.api import (
     CannotConnect,
     Capabilities,
@@ -47,7 +46,11 @@ from custom_components.cgi_camera.const import (
     DEFAULT_SLOW_INTERVAL,
     DOMAIN,
 )
-from custom_components.cgi_camera.coordinator import FAST_GROUPS, CgiCoordinator
+from custom_components.cgi_camera.coordinator import (
+    FAST_GROUPS,
+    CgiCoordinator,
+    _async_channels,
+)
 from tests.conftest import entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
 

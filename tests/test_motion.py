@@ -22,17 +22,15 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.cgi_camera import motion as motion_module
-from custom_components.cgi_camera.api import MalformedReply
+from custom_components.cgi_camera.api import MalformedReply, onvif_events
 from custom_components.cgi_camera.api.alarm_status import AlarmStatus
-from custom_components.cgi_camera.diagnostics import async_get_config_entry_diagnostics
-from custom_components.cgi_camera.motion import (
-    CONF_MOTION_INTERVAL,
-    CameraMotion,
+from custom_components.cgi_camera.api.onvif_events import (
     OnvifSource,
     _mentions_motion,
     onvif_reason,
 )
-from tests.conftest import MAC, PASSWORD, USERNAME, entry_for
+from custom_components.cgi_camera.diagnostics import async_get_config_entry_diagnostics
+from tests.conftest import MAC, PASSWORD, USERNAME, entry_for, motion_ready
 from tests.emulator import CameraEmulator, EmulatorConfig
 
 if TYPE_CHECKING:
@@ -55,7 +53,7 @@ NEITHER = EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC)
 @pytest.fixture(autouse=True)
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Start over after a tenth of a second instead of a second (the backoff's shape stays)."""
-    monkeypatch.setattr(motion_module, "RETRY_DELAYS", (0.1, 0.2, 0.4))
+    monkeypatch.setattr(motion_module, "RETRY_DELAYS", (0.1, 0.2, 0.3))
 
 
 def _motion_entity(
@@ -147,7 +145,7 @@ async def test_alarm_status_chosen_with_area_sensors(
     setup_integration: Setup,
 ) -> None:
     """Without ONVIF, getAlarmStatus is polled; the channel and each motion area get a sensor."""
-    entry = await setup_integration(entry_for(emulator, **{CONF_MOTION_INTERVAL: 0.5}))
+    entry = await setup_integration(entry_for(emulator))
     motion = entry.runtime_data.motion
     assert motion is not None
     assert motion.kind == "alarm_status"
@@ -165,8 +163,8 @@ async def test_alarm_status_chosen_with_area_sensors(
     _enable_detection(emulator)
     emulator.motion.trigger(1, on=True, areas=(2,))
     on = await _wait_for(lambda: _state(hass, entity_id) == STATE_ON)
-    # One polling interval plus one request.
-    assert on < 0.5 + 0.3
+    # One polling interval (a fixed second) plus one request.
+    assert on < 1.0 + 0.3
     assert [_state(hass, e) for e in area_ids] == [
         STATE_OFF,
         STATE_ON,
@@ -211,7 +209,7 @@ async def test_no_source_no_entity_one_log_line(
     assert diagnostics["tried"]["onvif"].startswith("nothing answers on ONVIF port")
     assert "404" in diagnostics["tried"]["alarm_status"]
     records = caplog.get_records("setup") + caplog.records
-    lines = [r for r in records if "no live motion source" in r.getMessage()]
+    lines = [r for r in records if "has no live motion sensor" in r.getMessage()]
     assert len(lines) == 1
     assert PASSWORD not in caplog.text
     entry_diagnostics = await async_get_config_entry_diagnostics(hass, loaded_entry)
@@ -242,10 +240,16 @@ async def test_onvif_resubscribes_after_camera_restart(
 
 @pytest.mark.parametrize("emulator_config", [ONVIF])
 async def test_onvif_subscription_renewed_before_expiry(
-    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A camera granting a one-minute subscription gets it renewed before it runs out; motion keeps flowing."""
     assert emulator.onvif is not None
+    # Long pulls, so that the jump in time below fires only the library's renewal, not a pull's deadline.
+    monkeypatch.setattr(onvif_events, "PULL_TIMEOUT", timedelta(seconds=60))
+    monkeypatch.setattr(onvif_events, "PULL_GRACE", 30.0)
     emulator.onvif.max_subscription_seconds = 60
     entry = await setup_integration(entry_for(emulator))
     entity_id = _motion_entity(hass)
@@ -293,7 +297,7 @@ async def test_onvif_refusing_credentials_falls_back(
     motion = entry.runtime_data.motion
     assert motion is not None
     assert motion.kind == "alarm_status"
-    assert "refused the ONVIF credentials" in motion.tried["onvif"]
+    assert "refused the ONVIF user name or password" in motion.tried["onvif"]
     assert PASSWORD not in str(motion.diagnostics())
     assert PASSWORD not in caplog.text
     await hass.config_entries.async_unload(entry.entry_id)
@@ -310,6 +314,7 @@ async def test_unload_unsubscribes_and_reload_leaves_one_subscription(
     await _wait_for(lambda: len(emulator.onvif.subscriptions) == 1)  # type: ignore[union-attr]
     assert await hass.config_entries.async_reload(loaded_entry.entry_id)
     await hass.async_block_till_done()
+    await motion_ready(hass, loaded_entry)
     await _wait_for(lambda: len(emulator.onvif.subscriptions) == 1)  # type: ignore[union-attr]
     assert emulator.onvif.log.count("Unsubscribe") == 1
     assert await hass.config_entries.async_unload(loaded_entry.entry_id)
@@ -331,6 +336,7 @@ async def test_disabled_motion_entity_costs_no_request(
     )
     await hass.config_entries.async_reload(loaded_entry.entry_id)
     await hass.async_block_till_done()
+    await motion_ready(hass, loaded_entry)
     emulator.clear_requests()
     await asyncio.sleep(2.5)
     assert not [r for r in emulator.requests if r.path == "/cgi/getAlarmStatus"]
@@ -379,8 +385,8 @@ async def test_onvif_failure_leaves_other_entities_available(
     await emulator.onvif.start(emulator.host, emulator.onvif.port)
     await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF)
     messages = [r.getMessage() for r in caplog.records]
-    assert len([m for m in messages if "live motion (onvif) stopped" in m]) == 1
-    assert len([m for m in messages if "live motion is back" in m]) == 1
+    assert len([m for m in messages if "from its ONVIF events stopped" in m]) == 1
+    assert len([m for m in messages if "is back" in m]) == 1
 
 
 @pytest.mark.parametrize("emulator_config", [ONVIF])
@@ -390,7 +396,8 @@ async def test_failing_pulls_back_off_with_one_log_line(
     emulator: CameraEmulator,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A camera accepting subscriptions but refusing every pull is retried ever more slowly, logged once."""
+    """A camera accepting subscriptions but refusing every pull is retried (the delays grow up to their cap), and the
+    outage is logged once."""
     assert emulator.onvif is not None
     entity_id = _motion_entity(hass)
     await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF)
@@ -399,13 +406,13 @@ async def test_failing_pulls_back_off_with_one_log_line(
     motion = loaded_entry.runtime_data.motion
     assert motion is not None
     await _wait_for(lambda: motion.failures >= 4)
-    # Each new subscription answered, yet the failures keep counting: the delay keeps growing.
+    # Each new subscription answered, yet the failures keep counting: the delay stays at its cap.
     assert motion.restarts == motion.failures
-    assert "SOAP fault" in (motion.last_error or "")
+    assert "refused the request" in (motion.last_error or "")
     emulator.onvif.refuse_pulls = False
     await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF)
     messages = [r.getMessage() for r in caplog.records]
-    assert len([m for m in messages if "live motion (onvif) stopped" in m]) == 1
+    assert len([m for m in messages if "from its ONVIF events stopped" in m]) == 1
 
 
 @pytest.mark.parametrize("emulator_config", [ALARM_STATUS])
@@ -532,9 +539,7 @@ def test_onvif_reasons_name_no_secret() -> None:
     """Failure reasons are short and fixed, whatever the exception carries."""
     assert "port 8999" in onvif_reason(ConnectionRefusedError("secret"), 8999)
     assert "in time" in onvif_reason(TimeoutError(), 8999)
-    assert (
-        onvif_reason(ValueError("secret"), 8999) == "ONVIF request failed (ValueError)"
-    )
+    assert onvif_reason(ValueError("secret"), 8999) == "the ONVIF request failed"
     assert "refused" in onvif_reason(ONVIFError("auth failed"), 8999)
 
 
@@ -544,20 +549,16 @@ def test_unreadable_topic_set_is_tried_anyway() -> None:
     assert _mentions_motion(SimpleNamespace(TopicSet=SimpleNamespace(_value_1=[])))
 
 
-async def test_stopped_motion_never_starts(hass: HomeAssistant) -> None:
-    """A listener added after stop starts nothing, and a camera without a source has no channels."""
-    motion = CameraMotion(
-        hass,
-        SimpleNamespace(host="h", username="u"),  # type: ignore[arg-type]
-        password="p",
-        channels=(1,),
-        onvif_port=8999,
-    )
+@pytest.mark.parametrize("emulator_config", [ALARM_STATUS])
+async def test_stopped_motion_never_starts(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """A listener added after stop starts nothing; an area the camera does not report is unknown."""
+    motion = loaded_entry.runtime_data.motion
     await motion.async_stop()
     remove = motion.async_add_listener(lambda: None)
     assert motion.diagnostics()["running"] is False
-    assert motion.source_channels == ()
-    assert motion.area_motion(1, 1) is None
+    assert motion.area_motion(1, 9) is None
     remove()
 
 
@@ -638,7 +639,7 @@ async def test_unexpected_error_is_logged_and_retried(
             [
                 r
                 for r in caplog.records
-                if "live motion (alarm_status) failed" in r.getMessage()
+                if "Live motion of" in r.getMessage() and r.exc_info
             ]
         )
         == 1
@@ -707,8 +708,8 @@ async def test_each_outage_after_a_healthy_run_is_logged(
         emulator.config.alarm_status = True
     await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF)
     messages = [r.getMessage() for r in caplog.records]
-    assert len([m for m in messages if "live motion (alarm_status) stopped" in m]) == 2
-    assert len([m for m in messages if "live motion is back" in m]) == 2
+    assert len([m for m in messages if "from its motion status page stopped" in m]) == 2
+    assert len([m for m in messages if "is back" in m]) == 2
     motion = loaded_entry.runtime_data.motion
     assert motion is not None
     assert motion.diagnostics()["last_error"] is None
@@ -723,14 +724,30 @@ async def test_unexpected_probe_error_falls_back(
 ) -> None:
     """An unforeseen exception while probing ONVIF falls back to getAlarmStatus; the platform still sets up."""
 
-    async def _broken(self: OnvifSource) -> None:
+    async def _broken(self: Any) -> None:
         raise LookupError("odd reply")
 
-    monkeypatch.setattr(OnvifSource, "async_probe", _broken)
+    monkeypatch.setattr(onvif_events.PinnedOnvifCamera, "update_xaddrs", _broken)
     entry = await setup_integration(entry_for(emulator))
     motion = entry.runtime_data.motion
     assert motion is not None
-    assert motion.tried["onvif"] == "unexpected ONVIF reply (LookupError)"
+    assert motion.tried["onvif"] == (
+        "the camera's ONVIF service gave a reply that could not be read"
+    )
     assert motion.kind == "alarm_status"
     await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
+
+
+def test_announced_addresses_are_pinned() -> None:
+    """Whatever address the camera announces, its services are reached at the configured host and port."""
+    pinned = onvif_events._PinnedAddresses(
+        ("10.0.0.5", 8999), {"device": "http://192.0.2.10:80/onvif/device_service"}
+    )
+    assert pinned["device"] == "http://10.0.0.5:8999/onvif/device_service"
+    pinned.update(relative="/onvif/events")
+    assert pinned["relative"] == "/onvif/events"
+    assert pinned.setdefault("events", "http://[::1]:1/e") == "http://10.0.0.5:8999/e"
+    assert pinned.setdefault("events", "http://x/other") == "http://10.0.0.5:8999/e"
+    pinned["odd"] = "http://host:notaport/"
+    assert pinned["odd"] == "http://host:notaport/"

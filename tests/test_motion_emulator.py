@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 
 # Import Home Assistant first: it swaps httpx for its own fork, which fails once zeep has imported httpx.
+from custom_components.cgi_camera.api.onvif_events import WSDL_DIR, PinnedOnvifCamera
 from custom_components.cgi_camera.api.transport import basic_token
 from tests.conftest import MAC, PASSWORD, USERNAME
 from tests.emulator import CameraEmulator, EmulatorConfig
@@ -92,20 +93,23 @@ async def test_onvif_checks_the_camera_clock(emu: CameraEmulator) -> None:
     """Without the camera's clock a login hours off is refused as an auth fault; with it, it passes."""
     assert emu.onvif is not None
     emu.state.time_offset = 3 * 3600
-    naive = ONVIFCamera("127.0.0.1", emu.onvif.port, USERNAME, PASSWORD)
+    naive = ONVIFCamera(
+        "127.0.0.1", emu.onvif.port, USERNAME, PASSWORD, wsdl_dir=WSDL_DIR
+    )
     # GetServices' fault is swallowed; the GetCapabilities fallback raises it.
     with pytest.raises(Fault) as caught:
         await naive.update_xaddrs()
     await naive.close()
     assert is_auth_error(caught.value)
     assert emu.onvif.log.refused >= 1
-    adjusted = ONVIFCamera(
+    # Pinned to the configured host (the emulator announces another), on every supported library version.
+    adjusted = PinnedOnvifCamera(
         "127.0.0.1",
         emu.onvif.port,
         USERNAME,
         PASSWORD,
+        wsdl_dir=WSDL_DIR,
         adjust_time=True,
-        nat_override=True,
     )
     await adjusted.update_xaddrs()
     assert adjusted.xaddrs[NS["tev"]].startswith(f"http://127.0.0.1:{emu.onvif.port}/")
@@ -117,7 +121,9 @@ async def test_onvif_capabilities_fallback_and_announced_host(
 ) -> None:
     """GetCapabilities answers too; without nat_override the camera's (wrong) announced host shows."""
     assert emu.onvif is not None
-    camera = ONVIFCamera("127.0.0.1", emu.onvif.port, USERNAME, PASSWORD)
+    camera = ONVIFCamera(
+        "127.0.0.1", emu.onvif.port, USERNAME, PASSWORD, wsdl_dir=WSDL_DIR
+    )
     capabilities = await camera.get_capabilities()
     assert capabilities is not None
     assert capabilities["Events"]["XAddr"].startswith("http://192.0.2.10:80/")

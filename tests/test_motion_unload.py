@@ -11,6 +11,7 @@ from homeassistant.config_entries import ConfigEntryState
 import pytest
 
 import custom_components.cgi_camera  # noqa: F401
+from custom_components.cgi_camera.api.onvif_events import _shielded
 from tests.conftest import MAC, PASSWORD, USERNAME
 from tests.emulator import CameraEmulator, EmulatorConfig
 
@@ -68,8 +69,12 @@ async def test_unload_when_the_camera_hangs_on_unsubscribe(
     assert onvif is not None
     await _wait_for(lambda: len(onvif.subscriptions) == 1)
     _, answer = _slow_unsubscribe(onvif, monkeypatch, 30.0)
-    monkeypatch.setattr("custom_components.cgi_camera.motion.STOP_TIMEOUT", 0.2)
-    caplog.set_level(logging.DEBUG, logger="custom_components.cgi_camera")
+    monkeypatch.setattr(
+        "custom_components.cgi_camera.api.onvif_events.STOP_TIMEOUT", 0.2
+    )
+    caplog.set_level(
+        logging.DEBUG, logger="custom_components.cgi_camera.api.onvif_events"
+    )
 
     async with asyncio.timeout(3):
         assert await hass.config_entries.async_unload(loaded_entry.entry_id)
@@ -109,3 +114,32 @@ async def test_cancelled_stop_still_unsubscribes(
     await _wait_for(lambda: not motion._ending)  # unsubscribed and closed, then ended
     assert onvif.subscriptions == {}
     assert onvif.log.count("Unsubscribe") == 1
+
+
+async def test_cleanup_survives_repeated_cancellation() -> None:
+    """The ONVIF cleanup finishes even when its caller is cancelled twice (the stop, then the entry's task
+    cancellation), and the caller still ends cancelled; a cleanup that is itself cancelled ends it at once."""
+    release = asyncio.Event()
+    finished: list[bool] = []
+
+    async def cleanup() -> None:
+        await release.wait()
+        finished.append(True)
+
+    caller = asyncio.create_task(_shielded(cleanup()))
+    await asyncio.sleep(0)
+    caller.cancel()
+    await asyncio.sleep(0)
+    caller.cancel()
+    await asyncio.sleep(0)
+    assert not caller.done()
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    assert finished == [True]
+
+    async def cancelled_cleanup() -> None:
+        raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        await _shielded(cancelled_cleanup())

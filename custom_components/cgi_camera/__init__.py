@@ -14,43 +14,31 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import CoreState, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    issue_registry as ir,
+)
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.loader import async_get_integration
 
-from .api import (
-    AuthenticationFailed,
-    CannotConnect,
-    Capabilities,
-    CgiCamera,
-    CgiError,
-    Choices,
-    IntRange,
-    NotFound,
-    ResultCodeError,
-    ServerFailed,
-)
-from .api.wire import group_key
-from .capability_cache import CachedCapabilities, CapabilityCache
+from .api import CgiCamera
+from .capability_cache import CapabilityCache
 from .checks import async_remove_issues, async_setup_checks
 from .const import (
     CONF_FAST_INTERVAL,
     CONF_RTSP_PORT,
     CONF_SLOW_INTERVAL,
     DEFAULT_FAST_INTERVAL,
-    DEFAULT_ONVIF_PORT,
-    DEFAULT_RTSP_PORT,
     DEFAULT_SLOW_INTERVAL,
     DOMAIN,
-    LOGGER,
     REQUEST_TIMEOUT,
 )
 from .coordinator import CgiCoordinator
 from .data import CgiCameraConfigEntry, CgiCameraData
 from .entity import device_identifier, device_info
 from .mjpeg import MjpegHub
-from .motion import CONF_MOTION_INTERVAL, DEFAULT_MOTION_INTERVAL, CameraMotion
+from .motion import CameraMotion, no_motion_issue_id
 from .ptz import PtzController
 
 if TYPE_CHECKING:
@@ -78,90 +66,14 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-# Video servers of this family have at most 16 channels; the cap bounds the probing below.
-MAX_CHANNELS = 16
-
-
-async def _async_channels(
-    client: CgiCamera, capabilities: dict[str, Capabilities]
-) -> tuple[int, ...]:
-    """Return the video channels: the stream query's Channel range, else probed one by one."""
-    caps = capabilities.get("major_stream")
-    if caps is None:
-        return (1,)
-    cap = caps.get("StreamInfo", "Channel")
-    if isinstance(cap, IntRange) and 1 <= cap.min <= cap.max <= MAX_CHANNELS:
-        return tuple(range(cap.min, cap.max + 1))
-    if isinstance(cap, Choices):
-        channels = sorted(
-            v for v in cap.values if isinstance(v, int) and 1 <= v <= MAX_CHANNELS
-        )
-        if channels:
-            return tuple(channels)
-    # Most firmware answers the query with an empty (read-only) Channel: ask for channel 2, 3... until the camera
-    # calls the channel invalid. A single-channel camera costs one extra request per setup.
-    channels = [1]
-    for channel in range(2, MAX_CHANNELS + 1):
-        try:
-            await client.get("major_stream", "StreamInfo", channel)
-        except (CannotConnect, AuthenticationFailed):
-            raise
-        except CgiError:
-            break
-        channels.append(channel)
-    return tuple(channels)
-
-
-async def _async_camera_ports(client: CgiCamera, has_netport: bool) -> tuple[int, int]:
-    """Return the camera's RTSP and ONVIF ports from one NetPortInfo read; 554 and 8999 for a missing one.
-
-    Only a refusal means the defaults: the answer is stored until the firmware changes, so a transient failure
-    raises and setup is retried.
-    """
-    if has_netport:
-        try:
-            info = await client.net_port_info()
-        except (ResultCodeError, NotFound) as err:
-            if isinstance(err, ServerFailed):
-                raise
-            LOGGER.debug("Could not read the RTSP and ONVIF ports: %s", err)
-        else:
-            return (
-                info.rtsp_port or DEFAULT_RTSP_PORT,
-                info.onvif_port or DEFAULT_ONVIF_PORT,
-            )
-    return DEFAULT_RTSP_PORT, DEFAULT_ONVIF_PORT
-
-
-async def _async_learn_camera(client: CgiCamera) -> CachedCapabilities:
-    """Ask the camera what it supports: capabilities, channels, RTSP and ONVIF ports (cached, see capability_cache)."""
-    # Query, else per-group query, else the current values with the document's ranges; a transient failure
-    # raises (ConfigEntryNotReady in setup) and is never taken for "unsupported".
-    discovered = await client.discover_all_capabilities()
-    capabilities = discovered.by_area
-    channels = await _async_channels(client, capabilities)
-    rtsp_port, onvif_port = await _async_camera_ports(client, "netport" in capabilities)
-    return CachedCapabilities(
-        capabilities=capabilities,
-        channels=channels,
-        rtsp_port=rtsp_port,
-        sources=discovered.as_dict(),
-        onvif_port=onvif_port,
-    )
-
-
 async def _async_import_platforms(hass: HomeAssistant) -> None:
     """Import the platform modules, as forwarding the setup would (the loader shares one import)."""
     integration = await async_get_integration(hass, DOMAIN)
     await integration.async_get_platforms(PLATFORMS)
 
 
-async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> bool:
-    """Set up a camera from a config entry."""
-    # On a cold start importing the platforms takes a while: do it while the camera answers the queries.
-    imports = entry.async_create_task(
-        hass, _async_import_platforms(hass), f"{DOMAIN} platform import"
-    )
+def _coordinator(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> CgiCoordinator:
+    """Return the camera's client inside its coordinator; nothing is sent yet."""
     client = CgiCamera(
         async_get_clientsession(hass),
         entry.data[CONF_HOST],
@@ -170,7 +82,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         entry.data[CONF_PASSWORD],
         timeout=REQUEST_TIMEOUT,
     )
-    coordinator = CgiCoordinator(
+    return CgiCoordinator(
         hass,
         entry,
         client,
@@ -181,57 +93,59 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
             seconds=entry.options.get(CONF_SLOW_INTERVAL, DEFAULT_SLOW_INTERVAL)
         ),
     )
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> bool:
+    """Set up a camera: learn it (the coordinator's first refresh), add its entities, start live motion."""
+    # On a cold start importing the platforms takes a while: do it while the camera answers the queries.
+    imports = entry.async_create_task(
+        hass, _async_import_platforms(hass), f"{DOMAIN} platform import"
+    )
+    coordinator = _coordinator(hass, entry)
     try:
-        # No entity has registered a group yet: this is the heartbeat, DeviceInfo, and the first contact. It
-        # raises ConfigEntryNotReady or, on a 401, ConfigEntryAuthFailed (see CgiCoordinator).
+        # DeviceInfo, what the camera supports (see CgiCoordinator._async_setup), and its SD card device.
         await coordinator.async_config_entry_first_refresh()
-        # What the camera supports only changes with its firmware: after a restart it comes from storage.
-        device = coordinator.device
-        assert device is not None
-        known = await CapabilityCache.for_entry(
-            hass, entry.entry_id
-        ).async_get_or_query(
-            device.mac, device.firmware, partial(_async_learn_camera, client)
-        )
-    except AuthenticationFailed as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="invalid_auth"
-        ) from err
-    except CgiError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"error": str(err)},
-        ) from err
     finally:
         await imports
-
-    capabilities, channels = known.capabilities, known.channels
-    # Live motion: detected and started by the binary_sensor platform, stopped (unsubscribed) at unload.
-    motion = CameraMotion(
-        hass,
-        client,
-        password=entry.data[CONF_PASSWORD],
-        channels=channels,
-        onvif_port=known.onvif_port,
-        recheck_onvif_port=known.from_storage,
-        interval=entry.options.get(CONF_MOTION_INTERVAL, DEFAULT_MOTION_INTERVAL),
-        name=entry.title,
-    )
-    entry.async_on_unload(motion.async_stop)
+    assert coordinator.device is not None
+    assert coordinator.known is not None
+    known = coordinator.known
     data = entry.runtime_data = CgiCameraData(
-        client=client,
-        device=device,
-        capabilities=capabilities,
+        client=coordinator.client,
+        device=coordinator.device,
+        capabilities=known.capabilities,
         capability_sources=known.sources,
-        channels=channels,
+        channels=known.channels,
         rtsp_port=int(entry.options.get(CONF_RTSP_PORT) or known.rtsp_port),
         coordinator=coordinator,
-        motion=motion,
+        motion=CameraMotion(hass, entry, coordinator),
+        sd_card_slot=coordinator.has_sd_card_slot,
     )
-    for channel in channels:
+    _async_add_streams_and_ptz(hass, entry)
+    _async_update_devices(hass, entry)
+    # Live motion belongs to the entry; the binary_sensor platform adds its sensors once it knows the source.
+    entry.async_on_unload(data.motion.async_stop)
+    entry.async_create_background_task(
+        hass, data.motion.async_start(), f"{entry.title} live motion"
+    )
+    # Entities register the groups they need as they are added; read them before setup ends.
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # Repair issues (checks.py), registered before the refresh that reads their groups.
+    async_setup_checks(hass, entry)
+    coordinator.async_setup_done()
+    await coordinator.async_refresh()
+    return True
+
+
+@callback
+def _async_add_streams_and_ptz(
+    hass: HomeAssistant, entry: CgiCameraConfigEntry
+) -> None:
+    """Create each channel's MJPEG hub and, with PTZ, its controller; both end with the entry."""
+    data = entry.runtime_data
+    for channel in data.channels:
         hub = MjpegHub(
-            partial(client.mjpeg_frames, channel),
+            partial(data.client.mjpeg_frames, channel),
             f"{entry.title} channel {channel}",
             start_task=partial(
                 entry.async_create_background_task, hass, eager_start=False
@@ -239,34 +153,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         )
         data.mjpeg_hubs[channel] = hub
         entry.async_on_unload(hub.close)
-    if (caps := capabilities.get("ptz")) is not None and caps.has_group("PTZCtrlInfo"):
-        for channel in channels:
+    if (caps := data.capabilities.get("ptz")) is not None and caps.has_group(
+        "PTZCtrlInfo"
+    ):
+        for channel in data.channels:
             controller = data.ptz[channel] = PtzController(hass, entry, channel)
             entry.async_on_unload(controller.async_shutdown)
-    data.sd_card_slot = await _async_has_sd_card_slot(data)
-    _async_update_devices(hass, entry)
-
-    # Entities register the groups they need as they are added; read them before setup ends.
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    # Repair issues (checks.py), registered before the refresh that reads their groups.
-    async_setup_checks(hass, entry)
-    await coordinator.async_refresh()
-    return True
-
-
-async def _async_has_sd_card_slot(data: CgiCameraData) -> bool:
-    """Return False when the camera reports no SD card device (SDStatus 0, "dev off").
-
-    The read also gives the poll its first RecordDevice, so it costs no request when SD entities are enabled.
-    """
-    caps = data.capabilities.get("record")
-    if caps is None or not caps.has_group("RecordDevice"):
-        return False
-    key = group_key("record", "RecordDevice", data.channels[0])
-    await data.coordinator.async_refresh_group(key)
-    # Unread (the camera failed to answer just now): keep the entities, they show unknown until it answers.
-    blocks = data.coordinator.data.get(key)
-    return not blocks or blocks[0].get("SDStatus") != 0
 
 
 @callback
@@ -305,6 +197,7 @@ async def async_remove_config_entry_device(
 async def async_remove_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> None:
     """Drop the entry's repair issue and stored capabilities when the entry is deleted."""
     async_remove_issues(hass, entry.entry_id)
+    ir.async_delete_issue(hass, DOMAIN, no_motion_issue_id(entry.entry_id))
     await CapabilityCache.for_entry(hass, entry.entry_id).async_invalidate()
 
 

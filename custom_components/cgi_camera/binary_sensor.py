@@ -50,11 +50,11 @@ async def async_setup_entry(
     entry: CgiCameraConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Set up binary sensors for what the camera supports."""
+    """Set up binary sensors for what the camera supports; the motion sensors follow once live motion is known."""
     async_add_entities(
         build_entities(entry, BINARY_SENSORS, CgiBinarySensor, writable=False)
     )
-    await async_add_motion_sensors(entry, async_add_entities)
+    async_add_motion_sensors(entry, async_add_entities)
 
 
 class CgiBinarySensor(CgiEntity, BinarySensorEntity):

@@ -12,10 +12,11 @@ request of their own) and checked whenever a new reply arrives: the issues come 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Final
 
 from homeassistant.const import CONF_PASSWORD
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
@@ -156,19 +157,28 @@ class CameraChecks:
         data = entry.runtime_data
         coordinator = data.coordinator
         for key in self.keys():
-            entry.async_on_unload(coordinator.async_register_group(key))
+            unregister = coordinator.async_register_group(key)
+            entry.async_on_unload(unregister)
+            if key == PROTOCOL_KEY:
+                entry.async_on_unload(
+                    data.motion.async_on_ready(partial(self._drop_if_onvif, unregister))
+                )
         entry.async_on_unload(coordinator.async_add_listener(self.async_update))
+
+    @callback
+    def _drop_if_onvif(self, unregister: CALLBACK_TYPE) -> None:
+        """Stop reading NetProtocolInfo once live motion runs on ONVIF events: ONVIF is evidently on."""
+        if self.entry.runtime_data.motion.kind == SOURCE_ONVIF:
+            unregister()
 
     def keys(self) -> list[GroupKey]:
         """Return the groups the camera has that the checks need.
 
-        NetProtocolInfo is left out when live motion already runs on ONVIF events: ONVIF is on, and the slow poll
-        saves the request.
+        NetProtocolInfo is dropped once live motion runs on ONVIF events (ONVIF is on; the slow poll saves the
+        request); live motion starts in the background, so that is known only later.
         """
         data = self.entry.runtime_data
-        wanted = [TIME_KEY]
-        if data.motion.kind != SOURCE_ONVIF:
-            wanted.append(PROTOCOL_KEY)
+        wanted = [TIME_KEY, PROTOCOL_KEY]
         return [
             key
             for key in wanted

@@ -11,8 +11,10 @@ hundred cameras set up together do not all poll in the same second.
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 import math
 import time
 from typing import TYPE_CHECKING
@@ -24,19 +26,32 @@ from homeassistant.util import dt as dt_util
 
 from .api import (
     AuthenticationFailed,
+    CannotConnect,
+    Capabilities,
     CgiCamera,
     CgiError,
+    Choices,
+    IntRange,
     InvalidName,
+    NotFound,
     NotSupported,
     ParamGroup,
     ResultCodeError,
+    ServerFailed,
 )
-from .api.wire import GROUPS, GroupKey
-from .const import AUTH_FAILURES_BEFORE_REAUTH, DOMAIN, LOGGER
+from .api.wire import GROUPS, GroupKey, group_key
+from .capability_cache import CachedCapabilities, CapabilityCache
+from .const import (
+    AUTH_FAILURES_BEFORE_REAUTH,
+    DEFAULT_ONVIF_PORT,
+    DEFAULT_RTSP_PORT,
+    DOMAIN,
+    LOGGER,
+)
 from .errors import camera_errors
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
     from .api import DeviceInfo
     from .data import CgiCameraConfigEntry
@@ -47,6 +62,9 @@ FAST_GROUPS: frozenset[tuple[str, str]] = frozenset(
 )
 
 type GroupData = dict[GroupKey, list[ParamGroup]]
+
+# Video servers of this family have at most 16 channels; the cap bounds the probing below.
+MAX_CHANNELS = 16
 
 
 @dataclass
@@ -97,21 +115,36 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         # Groups read on every tick until their reply says an operation finished (e.g. formatting an SD card).
         self._followed: dict[GroupKey, Callable[[list[ParamGroup]], bool]] = {}
         self.data = {}
-        # What the last heartbeat read; the first refresh (at setup) is a heartbeat.
+        # What the last heartbeat read; `_async_setup` reads it first.
         self.device: DeviceInfo | None = None
+        # What the camera supports, its channels and ports: learnt (or loaded) by `_async_setup`.
+        self.known: CachedCapabilities | None = None
+        # The SD card device, read by the first poll only to learn whether the camera has a card slot.
+        self._slot_probe: GroupKey | None = None
+        self._has_slot_group = False
+        # True right after `_async_setup` read DeviceInfo: the first poll needs no heartbeat of its own.
+        self._met = False
 
     @property
     def wanted_groups(self) -> list[GroupKey]:
-        """Return the groups enabled entities need."""
-        return [key for key in self._wanted if key not in self._unsupported]
+        """Return the groups enabled entities need (and, at setup, the SD card device)."""
+        wanted = list(self._wanted)
+        if self._slot_probe is not None and self._slot_probe not in self._wanted:
+            wanted.append(self._slot_probe)
+        return [key for key in wanted if key not in self._unsupported]
 
     @callback
     def async_register_group(self, key: GroupKey) -> CALLBACK_TYPE:
-        """Poll `key` while the returned callback has not been called."""
+        """Poll `key` while the returned callback has not been called (calling it again does nothing)."""
         self._wanted[key] += 1
+        registered = True
 
         @callback
         def _unregister() -> None:
+            nonlocal registered
+            if not registered:
+                return
+            registered = False
             self._wanted[key] -= 1
             if self._wanted[key] <= 0:
                 del self._wanted[key]
@@ -141,40 +174,60 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         self.stats.requests += 1
         return await self.client.get_blocks(key.area, key.group, key.channel)
 
-    async def _async_update_data(self) -> GroupData:
-        """Read every due group (or the heartbeat); any transport error makes the whole camera unavailable."""
-        started = time.monotonic()
-        now = dt_util.utcnow()
-        requests_before = self.stats.requests
-        self.stats.refreshes += 1
-        # A new dict each time: the coordinator compares it with the previous one to decide whom to notify.
-        data: GroupData = dict(self.data or {})
+    async def _async_setup(self) -> None:
+        """Meet the camera (DeviceInfo), then learn what it supports; after a restart that comes from storage.
+
+        Errors map as in a poll: ConfigEntryNotReady, or on a 401 ConfigEntryAuthFailed.
+        """
+        with self._mapped_errors():
+            self.stats.requests += 1
+            device = self.device = await self.client.device_info()
+            self._met = True
+            # What the camera supports only changes with its firmware (capability_cache).
+            known = self.known = await CapabilityCache.for_entry(
+                self.hass, self.config_entry.entry_id
+            ).async_get_or_query(
+                device.mac, device.firmware, partial(async_learn_camera, self.client)
+            )
+        if (caps := known.capabilities.get("record")) is not None and caps.has_group(
+            "RecordDevice"
+        ):
+            self._has_slot_group = True
+            self._slot_probe = self._slot_key
+
+    @property
+    def _slot_key(self) -> GroupKey:
+        assert self.known is not None
+        return group_key("record", "RecordDevice", self.known.channels[0])
+
+    @property
+    def has_sd_card_slot(self) -> bool:
+        """Return False when the first poll found no SD card device (SDStatus 0, "dev off"), or none is offered.
+
+        Unread (the camera refused the group just now): keep the entities, they show unknown until it answers.
+        """
+        if not self._has_slot_group:
+            return False
+        blocks = self.data.get(self._slot_key)
+        return not blocks or blocks[0].get("SDStatus") != 0
+
+    @callback
+    def async_setup_done(self) -> None:
+        """Stop reading the SD card device unless an entity needs it (call once the platforms are set up)."""
+        self._slot_probe = None
+
+    @contextmanager
+    def _mapped_errors(self) -> Iterator[None]:
+        """Turn the client's errors into UpdateFailed, or ConfigEntryAuthFailed for a 401 at setup or repeated."""
         try:
-            due = [key for key in self.wanted_groups if self._due(key, now)]
-            for key in due:
-                try:
-                    data[key] = await self._read(key)
-                except NotSupported:
-                    # The capability query promised the group, the camera disagrees: stop asking.
-                    LOGGER.debug(
-                        "%s: %s/%s not supported", self.name, key.area, key.group
-                    )
-                    self._unsupported.add(key)
-                    data.pop(key, None)
-                else:
-                    self._read_at[key] = now
-                    if (done := self._followed.get(key)) and done(data[key]):
-                        del self._followed[key]
-            if not due:
-                self.stats.requests += 1
-                self.device = await self.client.device_info()
+            yield
         except AuthenticationFailed as err:
             self.stats.failures += 1
             self.auth_failures += 1
-            # At setup (no answer yet) a 401 asks for the password at once, HA's usual pattern: the flow checked
+            # At setup (camera not learnt yet) a 401 asks for the password at once, HA's usual pattern: the flow checked
             # it, and retrying a wrong one can lock the camera. Later, weak Wi-Fi links answer a spurious 401 now
             # and then, so only several in a row do. The count lives here and needs to survive no setup retry.
-            if self.auth_failures >= AUTH_FAILURES_BEFORE_REAUTH or self.device is None:
+            if self.auth_failures >= AUTH_FAILURES_BEFORE_REAUTH or self.known is None:
                 raise ConfigEntryAuthFailed(
                     translation_domain=DOMAIN, translation_key="invalid_auth"
                 ) from err
@@ -190,6 +243,24 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
                 translation_key="update_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
+
+    async def _async_update_data(self) -> GroupData:
+        """Read every due group (or the heartbeat); any transport error makes the whole camera unavailable."""
+        started = time.monotonic()
+        now = dt_util.utcnow()
+        requests_before = self.stats.requests
+        self.stats.refreshes += 1
+        # A new dict each time: the coordinator compares it with the previous one to decide whom to notify.
+        data: GroupData = dict(self.data or {})
+        met, self._met = self._met, False
+        try:
+            with self._mapped_errors():
+                due = [key for key in self.wanted_groups if self._due(key, now)]
+                for key in due:
+                    await self._read_due(key, data, now)
+                if not due and not met:
+                    self.stats.requests += 1
+                    self.device = await self.client.device_info()
         finally:
             self.stats.last_duration = time.monotonic() - started
             self.stats.last_requests = self.stats.requests - requests_before
@@ -197,6 +268,20 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
             self.update_interval = self._next_interval()
         self.auth_failures = 0
         return data
+
+    async def _read_due(self, key: GroupKey, data: GroupData, now: datetime) -> None:
+        """Read one due group into `data`; a group the camera turns out not to have is dropped for good."""
+        try:
+            data[key] = await self._read(key)
+        except NotSupported:
+            # The capability query promised the group, the camera disagrees: stop asking.
+            LOGGER.debug("%s: %s/%s not supported", self.name, key.area, key.group)
+            self._unsupported.add(key)
+            data.pop(key, None)
+        else:
+            self._read_at[key] = now
+            if (done := self._followed.get(key)) and done(data[key]):
+                del self._followed[key]
 
     def _next_interval(self) -> timedelta:
         """Return the time to the next poll: the fast interval, or the way to this camera's slot when there are several.
@@ -259,3 +344,71 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
                 await self.async_refresh_group(key)
                 raise
         await self.async_refresh_group(key)
+
+
+async def _async_channels(
+    client: CgiCamera, capabilities: dict[str, Capabilities]
+) -> tuple[int, ...]:
+    """Return the video channels: the stream query's Channel range, else probed one by one."""
+    caps = capabilities.get("major_stream")
+    if caps is None:
+        return (1,)
+    cap = caps.get("StreamInfo", "Channel")
+    if isinstance(cap, IntRange) and 1 <= cap.min <= cap.max <= MAX_CHANNELS:
+        return tuple(range(cap.min, cap.max + 1))
+    if isinstance(cap, Choices):
+        channels = sorted(
+            v for v in cap.values if isinstance(v, int) and 1 <= v <= MAX_CHANNELS
+        )
+        if channels:
+            return tuple(channels)
+    # Most firmware answers the query with an empty (read-only) Channel: ask for channel 2, 3... until the camera
+    # calls the channel invalid. A single-channel camera costs one extra request per setup.
+    channels = [1]
+    for channel in range(2, MAX_CHANNELS + 1):
+        try:
+            await client.get("major_stream", "StreamInfo", channel)
+        except (CannotConnect, AuthenticationFailed):
+            raise
+        except CgiError:
+            break
+        channels.append(channel)
+    return tuple(channels)
+
+
+async def _async_camera_ports(client: CgiCamera, has_netport: bool) -> tuple[int, int]:
+    """Return the camera's RTSP and ONVIF ports from one NetPortInfo read; 554 and 8999 for a missing one.
+
+    Only a refusal means the defaults: the answer is stored until the firmware changes, so a transient failure
+    raises and setup is retried.
+    """
+    if has_netport:
+        try:
+            info = await client.net_port_info()
+        except (ResultCodeError, NotFound) as err:
+            if isinstance(err, ServerFailed):
+                raise
+            LOGGER.debug("Could not read the RTSP and ONVIF ports: %s", err)
+        else:
+            return (
+                info.rtsp_port or DEFAULT_RTSP_PORT,
+                info.onvif_port or DEFAULT_ONVIF_PORT,
+            )
+    return DEFAULT_RTSP_PORT, DEFAULT_ONVIF_PORT
+
+
+async def async_learn_camera(client: CgiCamera) -> CachedCapabilities:
+    """Ask the camera what it supports: capabilities, channels, RTSP and ONVIF ports (cached, see capability_cache)."""
+    # Query, else per-group query, else the current values with the document's ranges; a transient failure
+    # raises (ConfigEntryNotReady in setup) and is never taken for "unsupported".
+    discovered = await client.discover_all_capabilities()
+    capabilities = discovered.by_area
+    channels = await _async_channels(client, capabilities)
+    rtsp_port, onvif_port = await _async_camera_ports(client, "netport" in capabilities)
+    return CachedCapabilities(
+        capabilities=capabilities,
+        channels=channels,
+        rtsp_port=rtsp_port,
+        sources=discovered.as_dict(),
+        onvif_port=onvif_port,
+    )

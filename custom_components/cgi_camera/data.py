@@ -29,7 +29,7 @@ class CgiCameraData:
     channels: tuple[int, ...]
     rtsp_port: int
     coordinator: CgiCoordinator
-    # Live motion (ONVIF events or getAlarmStatus), detected when the binary_sensor platform sets up.
+    # Live motion (ONVIF events or getAlarmStatus), started and stopped with the entry (motion.py).
     motion: CameraMotion
     # Channels with PTZ only.
     ptz: dict[int, PtzController] = field(default_factory=dict)

@@ -32,6 +32,7 @@ from homeassistant.helpers.event import async_track_state_change_event
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 import custom_components.cgi_camera  # noqa: F401
+from custom_components.cgi_camera.api.alarm_status import ALARM_STATUS_INTERVAL
 from custom_components.cgi_camera.const import DOMAIN
 from tests.bench.report import REPORT, SETTINGS, median
 from tests.emulator import CameraEmulator, EmulatorConfig
@@ -197,7 +198,7 @@ async def bench_motion(hass: HomeAssistant, socket_enabled: None) -> None:
         assert kinds == ["onvif", "alarm_status", "onvif", "alarm_status"], kinds
         polled_motion = polled.loaded.runtime_data.motion
         assert polled_motion is not None
-        interval = polled_motion.interval
+        interval = ALARM_STATUS_INTERVAL  # fixed: live motion has no interval option
 
         # Every motion entity of two cameras disabled (the area sensors are disabled by default).
         registry = er.async_get(hass)

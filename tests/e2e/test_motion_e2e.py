@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import subprocess
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +19,7 @@ import pytest
 
 import custom_components.cgi_camera  # noqa: F401
 from tests.e2e.emulator_process import EmulatorProcess, free_port
-from tests.e2e.hass import HassServer
+from tests.e2e.hass import HASS_VERSIONS, REPO, HassServer, hass_python
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Awaitable, Callable
@@ -59,11 +61,15 @@ def _find_motion(diagnostics: Any) -> dict[str, Any] | None:
     return None
 
 
-@pytest.fixture
+@pytest.fixture(
+    params=[None, *HASS_VERSIONS], ids=lambda version: version or "installed"
+)
 async def stack(
-    socket_enabled: None, tmp_path: Path
+    socket_enabled: None, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncGenerator[tuple[HassServer, EmulatorProcess, EmulatorProcess]]:
-    """A camera with ONVIF events, one with getAlarmStatus only, and a real Home Assistant."""
+    """A camera with ONVIF events, one with getAlarmStatus only, and a real Home Assistant of each release."""
+    if (python := hass_python(request.param)) is None:
+        pytest.skip(f"no venv with Home Assistant {request.param}: run scripts/setup")
     onvif = EmulatorProcess(
         free_port(),
         "--onvif-port",
@@ -79,7 +85,7 @@ async def stack(
         password=PASSWORD,
         mac="00:2a:2a:4d:00:02",
     )
-    hass = HassServer(tmp_path / "config", free_port())
+    hass = HassServer(tmp_path / "config", free_port(), python)
     try:
         await onvif.start()
         await polled.start()
@@ -106,8 +112,6 @@ async def test_motion_sensor_follows_the_camera(
             "127.0.0.1", polled.port, USER, PASSWORD, name="Yard"
         ),
     }
-    # A shorter poll for the getAlarmStatus camera, through the options form (the entry reloads).
-    await hass.set_options(entries["yard"]["entry_id"], motion_interval=0.5)
 
     latencies: dict[str, tuple[float, float]] = {}
     async with aiohttp.ClientSession() as session:
@@ -153,3 +157,39 @@ async def test_motion_sensor_follows_the_camera(
         "motion on/off seen by the REST API after (s): "
         + ", ".join(f"{k} {on:.2f}/{off:.2f}" for k, (on, off) in latencies.items())
     )
+
+
+# The ONVIF library beside Home Assistant's own ONVIF integration --------------------------------------------------
+_REQUIREMENTS_CHECK = """
+import importlib.util, json, sys
+from pathlib import Path
+from homeassistant.util.package import is_installed
+components = importlib.util.find_spec("homeassistant.components").submodule_search_locations[0]
+ours = json.loads(Path(sys.argv[1]).read_text())["requirements"]
+core = json.loads((Path(components) / "onvif" / "manifest.json").read_text())["requirements"]
+core = [req for req in core if req.startswith("onvif-zeep-async")]
+print(json.dumps({req: is_installed(req) for req in ours + core}))
+"""
+
+
+@pytest.mark.parametrize("version", [None, *HASS_VERSIONS])
+def test_onvif_requirement_needs_no_install_beside_core_onvif(
+    version: str | None,
+) -> None:
+    """In every supported release's environment, our manifest's requirements and the onvif-zeep-async pin of Home
+    Assistant's own ONVIF integration are both met at once, so Home Assistant's requirement check installs nothing
+    when both integrations load (or at a restart): they never reinstall each other's version."""
+    python = hass_python(version)
+    if python is None:
+        pytest.skip(f"no Home Assistant {version} venv (scripts/setup makes it)")
+    manifest = REPO / "custom_components" / "cgi_camera" / "manifest.json"
+    result = subprocess.run(
+        [str(python), "-c", _REQUIREMENTS_CHECK, str(manifest)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    met = json.loads(result.stdout.strip().splitlines()[-1])
+    assert all(met.values()), met
+    assert len([req for req in met if req.startswith("onvif-zeep-async")]) == 2

@@ -1,5 +1,9 @@
 """Live motion for the emulated camera: the scene's motion, `/cgi/getAlarmStatus`, and an ONVIF events service.
 
+Fault modes (`OnvifServer.set_fault`): "hang" (requests, pending pulls included, get no answer until the fault is
+cleared), "xml_bomb" (an entity-expansion bomb), "xxe" (an external entity), "http500" (HTTP 500 with a plain-text
+body); `MotionState.hang_alarm_status()` makes `/cgi/getAlarmStatus` hang.
+
 The ONVIF part is a device + events service on its own port: just enough SOAP 1.2 for onvif-zeep-async's PullPoint
 path (GetSystemDateAndTime, GetServices, GetCapabilities, GetEventProperties, CreatePullPointSubscription,
 SetSynchronizationPoint, PullMessages with a long-poll timeout, Renew, Unsubscribe), each checked against a
@@ -69,6 +73,21 @@ class MotionState:
         }
         self.listeners: list[Callable[[int, bool], None]] = []
         self._periodic: asyncio.Task[None] | None = None
+        # While set, `/cgi/getAlarmStatus` answers; cleared by `hang_alarm_status()` (a hung endpoint).
+        self._alarm_status_answers = asyncio.Event()
+        self._alarm_status_answers.set()
+
+    def hang_alarm_status(self, hang: bool = True) -> None:
+        """Make `/cgi/getAlarmStatus` hang (accept the request, never answer) until called with False."""
+        if hang:
+            self._alarm_status_answers.clear()
+        else:
+            self._alarm_status_answers.set()
+
+    async def alarm_status_reply(self) -> str:
+        """Return the getAlarmStatus reply once the endpoint answers (see `hang_alarm_status`)."""
+        await self._alarm_status_answers.wait()
+        return self.alarm_status()
 
     def detecting(self, channel: int) -> bool:
         """Return True while the channel's motion detection is switched on."""
@@ -201,6 +220,10 @@ class OnvifServer:
         self.events = True
         # Some cameras grant less than a subscription asks for.
         self.max_subscription_seconds: float | None = None
+        # A fault mode (see the module docstring), or None.
+        self.fault: str | None = None
+        self._answering = asyncio.Event()
+        self._answering.set()
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._pulls: set[asyncio.Task[None]] = set()
@@ -228,6 +251,18 @@ class OnvifServer:
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
+
+    def set_fault(self, fault: str | None) -> None:
+        """Answer every ONVIF request (pending pulls too) with `fault` from now on; None ends it."""
+        if fault not in FAULTS:
+            raise ValueError(fault)
+        self.fault = fault
+        if fault == "hang":
+            self._answering.clear()
+        else:
+            self._answering.set()
+            for sub in self.subscriptions.values():
+                sub.wakeup.set()
 
     def drop_subscriptions(self) -> None:
         """Forget every subscription (as a camera short of them does), waking pulls so they fail."""
@@ -291,9 +326,12 @@ class OnvifServer:
         try:
             if operation != "GetSystemDateAndTime":
                 self._check_auth(envelope)
-            return _reply(await self._dispatch(service, operation, body[0]))
+            reply = _reply(await self._dispatch(service, operation, body[0]))
         except SoapFault as fault:
-            return _fault(fault)
+            reply = _fault(fault)
+        # A fault set while the request waited (a long pull) spoils its answer too.
+        await self._answering.wait()
+        return _spoiled(self.fault) or reply
 
     def _check_auth(self, envelope: ET.Element) -> None:
         token = envelope.find("env:Header/wsse:Security/wsse:UsernameToken", NS)
@@ -353,15 +391,18 @@ class OnvifServer:
                     + "</tds:GetServicesResponse>"
                 )
             case "GetCapabilities":
-                return (
-                    "<tds:GetCapabilitiesResponse><tds:Capabilities>"
-                    f"<tt:Device><tt:XAddr>{self._address('device_service')}</tt:XAddr></tt:Device>"
+                events = (
                     f"<tt:Events><tt:XAddr>{self._address('event_service')}</tt:XAddr>"
                     "<tt:WSSubscriptionPolicySupport>false</tt:WSSubscriptionPolicySupport>"
                     "<tt:WSPullPointSupport>true</tt:WSPullPointSupport>"
                     "<tt:WSPausableSubscriptionManagerInterfaceSupport>false"
                     "</tt:WSPausableSubscriptionManagerInterfaceSupport></tt:Events>"
-                    "</tds:Capabilities></tds:GetCapabilitiesResponse>"
+                )
+                return (
+                    "<tds:GetCapabilitiesResponse><tds:Capabilities>"
+                    f"<tt:Device><tt:XAddr>{self._address('device_service')}</tt:XAddr></tt:Device>"
+                    + (events if self.events else "")
+                    + "</tds:Capabilities></tds:GetCapabilitiesResponse>"
                 )
             case "GetEventProperties":
                 return self._event_properties()
@@ -458,7 +499,7 @@ class OnvifServer:
             self.max_pull_seconds,
         )
         limit = int(element.findtext("tev:MessageLimit", "100", NS) or 100)
-        if not sub.queue:
+        if not sub.queue and self.fault is None:
             sub.wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(sub.wakeup.wait(), timeout)
@@ -473,6 +514,39 @@ class OnvifServer:
             + "".join(messages)
             + "</tev:PullMessagesResponse>"
         )
+
+
+FAULTS: dict[str | None, bytes] = {
+    None: b"",
+    "hang": b"",
+    # Each entity expands to ten of the one before: about a billion "lol"s.
+    "xml_bomb": (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + b"".join(
+            f'<!ENTITY lol{n} "{("&lol" + (str(n - 1) if n > 1 else "") + ";") * 10}">'.encode()
+            for n in range(1, 10)
+        )
+        + b']><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>&lol9;'
+        b"</env:Body></env:Envelope>"
+    ),
+    "xxe": (
+        b'<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        b'<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>&xxe;'
+        b"</env:Body></env:Envelope>"
+    ),
+    "http500": b"Internal Server Error",
+}
+
+
+def _spoiled(fault: str | None) -> web.Response | None:
+    """Return the reply a fault mode gives instead of the real one, or None."""
+    if fault == "http500":
+        return web.Response(body=FAULTS[fault], status=500, content_type="text/plain")
+    if fault in {"xml_bomb", "xxe"}:
+        return web.Response(
+            body=FAULTS[fault], content_type="application/soap+xml", charset="utf-8"
+        )
+    return None
 
 
 def _iso(moment: dt.datetime) -> str:

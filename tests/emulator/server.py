@@ -333,7 +333,7 @@ class CameraEmulator:
         if request.path == "/cgi/getAlarmStatus" and self.config.alarm_status:
             writer.write(
                 b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n"
-                + self.motion.alarm_status().encode()
+                + (await self.motion.alarm_status_reply()).encode()
             )
             await writer.drain()
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .alarm_status import AlarmStatus
 from .capabilities import (
     Capabilities,
     Capability,
@@ -44,11 +45,12 @@ from .models import (
     TimeInfo,
     preset_titles,
 )
-from .motion import MotionArea
+from .motion_area import MotionArea
 from .parse import ParamGroup
 
 __all__ = [
     "KNOWN_GROUPS",
+    "AlarmStatus",
     "AuthenticationFailed",
     "CameraCapabilities",
     "CameraTimeout",

@@ -395,10 +395,13 @@ class CgiCamera:
         """Netport / NetPortInfo."""
         return NetPortInfo.from_group(await self.get("netport", "NetPortInfo"))
 
-    async def alarm_status(self) -> AlarmStatus:
-        """`/cgi/getAlarmStatus`: live motion, in plain text (not on every firmware; see api/alarm_status.py)."""
+    async def alarm_status(self, *, time_limit: float | None = None) -> AlarmStatus:
+        """`/cgi/getAlarmStatus`: live motion, in plain text (not on every firmware; see api/alarm_status.py).
+
+        `time_limit` (seconds, the wait for the request slot included) replaces the client's for this request.
+        """
         _, body = await self._transport.request(
-            ALARM_STATUS_PATH, area="getAlarmStatus"
+            ALARM_STATUS_PATH, area="getAlarmStatus", time_limit=time_limit
         )
         return AlarmStatus.parse(body)
 

@@ -188,17 +188,22 @@ class Transport:
         area: str | None = None,
         group: str | None = None,
         max_bytes: int | None = None,
+        time_limit: float | None = None,
     ) -> tuple[int, bytes]:
-        """GET `path?query`; return (HTTP status, body) for a 200 reply, else raise a CgiError."""
+        """GET `path?query`; return (HTTP status, body) for a 200 reply, else raise a CgiError.
+
+        `time_limit` (seconds) replaces the transport's own for this request.
+        """
         cap = self.max_response_bytes if max_bytes is None else max_bytes
         url = self.url(path, query)
+        deadline = self.timeout if time_limit is None else time_limit
         # The deadline includes the wait for the per-camera slot: a caller waits at most one timeout in all.
         try:
-            async with asyncio.timeout(self.timeout), self.semaphore:
-                status, challenge, body, reset = await self._get(url, cap)
+            async with asyncio.timeout(deadline), self.semaphore:
+                status, challenge, body, reset = await self._get(url, cap, deadline)
                 if status == 401 and self._digest is None and is_digest(challenge):
                     self.enable_digest()
-                    status, challenge, body, reset = await self._get(url, cap)
+                    status, challenge, body, reset = await self._get(url, cap, deadline)
         except TimeoutError:
             raise CameraTimeout("timed out", area=area, group=group) from None
         except aiohttp.ClientResponseError as err:
@@ -232,7 +237,9 @@ class Transport:
             raise CannotConnect("empty reply", area=area, group=group)
         return status, body
 
-    async def _get(self, url: URL, cap: int) -> tuple[int, str | None, bytes, bool]:
+    async def _get(
+        self, url: URL, cap: int, deadline: float
+    ) -> tuple[int, str | None, bytes, bool]:
         """GET once; return (status, WWW-Authenticate, body, whether the connection ended with a reset)."""
         headers = {"Connection": "close"}
         middlewares: tuple[aiohttp.DigestAuthMiddleware, ...] = ()
@@ -243,7 +250,7 @@ class Transport:
         async with self.session.get(
             url,
             headers=headers,
-            timeout=aiohttp.ClientTimeout(total=self.timeout),
+            timeout=aiohttp.ClientTimeout(total=deadline),
             allow_redirects=False,
             middlewares=middlewares,
         ) as resp:
