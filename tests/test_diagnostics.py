@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 from unittest.mock import patch
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.helpers import device_registry as dr
 import pytest
@@ -19,7 +20,7 @@ from syrupy.filters import props
 import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera.api.wire import GroupKey
 from custom_components.cgi_camera.const import DOMAIN
-from tests.conftest import MAC, PASSWORD
+from tests.conftest import MAC, PASSWORD, entry_for
 from tests.emulator import EmulatorConfig
 
 if TYPE_CHECKING:
@@ -211,3 +212,23 @@ async def test_channel_device_diagnostics(
     )
     assert diagnostics["device_entry"]["channel"] == 2
     assert diagnostics["channels"] == [1, 2]
+
+
+async def test_diagnostics_of_an_entry_that_is_not_loaded(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    emulator: CameraEmulator,
+) -> None:
+    """A camera that is not set up (offline, reloading) still gives diagnostics: the entry and its state."""
+    entry = entry_for(emulator)
+    entry.add_to_hass(hass)
+    await emulator.stop()
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert diagnostics["entry"]["state"] == "setup_retry"
+    assert diagnostics["entry"]["data"]["password"] == "**REDACTED**"
+    text = json.dumps(diagnostics)
+    for secret in _forbidden(emulator, entry):
+        assert secret.lower() not in text.lower(), secret

@@ -9,6 +9,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.diagnostics import REDACTED, async_redact_data
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 
 if TYPE_CHECKING:
@@ -28,30 +29,29 @@ _SENSITIVE_KEY = re.compile(
 )
 
 
-def _key(key: GroupKey) -> str:
-    return f"{key.area}/{key.group}/{key.channel if key.channel is not None else '-'}"
+def _key(key: GroupKey) -> str:  # "area/group/channel", "-" for a device-wide group
+    return f"{key.area}/{key.group}/{'-' if key.channel is None else key.channel}"
 
 
 def _capabilities(caps: Capabilities) -> dict[str, list[dict[str, Any]]]:
     """Return an area's capabilities as {group: [{param: {"type": ..., range or choices}}, ...]}."""
-    blocks = {group: caps.blocks(group) for group in caps.groups}
     return {
-        group: [
-            {p: {"type": type(c).__name__, **asdict(c)} for p, c in b.items()}
-            for b in found
+        g: [
+            {p: {"type": type(c).__name__} | asdict(c) for p, c in b.items()}
+            for b in caps.blocks(g)
         ]
-        for group, found in blocks.items()
+        for g in caps.groups
     }
 
 
 def _secrets(entry: CgiCameraConfigEntry) -> list[str]:
     """Return the entry's secrets as they may appear inside any text (a host in a URL, a MAC in a comment)."""
-    device = entry.runtime_data.device
     secrets = {entry.data.get(CONF_HOST), entry.data.get(CONF_PASSWORD)}
-    secrets |= {entry.unique_id, device.serial, device.mac}
-    if device.mac:
-        pairs = device.mac.split(":")
-        secrets |= {"".join(pairs), "-".join(pairs)}
+    secrets.add(entry.unique_id)
+    if entry.state is ConfigEntryState.LOADED:
+        secrets |= {entry.runtime_data.device.serial, entry.runtime_data.device.mac}
+    for mac in [m for m in secrets if isinstance(m, str) and m.count(":") == 5]:
+        secrets |= {mac.replace(":", ""), mac.replace(":", "-")}
     # Very short values would blank out unrelated text; the key-based redaction covers those.
     found = [s for s in secrets if isinstance(s, str) and len(s) >= 4]
     return sorted(found, key=len, reverse=True)
@@ -60,24 +60,21 @@ def _secrets(entry: CgiCameraConfigEntry) -> list[str]:
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: CgiCameraConfigEntry
 ) -> dict[str, Any]:
-    """Return diagnostics for a config entry."""
+    """Return diagnostics for a config entry; only the entry's while the camera is not set up (offline, reloading)."""
+    described = {"title": entry.title, "state": entry.state.value}
+    described |= {"data": dict(entry.data), "options": dict(entry.options)}
+    if entry.state is not ConfigEntryState.LOADED:
+        return _redacted(entry, {"entry": described}, set())
     data = entry.runtime_data
     coordinator = data.coordinator
     groups = {_key(key): blocks for key, blocks in (coordinator.data or {}).items()}
     diagnostics = {
-        "entry": {
-            "title": entry.title,
-            "data": dict(entry.data),
-            "options": dict(entry.options),
-        },
+        "entry": described,
         "device": {k: v for k, v in asdict(data.device).items() if k != "raw"},
         "channels": list(data.channels),
-        "multi_channel": data.multi_channel,
         "rtsp_port": data.rtsp_port,
         "onvif_port": data.motion.onvif_port,
-        "capabilities": {
-            area: _capabilities(caps) for area, caps in data.capabilities.items()
-        },
+        "capabilities": {a: _capabilities(c) for a, c in data.capabilities.items()},
         # Per area and group: "query", "query-group", "get+document" or "none", and why better sources failed.
         "capability_sources": data.capability_sources,
         "coordinator": {
@@ -89,17 +86,20 @@ async def async_get_config_entry_diagnostics(
             "stats": asdict(coordinator.stats),
             "groups": groups,
         },
-        # Live motion: the source in use, and each source tried with why it failed.
-        "motion": data.motion.diagnostics(),
+        "motion": data.motion.diagnostics(),  # the source in use, each tried and why it failed
     }
     names = {name for block in chain.from_iterable(groups.values()) for name in block}
-    sensitive = {name for name in names if _SENSITIVE_KEY.search(name)}
+    return _redacted(entry, diagnostics, {n for n in names if _SENSITIVE_KEY.search(n)})
+
+
+def _redacted(
+    entry: CgiCameraConfigEntry, diagnostics: dict[str, Any], sensitive: set[str]
+) -> dict[str, Any]:
+    """Redact by key (and the polled parameters in `sensitive`), then the entry's secrets inside any text."""
     text = json.dumps(async_redact_data(diagnostics, TO_REDACT | sensitive))
     # Secrets inside other values, and any value that is exactly the user name (an OSD title, say).
-    for s in _secrets(entry):
-        text = re.sub(
-            re.escape(json.dumps(s)[1:-1]), REDACTED, text, flags=re.IGNORECASE
-        )
+    if secrets := [re.escape(json.dumps(s)[1:-1]) for s in _secrets(entry)]:
+        text = re.sub("|".join(secrets), REDACTED, text, flags=re.IGNORECASE)
     if username := entry.data.get(CONF_USERNAME):
         text = text.replace(json.dumps(username), json.dumps(REDACTED))
     return dict(json.loads(text))
