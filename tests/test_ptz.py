@@ -260,7 +260,7 @@ async def test_failing_move_still_sends_stop(
         await call(hass, loaded_entry, "ptz_move", direction="up", duration=SHORT)
     assert err.value.translation_key == "camera_busy"
     assert err.value.translation_placeholders is not None
-    assert err.value.translation_placeholders["what"] == "PTZ move"
+    assert err.value.translation_placeholders["what"] == loaded_entry.title
     assert is_stop(ptz_sets(emulator)[-1])
     assert not get_controller(hass, loaded_entry, 1).moving
 

@@ -52,6 +52,7 @@ from .const import (
 from .coordinator import CgiCoordinator
 from .data import CgiCameraConfigEntry, CgiCameraData
 from .entity import device_identifier, device_info
+from .errors import translation
 from .mjpeg import MjpegHub
 from .motion import CONF_MOTION_INTERVAL, DEFAULT_MOTION_INTERVAL, CameraMotion
 from .ptz import PtzController
@@ -201,11 +202,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
             translation_domain=DOMAIN, translation_key="invalid_auth"
         ) from err
     except CgiError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"error": str(err)},
-        ) from err
+        # The reason in the user's language, naming the camera's address; the class and group at debug level.
+        LOGGER.debug("%s: setup failed: %r", entry.title, err)
+        raise ConfigEntryNotReady(**translation(err, entry.data[CONF_HOST])) from err
     finally:
         await imports
 
