@@ -108,6 +108,7 @@ SENSORS: tuple[CgiSensorEntityDescription, ...] = (
     CgiSensorEntityDescription(
         key="sd_total",
         translation_key="sd_total",
+        entity_registry_enabled_default=False,
         value_fn=_sd_space,
         area="record",
         group="RecordDevice",
@@ -122,6 +123,7 @@ SENSORS: tuple[CgiSensorEntityDescription, ...] = (
     CgiSensorEntityDescription(
         key="sd_used",
         translation_key="sd_used",
+        entity_registry_enabled_default=False,
         value_fn=_sd_space,
         area="record",
         group="RecordDevice",
@@ -148,6 +150,7 @@ SENSORS: tuple[CgiSensorEntityDescription, ...] = (
     CgiSensorEntityDescription(
         key="boot_time",
         translation_key="boot_time",
+        entity_registry_enabled_default=False,
         area="sys",
         group="TimeInfo",
         param="UpTime",
