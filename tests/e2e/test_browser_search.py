@@ -24,7 +24,12 @@ import pytest
 import custom_components.cgi_camera  # noqa: F401
 from tests.e2e.browser import DEEP_JS, Browser, BrowserError, chromium_path
 from tests.e2e.hass import REPO
-from tests.e2e.test_real_hass import stack  # noqa: F401 - the fixture
+from tests.e2e.test_real_hass import (  # noqa: F401 - the fixture
+    NAME,
+    PASSWORD,
+    USER,
+    stack,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -150,3 +155,46 @@ async def test_add_integration_finds_the_brands(
         assert "cgi_camera" in await _search(browser, "Jidetech")
         await _shot(browser, tmp_path, "add-integration-search-de")
         assert "cgi_camera" not in await _search(browser, "Kamera")
+
+
+DE = json.loads(
+    (REPO / "custom_components/cgi_camera/translations/de.json").read_text()
+)
+
+
+@pytest.mark.skipif(
+    chromium_path() is None,
+    reason="chromium is not installed (scripts/setup installs it as root on Debian); browser check skipped",
+)
+async def test_device_page_in_german(
+    stack: tuple[HassServer, EmulatorProcess],  # noqa: F811 - the fixture imported above
+    tmp_path: Path,
+) -> None:
+    """The camera's device page in German (server and user): its controls in German words (device-page-de.png)."""
+    hass, emulator = stack
+    # Entity names follow the server's language (the user's language translates states and the frontend).
+    await hass.ws({"type": "config/core/update", "language": "de"})
+    entry = await hass.add_camera("127.0.0.1", emulator.port, USER, PASSWORD, name=NAME)
+    [device] = [
+        d
+        for d in (await hass.ws({"type": "config/device_registry/list"}))[0]
+        if entry["entry_id"] in d["config_entries"]
+    ]
+    names = DE["entity"]
+    expected = [
+        names["select"]["ir_cut_mode"]["name"],
+        names["switch"]["motion_detection"]["name"],
+        names["button"]["ptz_up"]["name"],
+        names["button"]["ptz_zoom_in"]["name"],
+    ]
+    async with Browser() as browser:
+        await browser.login(hass)
+        await browser.evaluate(
+            f"localStorage.setItem('selectedLanguage', {json.dumps(json.dumps('de'))})"
+        )
+        await browser.open_device_page(hass, device["id"], expected)
+        await asyncio.sleep(1.5)  # let the icons and the brand logo paint
+        png = await browser.screenshot()
+    (tmp_path / "device-page-de.png").write_bytes(png)
+    if target := os.environ.get("CGI_CAMERA_SCREENSHOTS"):
+        (REPO / target / "device-page-de.png").write_bytes(png)
