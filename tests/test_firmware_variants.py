@@ -183,6 +183,7 @@ async def test_number_range_the_client_cannot_read_uses_document_range(
 
 async def test_group_answered_with_nothing_is_unknown(
     hass: HomeAssistant,
+    entity_registry_enabled_by_default: None,
     freezer: FrozenDateTimeFactory,
     emulator: CameraEmulator,
     loaded_entry: MockConfigEntry,

@@ -59,7 +59,10 @@ def test_known_groups_cover_the_entity_tables() -> None:
 
 @pytest.mark.parametrize("emulator_profile", ["spec", "sparse-query"])
 async def test_settings_without_query(
-    hass: HomeAssistant, emulator: CameraEmulator, loaded_entry: MockConfigEntry
+    hass: HomeAssistant,
+    entity_registry_enabled_by_default: None,
+    emulator: CameraEmulator,
+    loaded_entry: MockConfigEntry,
 ) -> None:
     """Image, exposure, basic, stream, record and SD entities exist, read and set the camera, with or without
     the camera's `_query` (sparse-query answers only a few groups: the rest comes from `_get` and the document)."""

@@ -545,7 +545,10 @@ async def test_outage_reaches_every_entity(
 
 
 async def test_actions_fail_within_one_timeout(
-    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+    hass: HomeAssistant,
+    entity_registry_enabled_by_default: None,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
 ) -> None:
     """A camera that accepts connections but never answers: each of three concurrent sets fails in one timeout.
 

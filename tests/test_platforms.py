@@ -273,7 +273,10 @@ async def test_select_keeps_a_value_outside_the_camera_list(
 
 
 async def test_buttons(
-    hass: HomeAssistant, emulator: CameraEmulator, loaded_entry: MockConfigEntry
+    hass: HomeAssistant,
+    entity_registry_enabled_by_default: None,
+    emulator: CameraEmulator,
+    loaded_entry: MockConfigEntry,
 ) -> None:
     """Sync clock sets the camera's time; reboot reaches the camera; a failure is a translated error."""
     emulator.clear_requests()

@@ -260,7 +260,7 @@ async def test_failing_move_still_sends_stop(
         await call(hass, loaded_entry, "ptz_move", direction="up", duration=SHORT)
     assert err.value.translation_key == "camera_busy"
     assert err.value.translation_placeholders is not None
-    assert err.value.translation_placeholders["what"] == "PTZ move"
+    assert err.value.translation_placeholders["what"] == loaded_entry.title
     assert is_stop(ptz_sets(emulator)[-1])
     assert not get_controller(hass, loaded_entry, 1).moving
 
@@ -428,7 +428,7 @@ async def test_preset_select(
     assert hass.states.get(select).state == "3: Gate"  # type: ignore[union-attr]
 
     await call(hass, loaded_entry, "ptz_move", direction="up", duration=SHORT)
-    assert hass.states.get(select).state == "unknown"  # type: ignore[union-attr]
+    assert hass.states.get(select).state == "none"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -463,8 +463,27 @@ async def test_select_clears_when_camera_moves(
     emulator.state.channel(1).ptz.start_move(3, 1, 1)  # the vendor app moves the camera
     await fast.async_refresh()
     await hass.async_block_till_done()
-    assert hass.states.get(select).state == "unknown"  # type: ignore[union-attr]
+    assert hass.states.get(select).state == "none"  # type: ignore[union-attr]
     emulator.state.channel(1).ptz.halt()
+
+
+async def test_choosing_not_at_a_preset_sends_nothing(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """ "Not at a preset" is the select's state after a move, not a place to go: choosing it sends nothing."""
+    await call(hass, loaded_entry, "ptz_save_preset", preset=1, title="Home")
+    await hass.async_block_till_done()
+    select = entity_id(hass, SELECT_DOMAIN, "ptz_preset")
+    assert hass.states.get(select).state == "none"  # type: ignore[union-attr]
+    emulator.clear_requests()
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: select, ATTR_OPTION: "none"},
+        blocking=True,
+    )
+    assert ptz_sets(emulator) == []
+    assert hass.states.get(select).state == "none"  # type: ignore[union-attr]
 
 
 async def test_speed_and_step_restored(
@@ -580,7 +599,7 @@ async def test_preset_select_appears_with_the_first_preset(
     await hass.async_block_till_done()
     state = hass.states.get(entity_id(hass, SELECT_DOMAIN, "ptz_preset"))
     assert state is not None
-    assert state.attributes["options"] == ["2: Gate"]
+    assert state.attributes["options"] == ["none", "2: Gate"]
     # Saving again does not add a second select.
     await call(hass, loaded_entry, "ptz_save_preset", preset=4, title="Yard")
     await hass.async_block_till_done()
@@ -609,7 +628,7 @@ async def test_preset_select_from_the_cameras_own_app(
     await hass.async_block_till_done(wait_background_tasks=True)
     state = hass.states.get(entity_id(hass, SELECT_DOMAIN, "ptz_preset"))
     assert state is not None
-    assert state.attributes["options"] == ["8: Porch"]
+    assert state.attributes["options"] == ["none", "8: Porch"]
 
 
 async def test_preset_select_at_setup_when_presets_exist(
@@ -622,7 +641,7 @@ async def test_preset_select_at_setup_when_presets_exist(
     entry = await setup_integration(entry_for(emulator))
     state = hass.states.get(entity_id(hass, SELECT_DOMAIN, "ptz_preset"))
     assert state is not None
-    assert state.attributes["options"] == ["5: Door"]
+    assert state.attributes["options"] == ["none", "5: Door"]
     await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -659,6 +678,7 @@ async def test_preset_select_known_before_is_added_at_once(
 )
 async def test_speed_and_step_from_the_numbers_only(
     hass: HomeAssistant,
+    entity_registry_enabled_by_default: None,
     emulator: CameraEmulator,
     setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
     service: str,

@@ -91,4 +91,4 @@ async def test_preset_select_clears_when_the_position_changes(
     ptz.pan = ptz.pan + 1000  # jumped there, no Direction ever reported
     await coordinator.async_refresh()
     await hass.async_block_till_done()
-    assert hass.states.get(select).state == "unknown"  # type: ignore[union-attr]
+    assert hass.states.get(select).state == "none"  # type: ignore[union-attr]

@@ -1,4 +1,7 @@
-"""The README tells a camera owner what the UI says: option and field names, pictures, version, commands."""
+"""The README tells a camera owner what the UI says: option, field, entity and action names, pictures, version, commands.
+
+It is the owner's guide (at most 250 lines, no wire names); developer material lives in docs/.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,17 @@ import json
 from pathlib import Path
 import re
 
+import yaml
+
 import custom_components.cgi_camera  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
 EN = json.loads(
     (ROOT / "custom_components/cgi_camera/translations/en.json").read_text()
+)
+SERVICES = yaml.safe_load(
+    (ROOT / "custom_components/cgi_camera/services.yaml").read_text()
 )
 
 
@@ -27,12 +35,55 @@ def _table(heading: str) -> list[str]:
     return rows[2:]
 
 
+def _section(heading: str) -> str:
+    """Return the README's text from `heading` to the next heading of the same level."""
+    level = heading.split(" ", 1)[0]
+    text = README.split(heading + "\n", 1)[1]
+    return re.split(rf"^{level} ", text, flags=re.MULTILINE)[0]
+
+
 def test_option_names_are_the_ui_labels() -> None:
-    """Every option the README names is a label of the options dialog."""
+    """The options table lists exactly the options dialog's fields, by their labels."""
     labels = set(EN["options"]["step"]["init"]["data"].values())
     options = _table("## Options")
-    assert options
-    assert set(options) <= labels, set(options) - labels
+    assert set(options) - labels == set(), "in the README, not in the dialog"
+    assert labels - set(options) == set(), "in the dialog, missing from the README"
+
+
+def test_every_entity_is_in_the_tables() -> None:
+    """Every entity the integration can create is named in the entity table, by its English name."""
+    table = _section("## Entities")
+    names = {
+        text["name"].split("{", 1)[0].strip()
+        for platform in EN["entity"].values()
+        for text in platform.values()
+    } | {"Restart"}  # the restart button is named by its device class
+    missing = sorted(name for name in names if name not in table)
+    assert missing == []
+
+
+def test_every_action_is_in_the_table() -> None:
+    """The actions table lists exactly the integration's actions."""
+    listed = {
+        row.strip("`").removeprefix("cgi_camera.") for row in _table("## Actions")
+    }
+    assert listed == set(SERVICES)
+
+
+def test_owner_guide_not_developer_notes() -> None:
+    """At most 250 lines; wire names, benchmarks and logger internals stay in docs/."""
+    assert len(README.splitlines()) <= 250
+    for word in (
+        "ICRSwitch",
+        "ScenceSelect",
+        "Lenght",
+        "scripts/bench",
+        "poll slot",
+        "PullPoint",
+        "zeep",
+    ):
+        assert word not in README, word
+    assert "## Fixing common problems" in README
 
 
 def test_field_names_are_the_ui_labels() -> None:
@@ -43,7 +94,7 @@ def test_field_names_are_the_ui_labels() -> None:
         if not label.startswith("[%key:")
     }
     fields = {
-        name.strip() for row in _table("### 2. Add it") for name in row.split("/")
+        name.strip() for row in _table("## Adding a camera") for name in row.split("/")
     }
     assert fields == {"Host", "Port", "Username", "Password"}
     assert labels <= fields

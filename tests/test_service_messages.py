@@ -38,7 +38,7 @@ async def test_stopping_a_tour_needs_its_number(
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, loaded_entry, "ptz_run", program="tour", action="stop")
     assert err.value.translation_key == "program_number_required"
-    assert err.value.translation_placeholders == {"program": "tour"}
+    assert err.value.translation_placeholders is None
     assert len(emulator.requests) == before
 
 
@@ -90,5 +90,5 @@ async def test_uart_answer_that_is_not_hex_is_a_clear_error(
         )
     assert err.value.translation_key == "camera_malformed"
     assert err.value.translation_placeholders is not None
-    assert err.value.translation_placeholders["what"] == "UART read"
+    assert err.value.translation_placeholders["what"] == loaded_entry.title
     assert emulator.state.channel(1).rs485.sent[-1] == b"\x01"

@@ -162,13 +162,14 @@ async def test_non_integer_refused(
     service: str,
     data: dict[str, Any],
 ) -> None:
-    """A non-integer in an integer field gets a translated error naming the field; nothing is sent."""
+    """A non-integer in an integer field gets a translated error with the allowed range; nothing is sent."""
     before = len(emulator.requests)
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, loaded_entry, service, **data)
     assert err.value.translation_key == "not_whole_number"
     assert err.value.translation_placeholders is not None
-    assert err.value.translation_placeholders["field"] in data
+    # The message shows the value and the range, in plain words (no field key: it would reach every language).
+    assert set(err.value.translation_placeholders) == {"value", "min", "max"}
     assert len(emulator.requests) == before
 
 
@@ -200,7 +201,6 @@ async def test_control_characters_refused(
         await call(hass, loaded_entry, service, preset=1, title=f"Front{char}door")
     assert err.value.translation_key == "text_invalid_character"
     assert err.value.translation_placeholders == {
-        "field": "title",
         "character": f"U+{ord(char):04X}",
     }
     assert len(emulator.requests) == before
@@ -219,7 +219,6 @@ async def test_title_bounded_in_bytes(
         await call(hass, loaded_entry, "set_osd_text", title="門" * 22)
     assert err.value.translation_key == "text_too_long"
     assert err.value.translation_placeholders == {
-        "field": "title",
         "length": "66",
         "max": "64",
     }
@@ -429,19 +428,19 @@ async def test_set_osd_text(
 async def test_camera_error_is_translated(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
 ) -> None:
-    """A camera error becomes the translated message of its class, naming what was tried."""
+    """A camera error becomes the translated message of its class, naming the camera (the user's own name)."""
     emulator.faults.push("503", count=1)
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, loaded_entry, "ptz_goto_preset", preset=1)
     assert err.value.translation_key == "camera_busy"
     assert err.value.translation_placeholders is not None
-    assert err.value.translation_placeholders["what"] == "PTZ goto preset"
+    assert err.value.translation_placeholders["what"] == loaded_entry.title
     emulator.faults.push("503", count=1)
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, loaded_entry, "uart_send", data="01")
     assert err.value.translation_key == "camera_busy"
     assert err.value.translation_placeholders is not None
-    assert err.value.translation_placeholders["what"] == "UART send"
+    assert err.value.translation_placeholders["what"] == loaded_entry.title
 
 
 def camera_entity_ids(hass: HomeAssistant, entry: MockConfigEntry) -> list[str]:

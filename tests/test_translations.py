@@ -151,4 +151,7 @@ async def test_every_entity_is_named_and_its_states_translated(
         assert state is not None
         if "state" in text:
             options = state.attributes.get(ATTR_OPTIONS) or []
+            if entity.translation_key == "ptz_preset":
+                # The camera's preset titles are the user's own; only the fixed option is translated.
+                options = [o for o in options if ":" not in o and not o.isdigit()]
             assert set(options) <= set(text["state"]), entity.entity_id

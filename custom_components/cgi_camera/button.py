@@ -117,6 +117,7 @@ BUTTONS: tuple[CgiButtonEntityDescription, ...] = (
     CgiButtonEntityDescription(
         key="sync_clock",
         translation_key="sync_clock",
+        entity_registry_enabled_default=False,
         entity_category=EntityCategory.CONFIG,
         press_fn=_sync_clock,
         supported_fn=has_group("sys", "TimeInfo"),
@@ -126,7 +127,7 @@ BUTTONS: tuple[CgiButtonEntityDescription, ...] = (
             key=key,
             translation_key=key,
             entity_category=EntityCategory.CONFIG,
-            entity_registry_enabled_default=key != "sd_format",
+            entity_registry_enabled_default=False,
             press_fn=_sd_operation(operation),
             supported_fn=has_sd_card_slot,
             device_wide=False,

@@ -14,6 +14,7 @@ from .api import CgiError
 from .compat import CameraEntityFeature
 from .const import CONF_DEFAULT_STREAM, LOGGER, MANUFACTURER, STREAM_MAIN, STREAM_SUB
 from .entity import CgiBaseEntity
+from .errors import plain_words
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -122,12 +123,20 @@ class CgiCameraEntity(CgiBaseEntity, Camera):
             # The error carries no credentials; log it once per failure streak.
             if not self._snapshot_error_logged:
                 LOGGER.warning(
-                    "%s: no snapshot from the camera: %s", self.entity_id, err
+                    "%s (%s): no snapshot: %s",
+                    self.entry.title,
+                    self.entry.data[CONF_HOST],
+                    plain_words(err),
                 )
+                LOGGER.debug("%s: snapshot failed: %r", self.entity_id, err)
                 self._snapshot_error_logged = True
             return None
         if self._snapshot_error_logged:
-            LOGGER.info("%s: snapshots work again", self.entity_id)
+            LOGGER.info(
+                "%s (%s): snapshots work again",
+                self.entry.title,
+                self.entry.data[CONF_HOST],
+            )
             self._snapshot_error_logged = False
         return image
 

@@ -19,6 +19,7 @@ import math
 import time
 from typing import TYPE_CHECKING
 
+from homeassistant.const import CONF_HOST
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -48,7 +49,7 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .errors import camera_errors
+from .errors import camera_errors, translation
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
@@ -238,10 +239,11 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
             ) from err
         except CgiError as err:
             self.stats.failures += 1
+            # Home Assistant logs the message once when the camera goes away ("Error fetching <name> data: ...")
+            # and once when it is back; the class and the group read are for the debug log.
+            LOGGER.debug("%s: poll failed: %r", self.name, err)
             raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={"error": str(err)},
+                **translation(err, self.config_entry.data[CONF_HOST])
             ) from err
 
     async def _async_update_data(self) -> GroupData:

@@ -250,6 +250,21 @@ def has_sd_card_slot(data: CgiCameraData, channel: int) -> bool:
     return data.sd_card_slot
 
 
+def records_to_sd_card(
+    area: str, group: str, param: str
+) -> Callable[[CgiCameraData, int], bool]:
+    """Return a check for a recording setting: the camera offers it (settable) and has an SD card slot to record to.
+
+    Firmware lists RecordControl on cameras without a card slot; a recording switch there would do nothing.
+    """
+
+    def _supported(data: CgiCameraData, channel: int) -> bool:
+        capability = data.capability(area, group, param)
+        return data.sd_card_slot and capability is not None and capability.writable
+
+    return _supported
+
+
 def is_supported(
     description: CgiEntityDescription,
     data: CgiCameraData,

@@ -15,7 +15,7 @@ from homeassistant.exceptions import ServiceValidationError
 
 from .api import Choices, IntRange
 from .const import DOMAIN
-from .entity import CgiEntity, CgiEntityDescription, build_entities
+from .entity import CgiEntity, CgiEntityDescription, build_entities, records_to_sd_card
 from .ptz_entities import ptz_numbers
 
 if TYPE_CHECKING:
@@ -103,8 +103,8 @@ def _stream_descriptions() -> list[CgiNumberEntityDescription]:
 NUMBERS: tuple[CgiNumberEntityDescription, ...] = (
     _level("brightness", "image", "ImageInfo", "Brightness"),
     _level("contrast", "image", "ImageInfo", "Contrast"),
-    _level("saturation", "image", "ImageInfo", "Saturation"),
-    _level("sharpness", "image", "ImageInfo", "Sharpness"),
+    _level("saturation", "image", "ImageInfo", "Saturation", enabled=False),
+    _level("sharpness", "image", "ImageInfo", "Sharpness", enabled=False),
     _level("hue", "image", "ImageInfo", "Hue", enabled=False),
     _level("denoise", "image", "ImageInfo", "Denoise", enabled=False),
     CgiNumberEntityDescription(
@@ -152,6 +152,7 @@ NUMBERS: tuple[CgiNumberEntityDescription, ...] = (
     CgiNumberEntityDescription(
         key="audio_volume",
         translation_key="audio_volume",
+        entity_registry_enabled_default=False,
         area="audio",
         group="AudioInfo",
         param="AudioVolume",
@@ -182,6 +183,7 @@ NUMBERS: tuple[CgiNumberEntityDescription, ...] = (
         mode=NumberMode.BOX,
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
+        supported_fn=records_to_sd_card("record", "RecordControl", "Lenght"),
     ),
 )
 

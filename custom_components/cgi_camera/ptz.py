@@ -230,7 +230,7 @@ class PtzController:
             self._commands += 1
             if await self._cancel_active():
                 return  # the cancelled motion sent Stop
-            with camera_errors("PTZ stop"):
+            with camera_errors(self.entry.title):
                 await self.entry.runtime_data.client.ptz_stop(self.channel)
 
     async def command(
@@ -240,7 +240,7 @@ class PtzController:
         async with self._lock:
             self._commands += 1
             await self._cancel_active()
-            with camera_errors(f"PTZ {operation}"):
+            with camera_errors(self.entry.title):
                 return await request()
 
     # -- one-shot commands -----------------------------------------------------------------------------------
@@ -432,7 +432,7 @@ class PtzController:
                 await begin()
             except Exception as err:  # noqa: BLE001 - whatever failed, Stop goes out in `finally`
                 started.set_exception(
-                    translated_error(err, f"PTZ {operation}")
+                    translated_error(err, self.entry.title)
                     if isinstance(err, CgiError)
                     else err
                 )

@@ -73,6 +73,12 @@ PRESET_SELECT = PtzSelectEntityDescription(
 )
 
 
+# The select's state while the camera is not at a preset it recalled (after a move, or before any recall): a fixed
+# option with a translated text ("Not at a preset") instead of a bare "unknown", which reads like a fault. Choosing it
+# sends nothing.
+NO_PRESET: Final = "none"
+
+
 def preset_option(number: int, title: str) -> str:
     """Return the select option of a preset: `N: title`."""
     return f"{number}: {title}" if title else str(number)
@@ -113,15 +119,18 @@ class PtzPresetSelect(CgiEntity, SelectEntity):
 
     @property
     def options(self) -> list[str]:
-        """Return one option per saved preset."""
-        return [preset_option(number, title) for number, title in self.presets.items()]
+        """Return "not at a preset", then one option per saved preset."""
+        return [
+            NO_PRESET,
+            *(preset_option(number, title) for number, title in self.presets.items()),
+        ]
 
     @property
     def current_option(self) -> str | None:
-        """Return the last recalled preset, until something moved the camera."""
+        """Return the last recalled preset, until something moved the camera; then NO_PRESET."""
         number = self.controller.last_preset
         if number is None or (title := self.presets.get(number)) is None:
-            return None
+            return NO_PRESET
         return preset_option(number, title)
 
     @property
@@ -132,7 +141,9 @@ class PtzPresetSelect(CgiEntity, SelectEntity):
         )
 
     async def async_select_option(self, option: str) -> None:
-        """Recall the chosen preset."""
+        """Recall the chosen preset ("not at a preset" recalls nothing)."""
+        if option == NO_PRESET:
+            return
         await self.controller.goto_preset(int(option.split(":", 1)[0]))
 
     @callback
@@ -254,6 +265,7 @@ BUTTONS: Final[tuple[PtzButtonEntityDescription, ...]] = (
     PtzButtonEntityDescription(
         key="ptz_autoscan",
         translation_key="ptz_autoscan",
+        entity_registry_enabled_default=False,
         press_fn=lambda controller: controller.run_program("autoscan", None, "run"),
     ),
 )
@@ -308,6 +320,7 @@ NUMBERS: Final[tuple[PtzNumberEntityDescription, ...]] = (
     PtzNumberEntityDescription(
         key="ptz_step_duration",
         translation_key="ptz_step_duration",
+        entity_registry_enabled_default=False,
         value_fn=lambda controller: controller.step_duration,
         set_fn=_set_step_duration,
         entity_category=EntityCategory.CONFIG,
@@ -321,6 +334,7 @@ NUMBERS: Final[tuple[PtzNumberEntityDescription, ...]] = (
     PtzNumberEntityDescription(
         key="ptz_speed",
         translation_key="ptz_speed",
+        entity_registry_enabled_default=False,
         value_fn=lambda controller: controller.speed,
         set_fn=_set_speed,
         entity_category=EntityCategory.CONFIG,

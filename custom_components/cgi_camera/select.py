@@ -11,7 +11,7 @@ from homeassistant.exceptions import ServiceValidationError
 
 from .api import Choices, IntRange
 from .const import DOMAIN
-from .entity import CgiEntity, CgiEntityDescription, build_entities
+from .entity import CgiEntity, CgiEntityDescription, build_entities, records_to_sd_card
 from .ptz_entities import async_add_preset_selects
 
 if TYPE_CHECKING:
@@ -91,6 +91,7 @@ def _stream_descriptions() -> list[CgiSelectEntityDescription]:
                 CgiSelectEntityDescription(
                     key=f"{stream}_resolution",
                     translation_key=f"{stream}_resolution",
+                    entity_registry_enabled_default=False,
                     area=area,
                     group="StreamInfo",
                     param="Resolution",
@@ -100,6 +101,7 @@ def _stream_descriptions() -> list[CgiSelectEntityDescription]:
                 CgiSelectEntityDescription(
                     key=f"{stream}_codec",
                     translation_key=f"{stream}_codec",
+                    entity_registry_enabled_default=False,
                     area=area,
                     group="StreamInfo",
                     param="Payload",
@@ -150,6 +152,7 @@ SELECTS: tuple[CgiSelectEntityDescription, ...] = (
     CgiSelectEntityDescription(
         key="exposure_mode",
         translation_key="exposure_mode",
+        entity_registry_enabled_default=False,
         area="camera",
         group="ExposureInfo",
         param="ExposureMode",
@@ -159,6 +162,7 @@ SELECTS: tuple[CgiSelectEntityDescription, ...] = (
     CgiSelectEntityDescription(
         key="scene",
         translation_key="scene",
+        entity_registry_enabled_default=False,
         area="camera",
         group="ExposureInfo",
         param="ScenceSelect",
@@ -178,6 +182,7 @@ SELECTS: tuple[CgiSelectEntityDescription, ...] = (
     CgiSelectEntityDescription(
         key="color_mode",
         translation_key="color_mode",
+        entity_registry_enabled_default=False,
         area="camera",
         group="ExposureInfo",
         param="ColorMode",
@@ -227,6 +232,7 @@ SELECTS: tuple[CgiSelectEntityDescription, ...] = (
     CgiSelectEntityDescription(
         key="white_balance",
         translation_key="white_balance",
+        entity_registry_enabled_default=False,
         area="camera",
         group="BasicInfo",
         param="WBMode",
@@ -261,6 +267,7 @@ SELECTS: tuple[CgiSelectEntityDescription, ...] = (
         values={"main": 0, "sub": 1},
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
+        supported_fn=records_to_sd_card("record", "RecordControl", "StreamType"),
     ),
     CgiSelectEntityDescription(
         key="time_zone",

@@ -100,6 +100,7 @@ SENSORS: tuple[CgiSensorEntityDescription, ...] = (
     CgiSensorEntityDescription(
         key="sd_total",
         translation_key="sd_total",
+        entity_registry_enabled_default=False,
         value_fn=_sd_space,
         area="record",
         group="RecordDevice",
@@ -114,6 +115,7 @@ SENSORS: tuple[CgiSensorEntityDescription, ...] = (
     CgiSensorEntityDescription(
         key="sd_used",
         translation_key="sd_used",
+        entity_registry_enabled_default=False,
         value_fn=_sd_space,
         area="record",
         group="RecordDevice",
@@ -140,6 +142,7 @@ SENSORS: tuple[CgiSensorEntityDescription, ...] = (
     CgiSensorEntityDescription(
         key="boot_time",
         translation_key="boot_time",
+        entity_registry_enabled_default=False,
         area="sys",
         group="TimeInfo",
         param="UpTime",

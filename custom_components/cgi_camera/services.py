@@ -135,7 +135,6 @@ def whole_number(field: str, low: int, high: int) -> Callable[[Any], int]:
         if number is None or not low <= number <= high:
             raise _invalid(
                 "not_whole_number",
-                field=field,
                 value=str(value),
                 min=str(low),
                 max=str(high),
@@ -158,13 +157,11 @@ def camera_text(field: str) -> Callable[[Any], str]:
             if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
                 raise _invalid(
                     "text_invalid_character",
-                    field=field,
                     character=f"U+{ord(char):04X}",
                 )
         if (length := len(text.encode("utf-8"))) > TITLE_MAX_BYTES:
             raise _invalid(
                 "text_too_long",
-                field=field,
                 length=str(length),
                 max=str(TITLE_MAX_BYTES),
             )
@@ -321,9 +318,9 @@ def position_params(data: Mapping[str, Any]) -> dict[str, Any]:
     if pan is None and tilt is None and zoom is None:
         raise _invalid("position_empty")
     if not relative:
-        for name, value in ((ATTR_PAN, pan), (ATTR_TILT, tilt)):
+        for value in (pan, tilt):
             if value is not None and value < 0:
-                raise _invalid("position_out_of_range", field=name, value=str(value))
+                raise _invalid("position_out_of_range", value=str(value))
     return {
         "pan": round(pan * PAN_TILT_SCALE) if pan is not None else None,
         "tilt": round(tilt * PAN_TILT_SCALE) if tilt is not None else None,
@@ -338,11 +335,11 @@ def run_params(data: Mapping[str, Any]) -> tuple[str, int | None, str]:
     number: int | None = data.get(ATTR_NUMBER)
     action: str = data[ATTR_ACTION]
     if program in ("autoscan", "tour") and action not in ("run", "stop"):
-        raise _invalid("invalid_program_action", program=program, action=action)
+        raise _invalid("invalid_program_action")
     if program != "autoscan" and number is None and action != "stop":
-        raise _invalid("program_number_required", program=program)
+        raise _invalid("program_number_required")
     if program == "tour" and number is None:
-        raise _invalid("program_number_required", program=program)
+        raise _invalid("program_number_required")
     return program, number, action
 
 
@@ -365,7 +362,7 @@ def parse_uart_payload(call_data: Mapping[str, Any]) -> bytes:
         try:
             payload = text.encode(encoding)
         except UnicodeEncodeError as err:
-            raise _invalid("uart_cannot_encode", encoding=encoding) from err
+            raise _invalid("uart_cannot_encode") from err
     if not payload:
         raise _invalid("uart_empty")
     if len(payload) > UART_MAX_BYTES:
@@ -392,7 +389,7 @@ async def _uart_send(
     received = b""
     for target in targets:
         client = target.entry.runtime_data.client
-        with camera_errors("UART read" if read_back else "UART send"):
+        with camera_errors(target.entry.title):
             if read_back:
                 received = await client.rs485_transceive(target.channel, payload)
             else:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
 
-from .entity import CgiEntity, CgiEntityDescription, build_entities
+from .entity import CgiEntity, CgiEntityDescription, build_entities, records_to_sd_card
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -36,6 +36,7 @@ def _switch(
     *,
     enabled: bool = True,
     category: EntityCategory | None = EntityCategory.CONFIG,
+    recording: bool = False,
 ) -> CgiSwitchEntityDescription:
     return CgiSwitchEntityDescription(
         key=key,
@@ -45,13 +46,14 @@ def _switch(
         param=param,
         entity_category=category,
         entity_registry_enabled_default=enabled,
+        supported_fn=records_to_sd_card(area, group, param) if recording else None,
     )
 
 
 SWITCHES: tuple[CgiSwitchEntityDescription, ...] = (
-    _switch("mirror", "camera", "BasicInfo", "MirrorHor"),
-    _switch("flip", "camera", "BasicInfo", "MirrorVer"),
-    _switch("wdr", "camera", "BasicInfo", "WDRSwitch"),
+    _switch("mirror", "camera", "BasicInfo", "MirrorHor", enabled=False),
+    _switch("flip", "camera", "BasicInfo", "MirrorVer", enabled=False),
+    _switch("wdr", "camera", "BasicInfo", "WDRSwitch", enabled=False),
     _switch("anti_false_color", "camera", "BasicInfo", "AFCSwitch", enabled=False),
     _switch("defog", "camera", "BasicInfo", "AFGSwitch", enabled=False),
     _switch(
@@ -59,17 +61,42 @@ SWITCHES: tuple[CgiSwitchEntityDescription, ...] = (
     ),
     _switch("distortion_correction", "camera", "BasicInfo", "LDCSwitch", enabled=False),
     _switch("stabilizer", "camera", "BasicInfo", "DISSwitch", enabled=False),
-    _switch("backlight_compensation", "camera", "ExposureInfo", "BLCSwitch"),
-    _switch("audio", "audio", "AudioInfo", "AudioEnable"),
+    _switch(
+        "backlight_compensation", "camera", "ExposureInfo", "BLCSwitch", enabled=False
+    ),
+    _switch("audio", "audio", "AudioInfo", "AudioEnable", enabled=False),
     _switch("motion_detection", "alarm", "MDInfo", "MDEnable", category=None),
     _switch("motion_alarm_output", "alarm", "MDAccessInfo", "MO1", enabled=False),
     _switch("motion_alarm_mail", "alarm", "MDAccessInfo", "MM", enabled=False),
     _switch("motion_alarm_ftp", "alarm", "MDAccessInfo", "MF", enabled=False),
     _switch("motion_alarm_tcp", "alarm", "MDAccessInfo", "MT", enabled=False),
-    _switch("motion_alarm_sd", "alarm", "MDAccessInfo", "MS", enabled=False),
-    _switch("manual_recording", "record", "RecordControl", "Mode", category=None),
-    _switch("loop_recording", "record", "RecordControl", "Loop", enabled=False),
-    _switch("event_recording", "record", "RecordControl", "Event", enabled=False),
+    _switch(
+        "motion_alarm_sd", "alarm", "MDAccessInfo", "MS", enabled=False, recording=True
+    ),
+    _switch(
+        "manual_recording",
+        "record",
+        "RecordControl",
+        "Mode",
+        category=None,
+        recording=True,
+    ),
+    _switch(
+        "loop_recording",
+        "record",
+        "RecordControl",
+        "Loop",
+        enabled=False,
+        recording=True,
+    ),
+    _switch(
+        "event_recording",
+        "record",
+        "RecordControl",
+        "Event",
+        enabled=False,
+        recording=True,
+    ),
     _switch("osd_text", "image", "OSDInfo", "TextOSDStatus", enabled=False),
     _switch("osd_date", "image", "OSDInfo", "DateOSDStatus", enabled=False),
     _switch("osd_time", "image", "OSDInfo", "TimeOSDStatus", enabled=False),

@@ -79,11 +79,9 @@ ROWS = {
     "motion": "Motion",
     "ptz_preset": "Preset",
     "ir_cut_mode": "IR-cut",
-    "exposure_mode": "Exposure",
     "brightness": "Brightness",
     "sd_status": "SD card",
     "sd_used_percent": "SD card used",
-    "sd_total": "SD card size",
     "motion_detection": "Motion detection",
 }
 
@@ -91,7 +89,7 @@ ROWS = {
 def dashboard(
     entities: dict[str, dict[str, str]], states: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """Return a Lovelace dashboard: live view, PTZ pad, IR-cut, exposure and SD status per camera.
+    """Return a Lovelace dashboard: live view, PTZ pad (a tap moves), IR-cut, brightness and SD status per camera.
 
     A camera whose SD card status is "off" (no card) gets no SD rows.
     """
@@ -131,6 +129,12 @@ def dashboard(
                             "entity": e,
                             "show_name": False,
                             "show_state": False,
+                            # A tap moves the camera (a button card's default opens the entity's dialog).
+                            "tap_action": {
+                                "action": "perform-action",
+                                "perform_action": "button.press",
+                                "target": {"entity_id": e},
+                            },
                         }
                         for e in pad
                     ],

@@ -30,9 +30,9 @@ DOME = {
         "camera": ("main_stream",),
         "binary_sensor": ("motion",),
         "button": ("ptz_up", "ptz_left", "ptz_stop", "ptz_right", "ptz_down"),
-        "select": ("ptz_preset", "ir_cut_mode", "exposure_mode"),
+        "select": ("ptz_preset", "ir_cut_mode"),
         "number": ("brightness",),
-        "sensor": ("sd_status", "sd_used_percent", "sd_total"),
+        "sensor": ("sd_status", "sd_used_percent"),
         "switch": ("motion_detection",),
     }.items()
     for key in keys
@@ -66,6 +66,15 @@ def test_dashboard_per_camera() -> None:
     }
     assert [c["entity"] for c in dome[2]["cards"]] == [
         DOME[k] for k in ("ptz_up", "ptz_left", "ptz_stop", "ptz_right", "ptz_down")
+    ]
+    # A tap on an arrow presses the button (moves the camera); the card's default would open a dialog.
+    assert [c["tap_action"] for c in dome[2]["cards"]] == [
+        {
+            "action": "perform-action",
+            "perform_action": "button.press",
+            "target": {"entity_id": c["entity"]},
+        }
+        for c in dome[2]["cards"]
     ]
     dome_rows = {row["entity"]: row["name"] for row in dome[3]["entities"]}
     assert dome_rows == {

@@ -134,16 +134,17 @@ async def test_real_home_assistant(stack: tuple[HassServer, EmulatorProcess]) ->
             "/api/services/select/select_option",
             {"entity_id": f"select.{PREFIX}_ir_cut_mode", "option": "night"},
         )
-        flip_before = (await camera.get("camera", "BasicInfo", 1))["MirrorVer"]
+        # Motion detection: a switch enabled by default (docs/entities.md).
+        armed_before = (await camera.get("alarm", "MDInfo", 1))["MDEnable"]
         await hass.request(
             "POST",
-            f"/api/services/switch/{'turn_off' if flip_before else 'turn_on'}",
-            {"entity_id": f"switch.{PREFIX}_flip"},
+            f"/api/services/switch/{'turn_off' if armed_before else 'turn_on'}",
+            {"entity_id": f"switch.{PREFIX}_motion_detection"},
         )
         assert (await camera.get("image", "ImageInfo", 1))["Brightness"] == 42
         assert (await camera.get("camera", "ExposureInfo", 1))["ICRSwitch"] == 1
-        assert (await camera.get("camera", "BasicInfo", 1))["MirrorVer"] == (
-            0 if flip_before else 1
+        assert (await camera.get("alarm", "MDInfo", 1))["MDEnable"] == (
+            0 if armed_before else 1
         )
 
         # A timed move ends with the camera stopped.
@@ -420,7 +421,8 @@ async def test_outage_slow_groups_and_camera_only(
                 lambda _, entity_id: entity_id.startswith("camera."),
             ),
         }
-        assert len(enabled["slow"]) >= 5, enabled["slow"]
+        # SD card status, usage and write protection, and Restart: what is enabled by default in slow groups.
+        assert len(enabled["slow"]) >= 4, enabled["slow"]
         assert [e.split(".")[0] for e in enabled["camera"]] == ["camera"], enabled
         await _until_all(hass, enabled, available=True, timeout=40)
 
