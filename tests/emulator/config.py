@@ -76,6 +76,11 @@ class EmulatorConfig:
     onvif: bool = False
     onvif_port: int = 0
     onvif_topic: str = "cell"
+    # RTSP (tests/emulator/rtsp.py) on its own port (0 picks a free one), reported as NetPortInfo RtspPort; the path
+    # layout is one of rtsp.LAYOUTS (the family's `/<ch>/h264major` unless told otherwise).
+    rtsp: bool = True
+    rtsp_port: int = 0
+    rtsp_layout: str = "h264major"
 
     def __post_init__(self) -> None:
         """Apply the profile's fixed knobs."""

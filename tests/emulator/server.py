@@ -20,6 +20,7 @@ from .cgi import CgiReply, handle_cgi
 from .config import EmulatorConfig
 from .images import ImageRenderer
 from .onvif import MotionState, OnvifServer
+from .rtsp import RtspServer
 from .state import CameraState
 
 if TYPE_CHECKING:
@@ -132,6 +133,9 @@ class CameraEmulator:
                 password=self.config.password,
                 topic=self.config.onvif_topic,
             )
+        self.rtsp: RtspServer | None = None
+        if self.config.rtsp:
+            self.rtsp = RtspServer(self.config, self.state, self.config.rtsp_layout)
 
     # Lifecycle ------------------------------------------------------------------------------------------------
     @property
@@ -146,13 +150,16 @@ class CameraEmulator:
             self._on_connection, host, port, reuse_address=True
         )
         self.port = self._server.sockets[0].getsockname()[1]
-        await self._start_onvif()
+        await self._start_port_servers()
         self.state.mark_boot()
 
-    async def _start_onvif(self) -> None:
+    async def _start_port_servers(self) -> None:
         if self.onvif is not None:
             await self.onvif.start(self.host, self.onvif.port or self.config.onvif_port)
             self.state.netport.data["OnvifPort"] = self.onvif.port
+        if self.rtsp is not None:
+            await self.rtsp.start(self.host, self.rtsp.port or self.config.rtsp_port)
+            self.state.netport.data["RtspPort"] = self.rtsp.port
 
     async def stop(self) -> None:
         """Stop listening and drop every open connection."""
@@ -170,6 +177,8 @@ class CameraEmulator:
         self.motion.stop_periodic()
         if self.onvif is not None:
             await self.onvif.stop()
+        if self.rtsp is not None:
+            await self.rtsp.stop()
 
     async def _close_server(self) -> None:
         server, self._server = self._server, None
@@ -202,6 +211,8 @@ class CameraEmulator:
         await self._close_server()
         if self.onvif is not None:
             await self.onvif.stop()  # every ONVIF subscription is lost
+        if self.rtsp is not None:
+            await self.rtsp.stop()
         self.state.on_reboot()
         self.motion.clear()
         try:
@@ -209,7 +220,7 @@ class CameraEmulator:
             self._server = await asyncio.start_server(
                 self._on_connection, self.host, self.port, reuse_address=True
             )
-            await self._start_onvif()
+            await self._start_port_servers()
             self.state.mark_boot()
         finally:
             self._rebooting = False
