@@ -38,8 +38,9 @@ _LOGGER = logging.getLogger(__name__)
 # Path layouts (main, sub) with {ch} for the channel: the family's own, and aliases reported for OEM relatives.
 LAYOUTS: dict[str, tuple[str, str]] = {
     "h264major": ("{ch}/h264major", "{ch}/h264minor"),
-    "mpeg4": ("mpeg4/ch0{ch}/main/av_stream", "mpeg4/ch0{ch}/sub/av_stream"),
     "streaming": ("Streaming/Channels/{ch}01", "Streaming/Channels/{ch}02"),
+    "av_stream": ("mpeg4/ch{ch:02d}/main/av_stream", "mpeg4/ch{ch:02d}/sub/av_stream"),
+    "mpeg4": ("mpeg4", "mpeg4cif"),
 }
 # Encoded sizes (kept small: the clip is encoded when the emulator first describes a stream).
 _SIZES = {"main": (640, 360), "sub": (320, 180)}
@@ -114,7 +115,8 @@ class RtspServer:
         for channel in range(1, self.config.channels + 1):
             for kind, pattern in (("main", main), ("sub", sub)):
                 base = pattern.format(ch=channel)
-                if path == base or path.startswith(base + "/"):
+                # The stream itself, or its track (SETUP's URL is the Content-Base plus "trackID=0").
+                if path in (base, f"{base}/trackID=0"):
                     return channel, kind
         return None
 

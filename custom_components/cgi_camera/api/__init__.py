@@ -45,9 +45,11 @@ from .models import (
 )
 from .motion import MotionArea
 from .parse import ParamGroup
+from .rtsp import RTSP_LAYOUTS, RtspCheck, RtspOutcome
 
 __all__ = [
     "KNOWN_GROUPS",
+    "RTSP_LAYOUTS",
     "AuthenticationFailed",
     "CameraCapabilities",
     "CameraTimeout",
@@ -78,6 +80,8 @@ __all__ = [
     "PtzDirection",
     "ReadOnly",
     "ResultCodeError",
+    "RtspCheck",
+    "RtspOutcome",
     "SdOperation",
     "SdStatus",
     "ServerFailed",
