@@ -81,6 +81,8 @@ class EmulatorConfig:
     rtsp: bool = True
     rtsp_port: int = 0
     rtsp_layout: str = "h264major"
+    # Another password for RTSP than for HTTP (None: the same), as on a camera whose RTSP user was changed.
+    rtsp_password: str | None = None
 
     def __post_init__(self) -> None:
         """Apply the profile's fixed knobs."""

@@ -41,6 +41,8 @@ LAYOUTS: dict[str, tuple[str, str]] = {
     "streaming": ("Streaming/Channels/{ch}01", "Streaming/Channels/{ch}02"),
     "av_stream": ("mpeg4/ch{ch:02d}/main/av_stream", "mpeg4/ch{ch:02d}/sub/av_stream"),
     "mpeg4": ("mpeg4", "mpeg4cif"),
+    # A layout no client knows: every path the integration tries answers 404.
+    "unlisted": ("live/{ch}/main", "live/{ch}/sub"),
 }
 # Encoded sizes (kept small: the clip is encoded when the emulator first describes a stream).
 _SIZES = {"main": (640, 360), "sub": (320, 180)}
@@ -355,7 +357,8 @@ class RtspServer:
             return False
         if username != cfg.username or realm != cfg.realm or nonce not in self._nonces:
             return False
-        ha1 = _md5(f"{cfg.username}:{cfg.realm}:{cfg.password}")
+        password = cfg.password if cfg.rtsp_password is None else cfg.rtsp_password
+        ha1 = _md5(f"{cfg.username}:{cfg.realm}:{password}")
         ha2 = _md5(f"{method}:{uri}")
         if fields.get("qop") == "auth":
             expected = _md5(
