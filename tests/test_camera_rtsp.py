@@ -10,7 +10,10 @@ from homeassistant.components.camera import (
     CameraEntityFeature,
     async_get_stream_source,
 )
-from homeassistant.components.select import DOMAIN as SELECT_DOMAIN, SERVICE_SELECT_OPTION
+from homeassistant.components.select import (
+    DOMAIN as SELECT_DOMAIN,
+    SERVICE_SELECT_OPTION,
+)
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_OPTION, ATTR_SUPPORTED_FEATURES
 from homeassistant.core import CoreState
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
@@ -202,9 +205,7 @@ async def test_silent_port_is_a_repair(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A port that accepts but never answers RTSP (here: the camera's HTTP port) counts as refusing."""
-    monkeypatch.setattr(
-        "custom_components.cgi_camera.api.rtsp.CHECK_SECONDS", 0.5
-    )
+    monkeypatch.setattr("custom_components.cgi_camera.api.rtsp.CHECK_SECONDS", 0.5)
     emulator.state.netport.data["RtspPort"] = emulator.port
     entry = await setup_integration(entry_for(emulator))
     assert list(_issues(hass)) == [f"rtsp_refused_{entry.entry_id}"]

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera import capability_cache
-from custom_components.cgi_camera.api import Choices, FreeString, IntRange, ReadOnly
+from custom_components.cgi_camera.api import (
+    Choices,
+    FreeString,
+    IntRange,
+    ReadOnly,
+    RtspCheck,
+    RtspOutcome,
+)
 from custom_components.cgi_camera.api.capabilities import parse_capabilities
 from custom_components.cgi_camera.capability_cache import (
     CachedCapabilities,
@@ -40,6 +48,7 @@ def _cached() -> CachedCapabilities:
         channels=(1, 2),
         rtsp_port=554,
         onvif_port=2000,
+        rtsp=RtspCheck(554, RtspOutcome.OK, "streaming", {"main": "H265"}),
     )
 
 
@@ -67,6 +76,7 @@ async def test_save_then_load(hass: HomeAssistant) -> None:
     assert loaded.channels == (1, 2)
     assert loaded.rtsp_port == 554
     assert loaded.onvif_port == 2000
+    assert loaded.rtsp == RtspCheck(554, RtspOutcome.OK, "streaming", {"main": "H265"})
     assert capabilities_to_json(loaded.capabilities["image"]) == capabilities_to_json(
         _cached().capabilities["image"]
     )
@@ -75,6 +85,15 @@ async def test_save_then_load(hass: HomeAssistant) -> None:
         await CapabilityCache.for_entry(hass, "entry2").async_load(MAC, FIRMWARE)
         is None
     )
+
+
+async def test_without_rtsp_check(hass: HomeAssistant) -> None:
+    """Capabilities learnt without an RTSP check keep None (the camera platform checks then)."""
+    cache = CapabilityCache.for_entry(hass, "entry1")
+    await cache.async_save(MAC, FIRMWARE, replace(_cached(), rtsp=None))
+    loaded = await cache.async_load(MAC, FIRMWARE)
+    assert loaded is not None
+    assert loaded.rtsp is None
 
 
 async def test_other_key_is_ignored(
@@ -106,6 +125,9 @@ async def test_invalidate(hass: HomeAssistant) -> None:
         lambda data: data.update(rtsp_port="x"),
         lambda data: data.pop("onvif_port"),
         lambda data: data.update(onvif_port=None),
+        lambda data: data.pop("rtsp"),
+        lambda data: data["rtsp"].update(layout="unknown"),
+        lambda data: data["rtsp"].update(codecs=None),
         lambda data: data["capabilities"]["image"]["blocks"][0]["caps"].update(
             Mode={"unknown": 1}
         ),

@@ -150,6 +150,7 @@ async def _async_learn_camera(client: CgiCamera) -> CachedCapabilities:
         rtsp_port=rtsp_port,
         sources=discovered.as_dict(),
         onvif_port=onvif_port,
+        rtsp=await client.check_rtsp(rtsp_port, channels[0]),
     )
 
 
@@ -229,6 +230,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         capability_sources=known.sources,
         channels=channels,
         rtsp_port=int(entry.options.get(CONF_RTSP_PORT) or known.rtsp_port),
+        rtsp=known.rtsp,
         coordinator=coordinator,
         motion=motion,
     )

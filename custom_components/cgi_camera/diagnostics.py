@@ -193,6 +193,8 @@ async def async_get_config_entry_diagnostics(
         "channels": list(data.channels),
         "multi_channel": data.multi_channel,
         "rtsp_port": data.rtsp_port,
+        # The RTSP path layout that answered at setup, and each stream's codec (api/rtsp.py).
+        "rtsp": None if data.rtsp is None else data.rtsp.as_dict(),
         "onvif_port": data.motion.onvif_port,
         "capabilities": {
             area: _capabilities(caps) for area, caps in data.capabilities.items()
