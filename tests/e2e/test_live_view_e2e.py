@@ -100,6 +100,15 @@ def _decode(data: bytes) -> tuple[str, set[tuple[int, int]], int]:
         return video.codec_context.name, set(frames), len(frames)
 
 
+async def _available(hass: HassServer, entity_id: str) -> bool:
+    """Return True once the entity has a state that is not unavailable."""
+    states = await hass.request("GET", "/api/states")
+    return any(
+        state["entity_id"] == entity_id and state["state"] != "unavailable"
+        for state in states
+    )
+
+
 async def _issues(hass: HassServer) -> dict[str, dict[str, Any]]:
     [repairs] = await hass.ws({"type": "repairs/list_issues"})
     return {
@@ -117,10 +126,9 @@ async def _issues(hass: HassServer) -> dict[str, dict[str, Any]]:
 )
 async def test_live_view_plays(stack: tuple[HassServer, EmulatorProcess]) -> None:
     """Main and sub stream decode from Home Assistant's HLS output; an H.265 main stream is a repair."""
-    hass, _emulator = stack
-    entry = await hass.add_camera(
-        "127.0.0.1", _emulator.port, USER, PASSWORD, name=NAME
-    )
+    hass, emulator = stack
+    entry = await hass.add_camera("127.0.0.1", emulator.port, USER, PASSWORD, name=NAME)
+    assert entry["title"] == NAME
     assert await _issues(hass) == {}
     # The sub stream's camera is disabled by default: enabled here, Home Assistant reloads the entry 30 s later
     # (which ends every open stream), so the main stream is played meanwhile and the sub stream after the reload.
@@ -134,10 +142,7 @@ async def test_live_view_plays(stack: tuple[HassServer, EmulatorProcess]) -> Non
     for key, size in SIZES.items():
         entity_id = f"camera.{PREFIX}_{key}"
         async with asyncio.timeout(90):
-            while (await hass.request("GET", "/api/states")) and not any(
-                state["entity_id"] == entity_id and state["state"] != "unavailable"
-                for state in await hass.request("GET", "/api/states")
-            ):
+            while not await _available(hass, entity_id):
                 await asyncio.sleep(1)
         data, seconds = await _first_segment(hass, entity_id)
         codec, sizes, count = await asyncio.to_thread(_decode, data)
