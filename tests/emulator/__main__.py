@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 
 from .config import PROFILES, EmulatorConfig
+from .rtsp import LAYOUTS
 from .server import CameraEmulator
 
 
@@ -53,6 +54,21 @@ def _parse() -> argparse.Namespace:
     )
     parser.add_argument("--onvif-topic", choices=("cell", "alarm"), default="cell")
     parser.add_argument(
+        "--rtsp",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="serve each channel's main and sub stream over RTSP (digest auth)",
+    )
+    parser.add_argument(
+        "--rtsp-port", type=int, default=0, help="the RTSP port (0: a free one)"
+    )
+    parser.add_argument(
+        "--rtsp-layout",
+        choices=tuple(LAYOUTS),
+        default="h264major",
+        help="the RTSP path layout",
+    )
+    parser.add_argument(
         "--motion-every",
         type=float,
         default=0.0,
@@ -79,6 +95,9 @@ async def _main(args: argparse.Namespace) -> None:
         onvif=args.onvif_port is not None,
         onvif_port=args.onvif_port or 0,
         onvif_topic=args.onvif_topic,
+        rtsp=args.rtsp,
+        rtsp_port=args.rtsp_port,
+        rtsp_layout=args.rtsp_layout,
     )
     emu = CameraEmulator(config)
     await emu.start(host=args.host, port=args.port)
@@ -86,6 +105,8 @@ async def _main(args: argparse.Namespace) -> None:
         emu.motion.start_periodic(args.motion_every)
     if emu.onvif is not None:
         print(f"ONVIF events on port {emu.onvif.port}", flush=True)
+    if emu.rtsp is not None:
+        print(f"RTSP on port {emu.rtsp.port}", flush=True)
     print(
         f"Camera emulator listening on {emu.url} (user {config.username!r}, auth {config.auth}, "
         f"profile {config.profile})",
