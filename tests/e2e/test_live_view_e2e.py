@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+from pathlib import Path
 import re
+import sys
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -18,13 +21,13 @@ import av
 import pytest
 
 import custom_components.cgi_camera  # noqa: F401
-from tests.e2e.demo import ignore_environment_repairs
+from tests.e2e.browser import DEEP_JS, Browser, chromium_path
+from tests.e2e.demo import DASHBOARD_PATH, ignore_environment_repairs, save_dashboard
 from tests.e2e.emulator_process import EmulatorProcess, free_port
-from tests.e2e.hass import HASS_VERSIONS, HassServer, hass_python
+from tests.e2e.hass import HASS_VERSIONS, REPO, HassServer, hass_python
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator
-    from pathlib import Path
 
 USER, PASSWORD = "admin", "live view&pw"
 OWNER, OWNER_PASSWORD = "e2e", "e2e-password-2026"
@@ -109,6 +112,47 @@ async def _available(hass: HassServer, entity_id: str) -> bool:
     )
 
 
+# True once a <video> on the page (shadow roots included) is playing: a decoded picture and time running.
+VIDEO_PLAYING_JS = f"""(() => {{ {DEEP_JS}
+  return deep((el) => el.tagName === "VIDEO" && shown(el))
+    .some((v) => v.readyState >= 2 && v.currentTime > 1 && v.videoWidth > 0);
+}})()"""
+
+
+async def _screenshot_live_view(hass: HassServer, entity_id: str, target: Path) -> None:
+    """Show the camera on a dashboard card in its live view and screenshot it once the video plays."""
+    await save_dashboard(
+        hass,
+        {
+            "title": "Live view",
+            "views": [
+                {
+                    "title": "Live",
+                    "path": "live",
+                    "cards": [
+                        {
+                            "type": "picture-entity",
+                            "entity": entity_id,
+                            "camera_view": "live",
+                        }
+                    ],
+                }
+            ],
+        },
+    )
+    async with Browser() as browser:
+        await browser.login(hass)
+        await browser.navigate(f"{hass.url}/{DASHBOARD_PATH}/live")
+        async with asyncio.timeout(60):
+            while not await browser.evaluate(VIDEO_PLAYING_JS):
+                await asyncio.sleep(0.5)
+        png = await browser.screenshot(await browser.box("HUI-PICTURE-ENTITY-CARD", 8))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    target.write_bytes(png)
+    if copy := os.environ.get("CGI_CAMERA_LIVE_SCREENSHOT"):
+        (REPO / copy).write_bytes(png)
+
+
 async def _issues(hass: HassServer) -> dict[str, dict[str, Any]]:
     [repairs] = await hass.ws({"type": "repairs/list_issues"})
     return {
@@ -124,8 +168,14 @@ async def _issues(hass: HassServer) -> dict[str, dict[str, Any]]:
     ids=lambda version: version or "installed",
     indirect=True,
 )
-async def test_live_view_plays(stack: tuple[HassServer, EmulatorProcess]) -> None:
-    """Main and sub stream decode from Home Assistant's HLS output; an H.265 main stream is a repair."""
+async def test_live_view_plays(
+    stack: tuple[HassServer, EmulatorProcess], tmp_path: Path
+) -> None:
+    """Main and sub stream decode from Home Assistant's HLS output; an H.265 main stream is a repair.
+
+    On the release the tests pin, Chromium also shows the main stream playing on a dashboard card: the screenshot
+    lands in tmp_path (and, with CGI_CAMERA_LIVE_SCREENSHOT=docs/live-view.png, there in the repository).
+    """
     hass, emulator = stack
     entry = await hass.add_camera("127.0.0.1", emulator.port, USER, PASSWORD, name=NAME)
     assert entry["title"] == NAME
@@ -150,6 +200,11 @@ async def test_live_view_plays(stack: tuple[HassServer, EmulatorProcess]) -> Non
         assert codec == "h264"
         assert sizes == {size}
         assert count >= 1
+
+    if hass.python == Path(sys.executable) and chromium_path() is not None:
+        await _screenshot_live_view(
+            hass, f"camera.{PREFIX}_main_stream", tmp_path / "live-view.png"
+        )
 
     # The owner switches the main stream to H.265 from Home Assistant: told what that means, in words.
     await hass.request(
