@@ -198,19 +198,20 @@ async def test_unknown_path_or_refused_login_is_a_repair(
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
-async def test_silent_port_is_a_repair(
+async def test_other_service_on_the_port_is_a_repair(
     hass: HomeAssistant,
     emulator: CameraEmulator,
     setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A port that accepts but never answers RTSP (here: the camera's HTTP port) counts as refusing."""
+    """A port where something else than RTSP answers, or nothing in time (here: the camera's HTTP port), is told
+    as a port that does not answer."""
     monkeypatch.setattr("custom_components.cgi_camera.api.rtsp.CHECK_SECONDS", 0.5)
     emulator.state.netport.data["RtspPort"] = emulator.port
     entry = await setup_integration(entry_for(emulator))
     assert list(_issues(hass)) == [f"rtsp_refused_{entry.entry_id}"]
     assert entry.runtime_data.rtsp is not None
-    assert entry.runtime_data.rtsp.outcome in {RtspOutcome.NO_ANSWER}
+    assert entry.runtime_data.rtsp.outcome is RtspOutcome.NO_ANSWER
     await hass.config_entries.async_unload(entry.entry_id)
 
 
