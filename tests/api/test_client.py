@@ -268,7 +268,9 @@ async def test_queries_every_area(client: CgiCamera) -> None:
 
 
 async def test_typed_helpers(client: CgiCamera, emulator: CameraEmulator) -> None:
-    assert emulator.rtsp is not None  # its RTSP server's own port, reported in NetPortInfo
+    assert (
+        emulator.rtsp is not None
+    )  # its RTSP server's own port, reported in NetPortInfo
     assert (await client.net_port_info()).rtsp_port == emulator.rtsp.port
     time_info = await client.time_info()
     assert time_info.time_zone == 480
