@@ -185,11 +185,23 @@ async def test_refusing_port_is_a_repair_not_an_unavailable_camera(
     ],
 )
 async def test_unknown_path_or_refused_login_is_a_repair(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, kind: str
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    loaded_entry: MockConfigEntry,
+    kind: str,
 ) -> None:
     """RTSP answers but no known path plays, or refuses the camera's login: told in words, MJPEG live view."""
     main = _entity_id(hass, loaded_entry, "main_stream")
     assert not _streams(hass, main)
+    assert list(_issues(hass)) == [f"{kind}_{loaded_entry.entry_id}"]
+    # Checked once at setup (the path layouts, or the one refused login), not again by the camera platform.
+    described = [m for m, _ in _rtsp_requests(emulator) if m == "DESCRIBE"]
+    assert len(described) == (5 if kind == "rtsp_not_found" else 2)  # one challenge
+    # A restart checks again (the camera may have been fixed since): the repair stays while it is not.
+    await _restart(hass, loaded_entry.entry_id)
+    assert len([m for m, _ in _rtsp_requests(emulator) if m == "DESCRIBE"]) == 2 * len(
+        described
+    )
     assert list(_issues(hass)) == [f"{kind}_{loaded_entry.entry_id}"]
     # Unloading the entry (or removing it) takes its repairs along; the next setup raises them again if due.
     await hass.config_entries.async_unload(loaded_entry.entry_id)

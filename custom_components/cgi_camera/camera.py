@@ -79,13 +79,13 @@ async def async_setup_entry(
 ) -> None:
     """Set up one camera entity per stream and channel; the channel's streams share its MJPEG hub.
 
-    The RTSP check learnt with the capabilities is repeated when it failed (the camera may have been fixed since)
-    or was made on another port than the one in use (the RTSP port option): a failure is a repair issue, and
+    The RTSP check learnt with the capabilities is repeated when a stored one failed (the camera may have been
+    fixed since) or was made on another port than the one in use (the RTSP port option): a failure is a repair issue, and
     the entities then offer the MJPEG live view instead of an RTSP stream that cannot play.
     """
     data = entry.runtime_data
     check = data.rtsp
-    if check is None or not check.ok or check.port != data.rtsp_port:
+    if check is None or check.port != data.rtsp_port or not (check.ok or check.fresh):
         check = data.rtsp = await data.client.check_rtsp(
             data.rtsp_port, data.channels[0]
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 import re
 from typing import TYPE_CHECKING, Any, Final
@@ -56,6 +56,8 @@ class RtspCheck:
     layout: str = DEFAULT_LAYOUT
     # "main" / "sub" → the SDP's encoding name ("H264", "H265"), for the streams that were described.
     codecs: dict[str, str] = field(default_factory=dict)
+    # Made by this process (not read from storage): a failed check this fresh is not repeated at once.
+    fresh: bool = field(default=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -184,6 +186,12 @@ async def async_check_rtsp(
     channel: int = 1,
 ) -> RtspCheck:
     """Check the RTSP service at `host:port` (see the module docstring); never raises for what it finds."""
+    return replace(await _async_check(host, port, authorize, channel), fresh=True)
+
+
+async def _async_check(
+    host: str, port: int, authorize: Authorizer, channel: int
+) -> RtspCheck:
     host_port = (
         f"[{host}]:{port}"
         if ":" in host and not host.startswith("[")
