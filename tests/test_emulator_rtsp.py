@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -89,3 +90,33 @@ async def test_wrong_password_and_unknown_path_are_refused(
     with pytest.raises(av.error.HTTPNotFoundError):
         await asyncio.to_thread(_decode, _url(emu, "3/h264major"))
     assert ("DESCRIBE", "/3/h264major") in emu.rtsp.stats.requests
+
+
+async def test_only_stream_limit_clients_play_at_once(socket_enabled: None) -> None:
+    """Like the camera, the emulator plays at most `stream_limit` sessions at once: the next is refused (453)."""
+    config = EmulatorConfig(
+        username=USER, password=PASSWORD, auth="digest", stream_limit=1
+    )
+    async with CameraEmulator(config) as emu:
+        assert emu.rtsp is not None
+        playing = threading.Event()
+        done = threading.Event()
+
+        def watch() -> None:
+            with av.open(
+                _url(emu, "1/h264minor"),
+                options={"rtsp_flags": "prefer_tcp"},
+                timeout=10,
+            ) as container:
+                for _ in container.decode(video=0):
+                    playing.set()
+                    if done.is_set():
+                        return
+
+        first = asyncio.create_task(asyncio.to_thread(watch))
+        await asyncio.to_thread(playing.wait, 20)
+        with pytest.raises(av.error.FFmpegError):
+            await asyncio.to_thread(_decode, _url(emu, "1/h264major"), 1)
+        assert emu.rtsp.stats.max_playing == 1
+        done.set()
+        await first

@@ -264,16 +264,26 @@ class RtspServer:
             if session is None:
                 return _reply("454 Session Not Found", headers)
             if session.sender is None:
+                stats = self.stats
+                # Like the camera's MJPEG sessions: only stream_limit video clients at once.
+                if stats.playing >= self.config.stream_limit:
+                    return _reply("453 Not Enough Bandwidth", headers)
+                stats.playing += 1
+                stats.max_playing = max(stats.max_playing, stats.playing)
                 clip = await self._clip(*session.stream)
                 session.sender = asyncio.get_running_loop().create_task(
                     self._send(clip, session, writer, lock)
                 )
+                session.sender.add_done_callback(self._ended)
             return _reply(
                 "200 OK",
                 headers,
                 {"Session": session.session_id, "Range": "npt=0.000-"},
             )
         return _reply("405 Method Not Allowed", headers)
+
+    def _ended(self, _task: asyncio.Task[None]) -> None:
+        self.stats.playing -= 1
 
     def _stop_session(self, session: _Session) -> None:
         if session.sender is not None:
@@ -288,9 +298,6 @@ class RtspServer:
         lock: asyncio.Lock,
     ) -> None:
         """Send the clip as RTP in real time, looping, until the session ends."""
-        stats = self.stats
-        stats.playing += 1
-        stats.max_playing = max(stats.max_playing, stats.playing)
         ssrc = secrets.randbits(32)
         sequence = secrets.randbits(16)
         ticks = 90000 // clip.fps
@@ -325,8 +332,6 @@ class RtspServer:
                 await asyncio.sleep(max(delay, 0))
         except ConnectionError:
             pass
-        finally:
-            stats.playing -= 1
 
     # Authentication ---------------------------------------------------------------------------------------------
     def _challenge(self) -> str:
