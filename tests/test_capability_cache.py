@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -15,6 +16,8 @@ from custom_components.cgi_camera.api import (
     FreeString,
     IntRange,
     ReadOnly,
+    RtspCheck,
+    RtspOutcome,
 )
 from custom_components.cgi_camera.api.capabilities import parse_capabilities
 from custom_components.cgi_camera.capability_cache import (
@@ -47,6 +50,7 @@ def _cached() -> CachedCapabilities:
         channels=(1, 2),
         rtsp_port=554,
         onvif_port=2000,
+        rtsp=RtspCheck(554, RtspOutcome.OK, "streaming", {"main": "H265"}),
     )
 
 
@@ -74,6 +78,7 @@ async def test_save_then_load(hass: HomeAssistant) -> None:
     assert loaded.channels == (1, 2)
     assert loaded.rtsp_port == 554
     assert loaded.onvif_port == 2000
+    assert loaded.rtsp == RtspCheck(554, RtspOutcome.OK, "streaming", {"main": "H265"})
     assert capabilities_to_json(loaded.capabilities["image"]) == capabilities_to_json(
         _cached().capabilities["image"]
     )
@@ -82,6 +87,15 @@ async def test_save_then_load(hass: HomeAssistant) -> None:
         await CapabilityCache.for_entry(hass, "entry2").async_load(MAC, FIRMWARE)
         is None
     )
+
+
+async def test_without_rtsp_check(hass: HomeAssistant) -> None:
+    """Capabilities learnt without an RTSP check keep None (the camera platform checks then)."""
+    cache = CapabilityCache.for_entry(hass, "entry1")
+    await cache.async_save(MAC, FIRMWARE, replace(_cached(), rtsp=None))
+    loaded = await cache.async_load(MAC, FIRMWARE)
+    assert loaded is not None
+    assert loaded.rtsp is None
 
 
 async def test_other_key_is_ignored(
@@ -113,6 +127,9 @@ async def test_invalidate(hass: HomeAssistant) -> None:
         lambda data: data.update(rtsp_port="x"),
         lambda data: data.pop("onvif_port"),
         lambda data: data.update(onvif_port=None),
+        lambda data: data.pop("rtsp"),
+        lambda data: data["rtsp"].update(layout="unknown"),
+        lambda data: data["rtsp"].update(codecs=None),
         lambda data: data["capabilities"]["image"]["blocks"][0]["caps"].update(
             Mode={"unknown": 1}
         ),

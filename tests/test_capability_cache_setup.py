@@ -13,7 +13,7 @@ import pytest
 import custom_components.cgi_camera  # noqa: F401
 from custom_components.cgi_camera import capability_cache
 from custom_components.cgi_camera.capability_cache import CapabilityCache
-from tests.conftest import MAC, PASSWORD, USERNAME, entry_for
+from tests.conftest import MAC, PASSWORD, USERNAME, entry_for, motion_ready
 from tests.emulator import EmulatorConfig
 
 if TYPE_CHECKING:
@@ -44,6 +44,9 @@ async def _restart(hass: HomeAssistant, entry_id: str) -> None:
     hass.set_state(CoreState.running)
     await hass.config_entries.async_setup(entry_id)
     await hass.async_block_till_done()
+    entry = hass.config_entries.async_get_entry(entry_id)
+    assert entry is not None
+    await motion_ready(hass, entry)
 
 
 async def test_restart_reads_capabilities_from_storage(
@@ -55,6 +58,7 @@ async def test_restart_reads_capabilities_from_storage(
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    await motion_ready(hass, entry)
     first_entities = {
         r.unique_id
         for r in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
@@ -95,6 +99,7 @@ async def test_net_port_info_read_once_then_stored(
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    await motion_ready(hass, entry)
     assert _net_port_reads(emulator) == 1
     data = entry.runtime_data
     assert (data.rtsp_port, data.motion.onvif_port) == (8554, emulator.onvif.port)
@@ -121,6 +126,7 @@ async def test_entry_of_an_older_format_is_learnt_again(
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    await motion_ready(hass, entry)
     stored = hass_storage[f"cgi_camera.capabilities.{entry.entry_id}"]["data"]
     assert stored["key"]["format"] == capability_cache.CACHE_FORMAT > 1
     # Turn it into what format 1 stored.
@@ -147,6 +153,7 @@ async def test_reload_and_new_firmware_ask_again(
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    await motion_ready(hass, entry)
 
     emulator.clear_requests()
     await hass.config_entries.async_reload(entry.entry_id)
@@ -168,6 +175,7 @@ async def test_removing_the_entry_forgets_its_capabilities(
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    await motion_ready(hass, entry)
     device = entry.runtime_data.device
     cache = CapabilityCache.for_entry(hass, entry.entry_id)
     assert await cache.async_load(device.mac or "", device.firmware) is not None
@@ -187,6 +195,7 @@ async def test_refused_parameter_reloads(
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    await motion_ready(hass, entry)
     brightness = next(
         r.entity_id
         for r in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
@@ -214,6 +223,7 @@ async def test_onvif_port_moved_since_it_was_stored(
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    await motion_ready(hass, entry)
     old_port = emulator.onvif.port
 
     # The user moves ONVIF to another port in the camera's web page, then Home Assistant restarts.
@@ -239,6 +249,7 @@ async def test_stored_empty_group_is_learnt_again(
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    await motion_ready(hass, entry)
     stored = hass_storage[f"cgi_camera.capabilities.{entry.entry_id}"]["data"]
     for block in stored["capabilities"]["image"]["blocks"]:
         if block["name"] == "ImageInfo":

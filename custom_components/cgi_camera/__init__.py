@@ -117,6 +117,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         capability_sources=known.sources,
         channels=known.channels,
         rtsp_port=int(entry.options.get(CONF_RTSP_PORT) or known.rtsp_port),
+        rtsp=known.rtsp,
         coordinator=coordinator,
         motion=CameraMotion(hass, entry, coordinator),
         sd_card_slot=coordinator.has_sd_card_slot,

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from aiohttp import web
 from homeassistant.components.camera import Camera, CameraEntityDescription
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import callback
+from homeassistant.helpers import issue_registry as ir
 
-from .api import CgiError
+from .api import CgiError, RtspCheck, RtspOutcome
+from .api.wire import group_key
 from .compat import CameraEntityFeature
-from .const import CONF_DEFAULT_STREAM, LOGGER, MANUFACTURER, STREAM_MAIN, STREAM_SUB
+from .const import (
+    CONF_DEFAULT_STREAM,
+    DOMAIN,
+    LOGGER,
+    MANUFACTURER,
+    STREAM_MAIN,
+    STREAM_SUB,
+)
 from .entity import CgiBaseEntity
 from .errors import plain_words
 
@@ -35,7 +46,6 @@ class CgiCameraEntityDescription(CameraEntityDescription):
     """A video stream of the camera."""
 
     stream: str  # STREAM_MAIN or STREAM_SUB
-    rtsp_path: str
 
 
 CAMERAS: tuple[CgiCameraEntityDescription, ...] = (
@@ -43,15 +53,24 @@ CAMERAS: tuple[CgiCameraEntityDescription, ...] = (
         key="main_stream",
         translation_key="main_stream",
         stream=STREAM_MAIN,
-        rtsp_path="h264major",
     ),
     CgiCameraEntityDescription(
         key="sub_stream",
         translation_key="sub_stream",
         stream=STREAM_SUB,
-        rtsp_path="h264minor",
     ),
 )
+
+
+# What a failed RTSP check tells the user (a repair issue each; a silent port reads as a refusing one).
+_RTSP_ISSUES: dict[RtspOutcome, str] = {
+    RtspOutcome.REFUSED: "rtsp_refused",
+    RtspOutcome.NO_ANSWER: "rtsp_refused",
+    RtspOutcome.NOT_FOUND: "rtsp_not_found",
+    RtspOutcome.UNAUTHORIZED: "rtsp_unauthorized",
+}
+_ISSUE_KEYS = frozenset((*_RTSP_ISSUES.values(), "h265_main_stream"))
+H265 = "H265"
 
 
 async def async_setup_entry(
@@ -59,12 +78,92 @@ async def async_setup_entry(
     entry: CgiCameraConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Set up one camera entity per stream and channel; the channel's streams share its MJPEG hub."""
+    """Set up one camera entity per stream and channel; the channel's streams share its MJPEG hub.
+
+    The RTSP check learnt with the capabilities is repeated when a stored one failed (the camera may have been
+    fixed since) or was made on another port than the one in use (the RTSP port option): a failure is a repair issue, and
+    the entities then offer the MJPEG live view instead of an RTSP stream that cannot play.
+    """
+    data = entry.runtime_data
+    check = data.rtsp
+    if check is None or check.port != data.rtsp_port or not (check.ok or check.fresh):
+        check = data.rtsp = await data.client.check_rtsp(
+            data.rtsp_port, data.channels[0]
+        )
+    LOGGER.debug("%s: RTSP check %s", entry.title, check.as_dict())
+    issue = _RTSP_ISSUES.get(check.outcome)
+    if issue is not None:
+        LOGGER.warning(
+            "%s: the live video (RTSP) on port %s cannot be played (%s); live view uses MJPEG",
+            entry.title,
+            check.port,
+            check.outcome.value.replace("_", " "),
+        )
+        _async_issue(hass, entry, issue, port=str(check.port))
+    entry.async_on_unload(partial(_async_delete_issues, hass, entry))
+    h265 = check.codecs.get(STREAM_MAIN) == H265
+    _async_h265_issue(hass, entry, h265=h265)
+    # A main stream browsers cannot play: the sub stream is the one enabled by default.
+    default_stream = entry.options.get(
+        CONF_DEFAULT_STREAM, STREAM_SUB if h265 else STREAM_MAIN
+    )
+    entry.async_on_unload(
+        data.coordinator.async_add_listener(partial(_async_follow_codec, hass, entry))
+    )
     async_add_entities(
-        CgiCameraEntity(entry, description, channel)
-        for channel in entry.runtime_data.channels
+        CgiCameraEntity(entry, description, channel, default_stream)
+        for channel in data.channels
         for description in CAMERAS
     )
+
+
+def _async_issue(
+    hass: HomeAssistant, entry: CgiCameraConfigEntry, key: str, **placeholders: str
+) -> None:
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"{key}_{entry.entry_id}",
+        is_fixable=False,
+        is_persistent=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=key,
+        translation_placeholders={"title": entry.title, **placeholders},
+    )
+
+
+@callback
+def _async_delete_issues(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> None:
+    """Drop the entry's live view issues (at unload: the next setup raises them again when still due)."""
+    for key in _ISSUE_KEYS:
+        ir.async_delete_issue(hass, DOMAIN, f"{key}_{entry.entry_id}")
+
+
+@callback
+def _async_h265_issue(
+    hass: HomeAssistant, entry: CgiCameraConfigEntry, *, h265: bool
+) -> None:
+    if h265:
+        _async_issue(hass, entry, "h265_main_stream")
+    else:
+        ir.async_delete_issue(hass, DOMAIN, f"h265_main_stream_{entry.entry_id}")
+
+
+@callback
+def _async_follow_codec(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> None:
+    """Follow the main stream's encoder (StreamInfo Payload 1: H.265) when a poll read it (the codec select)."""
+    data = entry.runtime_data
+    payloads = [
+        blocks[0].get("Payload")
+        for channel in data.channels
+        if (
+            blocks := data.coordinator.data.get(
+                group_key("major_stream", "StreamInfo", channel)
+            )
+        )
+    ]
+    if payloads:
+        _async_h265_issue(hass, entry, h265=1 in payloads)
 
 
 class CgiCameraEntity(CgiBaseEntity, Camera):
@@ -79,23 +178,27 @@ class CgiCameraEntity(CgiBaseEntity, Camera):
         entry: CgiCameraConfigEntry,
         description: CgiCameraEntityDescription,
         channel: int,
+        default_stream: str = STREAM_MAIN,
     ) -> None:
-        """Initialize the stream entity; it polls no group (the coordinator's heartbeat tells availability)."""
+        """Initialize the stream entity; it polls no group (the coordinator's heartbeat tells availability).
+
+        Its availability is the camera's: a stream that does not play leaves snapshots and MJPEG working.
+        """
         super().__init__(entry, description, channel)
         Camera.__init__(self)
         self._hub = entry.runtime_data.mjpeg_hubs[channel]
         self._attr_model = entry.runtime_data.device.device_id
         self._attr_entity_registry_enabled_default = (
-            description.stream == entry.options.get(CONF_DEFAULT_STREAM, STREAM_MAIN)
+            description.stream == default_stream
+        )
+        self._rtsp = entry.runtime_data.rtsp or RtspCheck(
+            entry.runtime_data.rtsp_port, RtspOutcome.OK
+        )
+        # Without a playable RTSP stream the frontend shows the MJPEG live view.
+        self._attr_supported_features = (
+            CameraEntityFeature.STREAM if self._rtsp.ok else CameraEntityFeature(0)
         )
         self._snapshot_error_logged = False
-
-    @property
-    def available(self) -> bool:
-        """Return True while the camera answers polls and any RTSP stream worker is healthy."""
-        if (stream := self.stream) is not None and not stream.available:
-            return False
-        return super().available
 
     async def stream_source(self) -> str:
         """Return the RTSP URL of this stream (contains credentials: never log it)."""
@@ -107,7 +210,7 @@ class CgiCameraEntity(CgiBaseEntity, Camera):
         password = quote(self.entry.data[CONF_PASSWORD], safe="")
         return (
             f"rtsp://{user}:{password}@{host}:{self.entry.runtime_data.rtsp_port}/"
-            f"{self.channel}/{self.entity_description.rtsp_path}"
+            f"{self._rtsp.path(self.channel, self.entity_description.stream)}"
         )
 
     async def async_camera_image(

@@ -1,7 +1,7 @@
 """What a camera supports, kept in Home Assistant's storage so a restart does not ask again.
 
-The 13 capability queries, the channel list and the RTSP and ONVIF ports (one NetPortInfo read) only change with
-the firmware, yet cost half of a setup's requests. They are stored per config entry with the key they are valid
+The 13 capability queries, the channel list, the RTSP and ONVIF ports (one NetPortInfo read) and the RTSP path
+that answers there only change with the firmware, yet cost half of a setup's requests. They are stored per config entry with the key they are valid
 for: the camera's MAC, its firmware version and CACHE_FORMAT. A stored entry for another key (new firmware, another
 camera at the address, an older format) or one that cannot be read is ignored, as if there were none.
 """
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.helpers.storage import Store
 
-from .api import Capabilities, Choices, FreeString, IntRange, ReadOnly
+from .api import Capabilities, Choices, FreeString, IntRange, ReadOnly, RtspCheck
 from .api.capabilities import Capability, CapabilityBlock
 from .api.discovery import NO_PARAMETERS
 from .const import DOMAIN
@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
 # Bump when what is cached, or how, changes: older stored entries are then ignored (the camera is asked again).
-# 2: the ONVIF port.
-CACHE_FORMAT = 2
+# 2: the ONVIF port. 3: the RTSP check (the path layout that answered, each stream's codec).
+CACHE_FORMAT = 3
 _STORAGE_VERSION = 1
 
 type _Json = dict[str, Any]
@@ -42,6 +42,8 @@ class CachedCapabilities:
     onvif_port: int
     # Where each group's capabilities came from (api.discovery's as_dict), shown in diagnostics.
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Which RTSP path layout answered on rtsp_port, and each stream's codec (api/rtsp.py); None: not checked.
+    rtsp: RtspCheck | None = None
     # Read from storage (not stored itself): a port may have changed on the camera since.
     from_storage: bool = False
 
@@ -154,6 +156,9 @@ class CapabilityCache:
                 rtsp_port=int(data["rtsp_port"]),
                 sources=dict(data.get("sources", {})),
                 onvif_port=int(data["onvif_port"]),
+                rtsp=None
+                if data["rtsp"] is None
+                else RtspCheck.from_dict(data["rtsp"]),
                 from_storage=True,
             )
         except (KeyError, TypeError, ValueError, AttributeError):
@@ -174,6 +179,7 @@ class CapabilityCache:
                 "rtsp_port": cached.rtsp_port,
                 "sources": cached.sources,
                 "onvif_port": cached.onvif_port,
+                "rtsp": None if cached.rtsp is None else cached.rtsp.as_dict(),
             }
         )
 

@@ -413,4 +413,5 @@ async def async_learn_camera(client: CgiCamera) -> CachedCapabilities:
         rtsp_port=rtsp_port,
         sources=discovered.as_dict(),
         onvif_port=onvif_port,
+        rtsp=await client.check_rtsp(rtsp_port, channels[0]),
     )

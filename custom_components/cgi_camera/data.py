@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
-    from .api import Capabilities, Capability, CgiCamera, DeviceInfo
+    from .api import Capabilities, Capability, CgiCamera, DeviceInfo, RtspCheck
     from .coordinator import CgiCoordinator
     from .mjpeg import MjpegHub
     from .motion import CameraMotion
@@ -38,6 +38,8 @@ class CgiCameraData:
     sd_card_slot: bool = False
     # Device registry id of the camera itself; channel sub-devices of a video server hang below it.
     host_device_id: str | None = None
+    # The RTSP check of rtsp_port (the camera platform repeats it when it failed or the port was overridden).
+    rtsp: RtspCheck | None = None
 
     @property
     def multi_channel(self) -> bool:

@@ -268,7 +268,10 @@ async def test_queries_every_area(client: CgiCamera) -> None:
 
 
 async def test_typed_helpers(client: CgiCamera, emulator: CameraEmulator) -> None:
-    assert (await client.net_port_info()).rtsp_port == 554
+    assert (
+        emulator.rtsp is not None
+    )  # its RTSP server's own port, reported in NetPortInfo
+    assert (await client.net_port_info()).rtsp_port == emulator.rtsp.port
     time_info = await client.time_info()
     assert time_info.time_zone == 480
     assert time_info.up_time is not None

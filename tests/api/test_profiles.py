@@ -261,7 +261,9 @@ async def test_alt_names_profile(
     assert info.serial == emulator.config.serial
     assert info.mac == emulator.config.mac
     assert (await client.time_info()).time_method == 0
-    assert (await client.net_port_info()).rtsp_port == 554
+    # The emulator's RTSP server listens on a port of its own, which NetPortInfo reports as RTSPPort.
+    assert emulator.rtsp is not None
+    assert (await client.net_port_info()).rtsp_port == emulator.rtsp.port
     # Reads come back under the canonical names, and sets go out in the camera's spelling.
     audio = await client.get("audio", "AudioInfo", 1)
     assert audio["AudioVolume"] == 0

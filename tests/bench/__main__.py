@@ -16,7 +16,16 @@ import pytest
 
 from tests.bench.settings import Settings
 
-SECTIONS = ("setup", "refresh", "snapshot", "mjpeg", "scale", "parsing", "motion")
+SECTIONS = (
+    "setup",
+    "refresh",
+    "snapshot",
+    "mjpeg",
+    "scale",
+    "parsing",
+    "motion",
+    "live",
+)
 
 
 def main() -> int:
@@ -38,6 +47,7 @@ def main() -> int:
     pytest_args = [
         str(Path(__file__).with_name("bench_integration.py")),
         str(Path(__file__).with_name("bench_motion.py")),
+        str(Path(__file__).with_name("bench_live_view.py")),
         "-o",
         "python_functions=bench_*",
         "-p",

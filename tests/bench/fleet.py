@@ -5,6 +5,8 @@ camera listens, then answers JSON commands on stdin, one a line, each with one J
   {"cmd": "log"}            -> {"log": [[index, path, {params}, time], ...]} every request since the last clear
   {"cmd": "clear"}          -> {"ok": true}
   {"cmd": "streams"}        -> {"max": [...]} the most MJPEG connections each camera served at once since the clear
+  {"cmd": "rtsp"}           -> {"max": [...], "total": [...]} the most RTSP sessions playing at once, and RTSP
+                               PLAY requests, per camera (since the start)
 End of input stops the fleet.
 """
 
@@ -64,6 +66,14 @@ async def _serve(args: argparse.Namespace) -> None:
                 reply = {"ok": True}
             elif command == "streams":
                 reply = {"max": [camera.max_stream_connections for camera in cameras]}
+            elif command == "rtsp":
+                stats = [camera.rtsp.stats for camera in cameras if camera.rtsp]
+                reply = {
+                    "max": [s.max_playing for s in stats],
+                    "total": [
+                        sum(method == "PLAY" for method, _ in s.requests) for s in stats
+                    ],
+                }
             else:
                 reply = {"error": f"unknown command {command!r}"}
             print(json.dumps(reply), flush=True)

@@ -72,6 +72,8 @@ person:
 system_health:
 diagnostics:
 repairs:
+# Live view over RTSP (HLS): needs PyAV in Home Assistant's venv (requirements_test.txt, requirements_ha_*.txt).
+stream:
 logger:
   default: warning
   logs:

@@ -8,6 +8,7 @@ import contextlib
 import time
 
 from .config import PROFILES, EmulatorConfig
+from .rtsp import LAYOUTS
 from .server import CameraEmulator
 from .state import TIME_ZONES
 
@@ -73,6 +74,21 @@ def _parse() -> argparse.Namespace:
         help="seconds the camera's clock is ahead of the host's (negative: behind)",
     )
     parser.add_argument(
+        "--rtsp",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="serve each channel's main and sub stream over RTSP (digest auth)",
+    )
+    parser.add_argument(
+        "--rtsp-port", type=int, default=0, help="the RTSP port (0: a free one)"
+    )
+    parser.add_argument(
+        "--rtsp-layout",
+        choices=tuple(LAYOUTS),
+        default="h264major",
+        help="the RTSP path layout",
+    )
+    parser.add_argument(
         "--motion-every",
         type=float,
         default=0.0,
@@ -107,6 +123,9 @@ async def _main(args: argparse.Namespace) -> None:
         onvif_port=args.onvif_port or 0,
         onvif_topic=args.onvif_topic,
         time_zone=_time_zone(args.time_zone),
+        rtsp=args.rtsp,
+        rtsp_port=args.rtsp_port,
+        rtsp_layout=args.rtsp_layout,
     )
     emu = CameraEmulator(config)
     emu.state.net_protocol.data["ONVIF"] = int(args.onvif_enabled)
@@ -121,6 +140,8 @@ async def _main(args: argparse.Namespace) -> None:
         emu.motion.start_periodic(args.motion_every)
     if emu.onvif is not None:
         print(f"ONVIF events on port {emu.onvif.port}", flush=True)
+    if emu.rtsp is not None:
+        print(f"RTSP on port {emu.rtsp.port}", flush=True)
     print(
         f"Camera emulator listening on {emu.url} (user {config.username!r}, auth {config.auth}, "
         f"profile {config.profile})",

@@ -83,6 +83,13 @@ class EmulatorConfig:
     onvif_topic: str = "cell"
     # TimeInfo TimeZone at the factory (minutes east of UTC; 480 as in the document's example).
     time_zone: int = 480
+    # RTSP (tests/emulator/rtsp.py) on its own port (0 picks a free one), reported as NetPortInfo RtspPort; the path
+    # layout is one of rtsp.LAYOUTS (the family's `/<ch>/h264major` unless told otherwise).
+    rtsp: bool = True
+    rtsp_port: int = 0
+    rtsp_layout: str = "h264major"
+    # Another password for RTSP than for HTTP (None: the same), as on a camera whose RTSP user was changed.
+    rtsp_password: str | None = None
 
     def __post_init__(self) -> None:
         """Apply the profile's fixed knobs."""

@@ -21,6 +21,7 @@ from .config import EmulatorConfig
 from .forms import FORM_PRESET_PATH, handle_preset_form
 from .images import ImageRenderer
 from .onvif import MotionState, OnvifServer
+from .rtsp import RtspServer
 from .state import CameraState
 
 if TYPE_CHECKING:
@@ -150,6 +151,9 @@ class CameraEmulator:
                 password=self.config.password,
                 topic=self.config.onvif_topic,
             )
+        self.rtsp: RtspServer | None = None
+        if self.config.rtsp:
+            self.rtsp = RtspServer(self.config, self.state, self.config.rtsp_layout)
 
     # Lifecycle ------------------------------------------------------------------------------------------------
     @property
@@ -164,8 +168,14 @@ class CameraEmulator:
             self._on_connection, host, port, reuse_address=True
         )
         self.port = self._server.sockets[0].getsockname()[1]
-        await self._start_onvif()
+        await self._start_port_servers()
         self.state.mark_boot()
+
+    async def _start_port_servers(self) -> None:
+        await self._start_onvif()
+        if self.rtsp is not None:
+            await self.rtsp.start(self.host, self.rtsp.port or self.config.rtsp_port)
+            self.state.netport.data["RtspPort"] = self.rtsp.port
 
     async def _start_onvif(self) -> None:
         # NetProtocolInfo ONVIF=0 (document §3.9.4): the ONVIF service does not run, its port refuses connections.
@@ -201,6 +211,8 @@ class CameraEmulator:
         if self.onvif is not None:
             self._onvif_running = False
             await self.onvif.stop()
+        if self.rtsp is not None:
+            await self.rtsp.stop()
 
     async def _close_server(self) -> None:
         server, self._server = self._server, None
@@ -234,6 +246,8 @@ class CameraEmulator:
         if self.onvif is not None:
             self._onvif_running = False
             await self.onvif.stop()  # every ONVIF subscription is lost
+        if self.rtsp is not None:
+            await self.rtsp.stop()
         self.state.on_reboot()
         self.motion.clear()
         try:
@@ -241,7 +255,7 @@ class CameraEmulator:
             self._server = await asyncio.start_server(
                 self._on_connection, self.host, self.port, reuse_address=True
             )
-            await self._start_onvif()
+            await self._start_port_servers()
             self.state.mark_boot()
         finally:
             self._rebooting = False

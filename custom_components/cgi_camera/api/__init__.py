@@ -47,9 +47,11 @@ from .models import (
 )
 from .motion_area import MotionArea
 from .parse import ParamGroup
+from .rtsp import RTSP_LAYOUTS, RtspCheck, RtspOutcome
 
 __all__ = [
     "KNOWN_GROUPS",
+    "RTSP_LAYOUTS",
     "AlarmStatus",
     "AuthenticationFailed",
     "CameraCapabilities",
@@ -81,6 +83,8 @@ __all__ = [
     "PtzDirection",
     "ReadOnly",
     "ResultCodeError",
+    "RtspCheck",
+    "RtspOutcome",
     "SdOperation",
     "SdStatus",
     "ServerFailed",

@@ -26,6 +26,7 @@ from .models import (
 )
 from .names import camera_spellings, canonical_group
 from .parse import ParamGroup, Reply, check_reply
+from .rtsp import RtspCheck, async_check_rtsp
 from .transport import QueryValue, RawStream, Transport, build_query
 from .wire import NO_CHANNEL_AREAS, wire_channel
 
@@ -404,6 +405,12 @@ class CgiCamera:
             ALARM_STATUS_PATH, area="getAlarmStatus", time_limit=time_limit
         )
         return AlarmStatus.parse(body)
+
+    async def check_rtsp(self, port: int, channel: int = 1) -> RtspCheck:
+        """Check the RTSP service on `port` with the camera's credentials (api/rtsp.py); never raises."""
+        return await async_check_rtsp(
+            self.host, port, self._transport.authorization, channel=channel
+        )
 
     # Images -----------------------------------------------------------------------------------------------------
     async def snapshot(self, channel: int = 1) -> bytes:

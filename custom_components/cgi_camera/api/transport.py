@@ -158,6 +158,12 @@ class Transport:
             method, uri, self.username, self._password
         )
 
+    def authorization(self, challenge: str | None, method: str, uri: str) -> str:
+        """Answer a Digest challenge, or without one return the Basic header value (for RTSP)."""
+        if challenge is None:
+            return self._basic
+        return self.digest_header(challenge, method, uri)
+
     def enable_digest(self) -> None:
         """Use Digest from now on."""
         if self._digest is None:
