@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from unittest.mock import AsyncMock, patch
 
@@ -21,6 +22,7 @@ from homeassistant.const import (
     CONF_USERNAME,
 )
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 from homeassistant.setup import async_setup_component
 import pytest
@@ -32,13 +34,12 @@ from custom_components.cgi_camera import config_flow
 from custom_components.cgi_camera.api.wsdiscovery import Responder, probe
 from custom_components.cgi_camera.const import (
     CONF_DEFAULT_STREAM,
-    CONF_FAST_INTERVAL,
     CONF_PTZ_WATCHDOG,
     CONF_RTSP_PORT,
-    CONF_SLOW_INTERVAL,
+    DEFAULT_FAST_INTERVAL,
+    DEFAULT_SLOW_INTERVAL,
     DOMAIN,
 )
-from custom_components.cgi_camera.motion import CONF_MOTION_INTERVAL
 from tests.conftest import MAC, PASSWORD, USERNAME, entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
 from tests.emulator.wsdiscovery import (
@@ -474,50 +475,51 @@ async def test_reconfigure_other_camera(
 
 # --- options -------------------------------------------------------------------------------------------------------
 
+OPTION_FIELDS = {CONF_DEFAULT_STREAM, CONF_RTSP_PORT, CONF_PTZ_WATCHDOG}
+# Keys older versions stored: polling intervals are the integration's to choose now.
+OLD_OPTIONS = {"fast_interval": 2, "slow_interval": 30, "motion_interval": 0.5}
+
 
 def _fields(result: Any) -> set[str]:
     return {str(marker) for marker in result["data_schema"].schema}
 
 
+@pytest.mark.parametrize("loaded", [True, False], ids=["loaded", "not_loaded"])
 async def test_options(
     hass: HomeAssistant,
     emulator: CameraEmulator,
     setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
+    loaded: bool,
 ) -> None:
-    """Options are stored with proper types; an empty RTSP port means "ask the camera".
+    """One form, loaded or not: no polling interval; old interval keys are dropped on save; an empty RTSP port
+    means "ask the camera".
 
-    PTZ speed and step duration are no options (the PTZ number entities hold them); a PTZ camera has the watchdog.
+    PTZ speed and step duration are no options (the PTZ number entities hold them).
     """
-    entry = await setup_integration(entry_for(emulator, **{CONF_RTSP_PORT: 8554}))
+    entry = entry_for(emulator, **{CONF_RTSP_PORT: 8554}, **OLD_OPTIONS)
+    if not loaded:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            unique_id=entry.unique_id,
+            data={**entry.data, CONF_HOST: "127.0.0.9"},
+            options=entry.options,
+        )
+    await setup_integration(entry)
+    assert entry.state is (
+        ConfigEntryState.LOADED if loaded else ConfigEntryState.SETUP_RETRY
+    )
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["step_id"] == "init"
-    assert _fields(result) == {
-        CONF_FAST_INTERVAL,
-        CONF_SLOW_INTERVAL,
-        CONF_DEFAULT_STREAM,
-        CONF_RTSP_PORT,
-        CONF_PTZ_WATCHDOG,
-    }
+    assert _fields(result) == OPTION_FIELDS
     assert _suggested(result, CONF_RTSP_PORT) == 8554
-    assert _suggested(result, CONF_FAST_INTERVAL) == 10
     assert _suggested(result, CONF_PTZ_WATCHDOG) == 10
 
-    user_input = {
-        CONF_FAST_INTERVAL: 5.0,
-        CONF_SLOW_INTERVAL: 600.0,
-        CONF_DEFAULT_STREAM: "sub",
-        CONF_PTZ_WATCHDOG: 20.0,
-    }
+    user_input = {CONF_DEFAULT_STREAM: "main", CONF_PTZ_WATCHDOG: 20.0}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], user_input
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {
-        CONF_FAST_INTERVAL: 5,
-        CONF_SLOW_INTERVAL: 600,
-        CONF_DEFAULT_STREAM: "sub",
-        CONF_PTZ_WATCHDOG: 20.0,
-    }
+    assert entry.options == {CONF_DEFAULT_STREAM: "main", CONF_PTZ_WATCHDOG: 20.0}
     await hass.async_block_till_done()
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
@@ -528,128 +530,110 @@ async def test_options(
     await hass.async_block_till_done()
 
 
-@pytest.mark.parametrize(
-    "emulator_config",
-    [EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC, ptz=False)],
-)
-async def test_options_without_ptz(
+async def test_old_interval_options_ignored(
     hass: HomeAssistant,
     emulator: CameraEmulator,
     setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
 ) -> None:
-    """A camera without PTZ has no PTZ option; an old entry's PTZ options are dropped on save."""
-    entry = await setup_integration(
-        entry_for(emulator, ptz_speed=3, ptz_step_duration=0.3, ptz_watchdog=20.0)
-    )
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert _fields(result) == {
-        CONF_FAST_INTERVAL,
-        CONF_SLOW_INTERVAL,
-        CONF_DEFAULT_STREAM,
-        CONF_RTSP_PORT,
-    }
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {CONF_FAST_INTERVAL: 10, CONF_SLOW_INTERVAL: 300, CONF_DEFAULT_STREAM: "main"},
-    )
-    assert entry.options == {
-        CONF_FAST_INTERVAL: 10,
-        CONF_SLOW_INTERVAL: 300,
-        CONF_DEFAULT_STREAM: "main",
-    }
-    await hass.async_block_till_done()
-
-
-async def test_options_camera_offline(
-    hass: HomeAssistant,
-    emulator: CameraEmulator,
-    setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
-) -> None:
-    """Whether an unreachable camera has PTZ is unknown: the watchdog is not offered, and a stored one is kept."""
-    entry = entry_for(emulator, ptz_watchdog=20.0)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=entry.unique_id,
-        data={**entry.data, CONF_HOST: "127.0.0.9"},
-        options=entry.options,
-    )
-    await setup_integration(entry)
-    assert entry.state is ConfigEntryState.SETUP_RETRY
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert CONF_PTZ_WATCHDOG not in _fields(result)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {CONF_FAST_INTERVAL: 10, CONF_SLOW_INTERVAL: 300, CONF_DEFAULT_STREAM: "main"},
-    )
-    assert entry.options[CONF_PTZ_WATCHDOG] == 20.0
-    await hass.async_block_till_done()
-
-
-_OPTIONS = {
-    CONF_FAST_INTERVAL: 10,
-    CONF_SLOW_INTERVAL: 300,
-    CONF_DEFAULT_STREAM: "main",
-    CONF_PTZ_WATCHDOG: 10,
-}
+    """An entry that still stores polling intervals loads and polls at the integration's own pace."""
+    entry = await setup_integration(entry_for(emulator, **OLD_OPTIONS))
+    assert entry.state is ConfigEntryState.LOADED
+    coordinator = entry.runtime_data.coordinator
+    assert coordinator.fast_interval == timedelta(seconds=DEFAULT_FAST_INTERVAL)
+    assert coordinator.slow_interval == timedelta(seconds=DEFAULT_SLOW_INTERVAL)
 
 
 @pytest.mark.parametrize(
-    "emulator_config",
-    [EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC, alarm_status=True)],
-)
-async def test_options_motion_interval(
-    hass: HomeAssistant,
-    emulator: CameraEmulator,
-    setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
-) -> None:
-    """A camera polled for getAlarmStatus offers the motion poll interval; the reload polls at the new pace."""
-    entry = await setup_integration(entry_for(emulator))
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert CONF_MOTION_INTERVAL in _fields(result)
-    assert _suggested(result, CONF_MOTION_INTERVAL) == 1.0
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], _OPTIONS | {CONF_MOTION_INTERVAL: 2.5}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options[CONF_MOTION_INTERVAL] == 2.5
-    await hass.async_block_till_done()
-    motion = entry.runtime_data.motion
-    assert motion is not None
-    assert motion.interval == 2.5
-
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert _suggested(result, CONF_MOTION_INTERVAL) == 2.5
-    hass.config_entries.options.async_abort(result["flow_id"])
-    await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-
-
-@pytest.mark.parametrize(
-    "emulator_config",
+    ("field", "value", "low", "high"),
     [
-        EmulatorConfig(
-            username=USERNAME, password=PASSWORD, mac=MAC, onvif=True, alarm_status=True
-        ),
-        EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC),
+        (CONF_RTSP_PORT, 0, "1", "65535"),
+        (CONF_RTSP_PORT, 65536, "1", "65535"),
+        (CONF_RTSP_PORT, 554.5, "1", "65535"),
+        (CONF_PTZ_WATCHDOG, 0.5, "1", "120"),
+        (CONF_PTZ_WATCHDOG, 121, "1", "120"),
     ],
-    ids=["onvif_events", "no_motion_source"],
 )
-async def test_options_motion_interval_hidden(
+async def test_options_out_of_range(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    field: str,
+    value: float,
+    low: str,
+    high: str,
+) -> None:
+    """A value outside its range is refused with an error that gives the allowed range; nothing is stored."""
+    entry = entry_for(emulator, **{CONF_DEFAULT_STREAM: "main"})
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_DEFAULT_STREAM: "sub", CONF_PTZ_WATCHDOG: 10.0, field: value},
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {field: "out_of_range"}
+    assert result["description_placeholders"] == {"min": low, "max": high}
+    assert _suggested(result, field) == value
+    assert entry.options == {CONF_DEFAULT_STREAM: "main"}
+
+
+@pytest.mark.parametrize(
+    "emulator_config",
+    [EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC, channels=2)],
+)
+async def test_options_default_stream_switches_entities(
     hass: HomeAssistant,
     emulator: CameraEmulator,
     setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
+    entity_registry: er.EntityRegistry,
 ) -> None:
-    """Without getAlarmStatus polling the interval is not offered, and a stored one is kept for a later fallback."""
-    entry = await setup_integration(entry_for(emulator, **{CONF_MOTION_INTERVAL: 3.0}))
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert CONF_MOTION_INTERVAL not in _fields(result)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], _OPTIONS
+    """Changing the default stream enables that stream's camera entity of every channel and disables the other;
+    an entity the user disabled stays disabled."""
+    entry = await setup_integration(entry_for(emulator))
+
+    def _disabled() -> dict[str, er.RegistryEntryDisabler | None]:
+        return {
+            reg.unique_id.split("_", 1)[1]: reg.disabled_by
+            for reg in er.async_entries_for_config_entry(
+                entity_registry, entry.entry_id
+            )
+            if reg.domain == "camera"
+        }
+
+    integration = er.RegistryEntryDisabler.INTEGRATION
+    assert _disabled() == {
+        "1_main_stream": None,
+        "1_sub_stream": integration,
+        "2_main_stream": None,
+        "2_sub_stream": integration,
+    }
+    main_2 = next(
+        reg.entity_id
+        for reg in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+        if reg.unique_id.endswith("_2_main_stream")
     )
-    assert entry.options[CONF_MOTION_INTERVAL] == 3.0
+    entity_registry.async_update_entity(
+        main_2, disabled_by=er.RegistryEntryDisabler.USER
+    )
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_DEFAULT_STREAM: "sub", CONF_PTZ_WATCHDOG: 10.0}
+    )
     await hass.async_block_till_done()
-    await hass.config_entries.async_unload(entry.entry_id)
+    assert _disabled() == {
+        "1_main_stream": integration,
+        "1_sub_stream": None,
+        "2_main_stream": er.RegistryEntryDisabler.USER,
+        "2_sub_stream": None,
+    }
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(main_2) is None
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_DEFAULT_STREAM: "main", CONF_PTZ_WATCHDOG: 10.0}
+    )
     await hass.async_block_till_done()
+    assert _disabled()["1_main_stream"] is None
+    assert _disabled()["1_sub_stream"] is integration
 
 
 # --- DHCP ----------------------------------------------------------------------------------------------------------

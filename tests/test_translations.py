@@ -82,14 +82,7 @@ def test_every_flow_error_and_abort_has_text() -> None:
         ("config", "reauth_confirm", config_flow.CREDENTIALS_SCHEMA.schema),
         ("config", "confirm", ["name"]),
         ("config", "user", ["device"]),
-        (
-            "options",
-            "init",
-            [
-                *config_flow.OPTIONS_SCHEMA.schema,
-                *config_flow.PTZ_OPTIONS_SCHEMA.schema,
-            ],
-        ),
+        ("options", "init", config_flow.OPTIONS_SCHEMA.schema),
     ],
 )
 def test_every_form_field_has_a_label(

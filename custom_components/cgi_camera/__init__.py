@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -38,16 +37,14 @@ from .api import (
 from .api.wire import group_key
 from .capability_cache import CachedCapabilities, CapabilityCache
 from .const import (
-    CONF_FAST_INTERVAL,
     CONF_RTSP_PORT,
-    CONF_SLOW_INTERVAL,
-    DEFAULT_FAST_INTERVAL,
     DEFAULT_ONVIF_PORT,
     DEFAULT_RTSP_PORT,
-    DEFAULT_SLOW_INTERVAL,
     DOMAIN,
+    FAST_SCAN,
     LOGGER,
     REQUEST_TIMEOUT,
+    SLOW_SCAN,
 )
 from .coordinator import CgiCoordinator
 from .data import CgiCameraConfigEntry, CgiCameraData
@@ -177,12 +174,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: CgiCameraConfigEntry) ->
         hass,
         entry,
         client,
-        fast_interval=timedelta(
-            seconds=entry.options.get(CONF_FAST_INTERVAL, DEFAULT_FAST_INTERVAL)
-        ),
-        slow_interval=timedelta(
-            seconds=entry.options.get(CONF_SLOW_INTERVAL, DEFAULT_SLOW_INTERVAL)
-        ),
+        fast_interval=FAST_SCAN,
+        slow_interval=SLOW_SCAN,
     )
     try:
         # No entity has registered a group yet: this is the heartbeat, DeviceInfo, and the first contact. It

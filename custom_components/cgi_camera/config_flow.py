@@ -20,7 +20,6 @@ from homeassistant.config_entries import (
     SOURCE_IGNORE,
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
-    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
@@ -32,9 +31,10 @@ from homeassistant.const import (
     CONF_PASSWORD,
     CONF_PORT,
     CONF_USERNAME,
+    Platform,
 )
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import selector
+from homeassistant.helpers import entity_registry as er, selector
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.http import HomeAssistantView
@@ -53,30 +53,17 @@ from .api.wsdiscovery import Responder, probe
 from .compat import vol
 from .const import (
     CONF_DEFAULT_STREAM,
-    CONF_FAST_INTERVAL,
     CONF_PTZ_WATCHDOG,
     CONF_RTSP_PORT,
-    CONF_SLOW_INTERVAL,
-    DEFAULT_FAST_INTERVAL,
     DEFAULT_PORT,
     DEFAULT_PTZ_WATCHDOG,
-    DEFAULT_SLOW_INTERVAL,
     DEFAULT_USERNAME,
     DOMAIN,
-    FAST_INTERVAL_RANGE,
     LOGGER,
     REQUEST_TIMEOUT,
-    SLOW_INTERVAL_RANGE,
     STREAM_MAIN,
     STREAM_SUB,
 )
-from .motion import (
-    CONF_MOTION_INTERVAL,
-    DEFAULT_MOTION_INTERVAL,
-    MOTION_INTERVAL_RANGE,
-    SOURCE_ALARM_STATUS,
-)
-from .ptz import has_ptz
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -647,15 +634,11 @@ class CgiCameraConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
-def _polls_motion(entry: CgiCameraConfigEntry) -> bool:
-    """Return True when the loaded entry's live motion comes from getAlarmStatus polling (the option's only user)."""
-    return entry.runtime_data.motion.kind == SOURCE_ALARM_STATUS
-
-
 class CgiCameraOptionsFlow(OptionsFlowWithReload):
-    """Polling intervals, default stream, RTSP port; the PTZ watchdog and motion poll interval where they apply.
+    """Default stream, RTSP port and the PTZ watchdog: one form, whether or not the camera is set up.
 
-    PTZ speed and step duration are PTZ number entities (their one source of truth), not options.
+    Polling intervals are the integration's to choose (docs/architecture.md); PTZ speed and step duration are PTZ
+    number entities (their one source of truth).
     """
 
     config_entry: CgiCameraConfigEntry
@@ -663,84 +646,86 @@ class CgiCameraOptionsFlow(OptionsFlowWithReload):
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Show and store the options."""
+        """Show and store the options; a new default stream switches which camera entities are enabled."""
         entry = self.config_entry
-        # Whether the camera has PTZ is known once the entry is set up; until then a stored watchdog is kept.
-        loaded = entry.state is ConfigEntryState.LOADED
-        ptz = loaded and has_ptz(entry)
-        # Only getAlarmStatus polling uses the motion interval; with ONVIF events (or no source, or the camera
-        # not loaded) the field is hidden and a stored value is kept for when the camera falls back to polling.
-        polls_motion = loaded and _polls_motion(entry)
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
         if user_input is not None:
             options: dict[str, Any] = {
-                CONF_FAST_INTERVAL: int(user_input[CONF_FAST_INTERVAL]),
-                CONF_SLOW_INTERVAL: int(user_input[CONF_SLOW_INTERVAL]),
-                CONF_DEFAULT_STREAM: user_input[CONF_DEFAULT_STREAM],
+                CONF_DEFAULT_STREAM: user_input[CONF_DEFAULT_STREAM]
             }
-            # Left empty: the camera's own RTSP port (NetPortInfo) is used.
-            if (rtsp_port := user_input.get(CONF_RTSP_PORT)) is not None:
-                options[CONF_RTSP_PORT] = int(rtsp_port)
-            if ptz:
-                options[CONF_PTZ_WATCHDOG] = float(user_input[CONF_PTZ_WATCHDOG])
-            elif not loaded and CONF_PTZ_WATCHDOG in entry.options:
-                options[CONF_PTZ_WATCHDOG] = entry.options[CONF_PTZ_WATCHDOG]
-            if polls_motion:
-                options[CONF_MOTION_INTERVAL] = float(user_input[CONF_MOTION_INTERVAL])
-            elif CONF_MOTION_INTERVAL in entry.options:
-                options[CONF_MOTION_INTERVAL] = entry.options[CONF_MOTION_INTERVAL]
-            return self.async_create_entry(data=options)
-
+            for key, (low, high, kind) in OPTION_RANGES.items():
+                if (value := user_input.get(key)) is None:
+                    continue  # an empty RTSP port: the camera's own (NetPortInfo)
+                if not low <= value <= high or kind(value) != value:
+                    errors[key] = "out_of_range"
+                    placeholders = {"min": str(low), "max": str(high)}
+                options[key] = kind(value)
+            if not errors:
+                _async_switch_default_stream(
+                    self.hass, entry, options[CONF_DEFAULT_STREAM]
+                )
+                return self.async_create_entry(data=options)
         defaults = {
-            CONF_FAST_INTERVAL: DEFAULT_FAST_INTERVAL,
-            CONF_SLOW_INTERVAL: DEFAULT_SLOW_INTERVAL,
             CONF_DEFAULT_STREAM: STREAM_MAIN,
             CONF_PTZ_WATCHDOG: DEFAULT_PTZ_WATCHDOG,
-            CONF_MOTION_INTERVAL: DEFAULT_MOTION_INTERVAL,
         }
-        schema = OPTIONS_SCHEMA
-        if ptz:
-            schema = schema.extend(PTZ_OPTIONS_SCHEMA.schema)
-        if polls_motion:
-            schema = schema.extend(MOTION_OPTIONS_SCHEMA.schema)
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                schema, {**defaults, **entry.options}
+                OPTIONS_SCHEMA, {**defaults, **entry.options, **(user_input or {})}
             ),
+            errors=errors,
+            description_placeholders=placeholders or None,
         )
 
 
-def _seconds(low: float, high: float, step: float = 1) -> selector.NumberSelector:
-    return selector.NumberSelector(
-        selector.NumberSelectorConfig(
-            min=low,
-            max=high,
-            step=step,
-            unit_of_measurement="s",
-            mode=selector.NumberSelectorMode.BOX,
-        )
+@callback
+def _async_switch_default_stream(
+    hass: HomeAssistant, entry: CgiCameraConfigEntry, stream: str
+) -> None:
+    """Enable the camera entities of `stream` that the integration disabled, and disable the other stream's.
+
+    An entity the user disabled stays so. The camera platform reads the option only when it first creates an entity.
+    """
+    if stream == entry.options.get(CONF_DEFAULT_STREAM, STREAM_MAIN):
+        return
+    ent_reg = er.async_get(hass)
+    for reg in er.async_entries_for_config_entry(ent_reg, entry.entry_id):
+        if reg.domain != Platform.CAMERA:
+            continue
+        if reg.unique_id.endswith(f"_{stream}_stream"):
+            if reg.disabled_by is er.RegistryEntryDisabler.INTEGRATION:
+                ent_reg.async_update_entity(reg.entity_id, disabled_by=None)
+        elif reg.disabled_by is None:
+            ent_reg.async_update_entity(
+                reg.entity_id, disabled_by=er.RegistryEntryDisabler.INTEGRATION
+            )
+
+
+def _number(unit: str | None = None) -> selector.NumberSelector:
+    # No min/max in the selector: the flow checks the range and says what it is (the selector's error does not).
+    config = selector.NumberSelectorConfig(
+        step="any", mode=selector.NumberSelectorMode.BOX
     )
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    return selector.NumberSelector(config)
 
 
+# Option: (lowest, highest, type stored).
+OPTION_RANGES: Final[dict[str, tuple[int, int, type]]] = {
+    CONF_RTSP_PORT: (1, 65535, int),
+    CONF_PTZ_WATCHDOG: (1, 120, float),
+}
 OPTIONS_SCHEMA: Final = vol.Schema(
     {
-        vol.Required(CONF_FAST_INTERVAL): _seconds(*FAST_INTERVAL_RANGE),
-        vol.Required(CONF_SLOW_INTERVAL): _seconds(*SLOW_INTERVAL_RANGE),
         vol.Required(CONF_DEFAULT_STREAM): selector.SelectSelector(
             selector.SelectSelectorConfig(
                 options=[STREAM_MAIN, STREAM_SUB], translation_key=CONF_DEFAULT_STREAM
             )
         ),
-        vol.Optional(CONF_RTSP_PORT): selector.NumberSelector(
-            selector.NumberSelectorConfig(
-                min=1, max=65535, step=1, mode=selector.NumberSelectorMode.BOX
-            )
-        ),
+        vol.Optional(CONF_RTSP_PORT): _number(),
+        vol.Required(CONF_PTZ_WATCHDOG): _number("s"),
     }
-)
-PTZ_OPTIONS_SCHEMA: Final = vol.Schema(
-    {vol.Required(CONF_PTZ_WATCHDOG): _seconds(1, 120)}
-)
-MOTION_OPTIONS_SCHEMA: Final = vol.Schema(
-    {vol.Required(CONF_MOTION_INTERVAL): _seconds(*MOTION_INTERVAL_RANGE, step=0.5)}
 )
