@@ -108,6 +108,29 @@ async def call(
     )
 
 
+async def press_stop(hass: HomeAssistant) -> None:
+    """Press the PTZ stop button (the stop that is an entity, not an action)."""
+    await hass.services.async_call(
+        BUTTON_DOMAIN,
+        SERVICE_PRESS,
+        {ATTR_ENTITY_ID: entity_id(hass, BUTTON_DOMAIN, "ptz_stop")},
+        blocking=True,
+    )
+
+
+async def recall_preset(hass: HomeAssistant, option: str) -> None:
+    """Recall a preset with the preset select (the recall that is an entity, not an action)."""
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {
+            ATTR_ENTITY_ID: entity_id(hass, SELECT_DOMAIN, "ptz_preset"),
+            ATTR_OPTION: option,
+        },
+        blocking=True,
+    )
+
+
 def entity_id(hass: HomeAssistant, platform: str, key: str, channel: int = 1) -> str:
     """Return the entity id of one of our entities by its key."""
     ent_reg = er.async_get(hass)
@@ -217,11 +240,11 @@ async def test_newer_move_replaces_older(
 async def test_start_and_stop(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
 ) -> None:
-    """ptz_start returns while moving; ptz_stop stops."""
+    """ptz_start returns while moving; the stop button stops."""
     await call(hass, loaded_entry, "ptz_start", direction="right")
     assert emulator.state.channel(1).ptz.moving
     assert get_controller(hass, loaded_entry, 1).moving
-    await call(hass, loaded_entry, "ptz_stop")
+    await press_stop(hass)
     assert_ends_stopped(emulator)
     assert [p for p in ptz_sets(emulator) if is_stop(p)] == [ptz_sets(emulator)[-1]]
 
@@ -229,8 +252,8 @@ async def test_start_and_stop(
 async def test_stop_without_motion_sends_stop(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
 ) -> None:
-    """ptz_stop always reaches the camera (it may be scanning on its own)."""
-    await call(hass, loaded_entry, "ptz_stop")
+    """The stop button always reaches the camera (it may be scanning on its own)."""
+    await press_stop(hass)
     assert [is_stop(p) for p in ptz_sets(emulator)] == [True]
 
 
@@ -456,7 +479,7 @@ async def test_select_clears_when_camera_moves(
     await call(hass, loaded_entry, "ptz_save_preset", preset=1, title="Home")
     await hass.async_block_till_done()
     select = entity_id(hass, SELECT_DOMAIN, "ptz_preset")
-    await call(hass, loaded_entry, "ptz_goto_preset", preset=1)
+    await recall_preset(hass, "1: Home")
     fast = loaded_entry.runtime_data.coordinator
     await fast.async_refresh()
     assert hass.states.get(select).state == "1: Home"  # type: ignore[union-attr]
