@@ -34,7 +34,7 @@ from custom_components.cgi_camera.const import (
     DEFAULT_SLOW_INTERVAL,
     DOMAIN,
 )
-from custom_components.cgi_camera.ptz import get_controller
+from custom_components.cgi_camera.ptz import PtzController, get_controller
 from tests.conftest import MAC, PASSWORD, USERNAME, entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
 
@@ -712,3 +712,76 @@ async def test_speed_and_step_from_the_numbers_only(
     assert all(str(m["PanSpeed"]) == "2" for m in moves)
     assert_ends_stopped(emulator)
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+# i21.8: a hung camera held ptz_move and ptz_zoom for the move's timeout plus the Stop's. The command and its Stop
+# share one deadline (one request timeout, plus the duration once the command went through); a Stop still on its
+# way at the deadline goes on in the background and is logged if it fails.
+HUNG_TIMEOUT = 0.3  # a short request timeout, so the test waits little; nothing below compares times
+
+
+@pytest.fixture
+async def hung_entry(
+    emulator: CameraEmulator,
+    setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
+) -> MockConfigEntry:
+    """A PTZ camera set up with a short request timeout."""
+    with patch("custom_components.cgi_camera.REQUEST_TIMEOUT", HUNG_TIMEOUT):
+        entry = await setup_integration(entry_for(emulator))
+    assert entry.runtime_data.client.timeout == HUNG_TIMEOUT
+    return entry
+
+
+@pytest.mark.parametrize(
+    ("service", "data"),
+    [
+        ("ptz_move", {"direction": "up", "duration": SHORT}),
+        ("ptz_zoom", {"direction": "in", "duration": SHORT}),
+    ],
+)
+async def test_hung_camera_action_ends_at_one_timeout(
+    hass: HomeAssistant,
+    hung_entry: MockConfigEntry,
+    emulator: CameraEmulator,
+    caplog: pytest.LogCaptureFixture,
+    service: str,
+    data: dict[str, Any],
+) -> None:
+    """The command hangs for the whole timeout: the action ends then, not after a second timeout for its Stop."""
+    controller = get_controller(hass, hung_entry, 1)
+    emulator.faults.push("stall", count=2)
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, hung_entry, service, **data)
+    assert err.value.translation_key == "camera_timeout"
+    # Ended at the shared deadline: the Stop sent in the command's place is still waiting for the camera.
+    assert controller._pending_stops
+    await controller.async_shutdown()
+    assert not controller._pending_stops
+    assert "may still be moving" in caplog.text
+
+
+async def test_hung_stop_ends_at_the_shared_deadline(
+    hass: HomeAssistant,
+    hung_entry: MockConfigEntry,
+    emulator: CameraEmulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The move goes through and its Stop hangs: the action ends at the deadline with a timeout error."""
+    controller = get_controller(hass, hung_entry, 1)
+    emulator.faults.push("pass")
+    emulator.faults.push("stall")
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, hung_entry, "ptz_move", direction="up", duration=SHORT)
+    assert err.value.translation_key == "camera_timeout"
+    assert err.value.translation_placeholders is not None
+    assert err.value.translation_placeholders["what"] == "PTZ stop"
+    assert controller._pending_stops
+    await controller.async_shutdown()
+    assert "may still be moving" in caplog.text
+
+
+def test_deadline_shared_by_command_and_stop() -> None:
+    """The Stop's wait is what the command left of one timeout, plus the duration once the command went through."""
+    assert PtzController.stop_wait(deadline=10.0, now=10.4, duration=None) == 0.0
+    assert PtzController.stop_wait(deadline=10.0, now=9.0, duration=None) == 1.0
+    assert PtzController.stop_wait(deadline=10.0, now=2.0, duration=0.5) == 8.5
