@@ -290,8 +290,11 @@ class PtzController:
 
     @staticmethod
     def stop_wait(deadline: float, now: float, duration: float | None) -> float:
-        """Return how long the caller still waits for a Stop: what the command left of its deadline, plus the
-        motion's duration once the command went through (`duration` None: it failed)."""
+        """Return how long the caller still waits for a Stop.
+
+        That is what the command left of its deadline, plus the motion's duration once the command went through
+        (`duration` None: it failed).
+        """
         return max(0.0, deadline + (duration or 0.0) - now)
 
     async def _timed(
