@@ -30,7 +30,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import pytest_socket
 
 import custom_components.cgi_camera  # noqa: F401
-from custom_components.cgi_camera import config_flow
+from custom_components.cgi_camera import config_flow, scan
 from custom_components.cgi_camera.api.wsdiscovery import Responder, probe
 from custom_components.cgi_camera.const import (
     CONF_DEFAULT_STREAM,
@@ -91,7 +91,7 @@ def scan_targets() -> Generator[list[tuple[str, int]]]:
     async def _probe(timeout: float) -> list[Responder]:
         return await probe(0.3, targets)
 
-    with patch.object(config_flow, "probe", _probe):
+    with patch.object(scan, "probe", _probe):
         yield targets
 
 
@@ -99,7 +99,7 @@ def scan_targets() -> Generator[list[tuple[str, int]]]:
 def port_80() -> Generator[dict[str, int]]:
     """DHCP reports only an address, so the flow asks port 80: map a host's port 80 to an emulator's real port."""
     ports: dict[str, int] = {}
-    real = config_flow.CgiCamera
+    real = scan.CgiCamera
 
     def _camera(
         session: Any, host: str, port: int, *args: Any, **kwargs: Any
@@ -112,7 +112,7 @@ def port_80() -> Generator[dict[str, int]]:
             **kwargs,
         )
 
-    with patch.object(config_flow, "CgiCamera", side_effect=_camera):
+    with patch.object(scan, "CgiCamera", side_effect=_camera):
         yield ports
 
 
@@ -288,7 +288,7 @@ async def test_user_flow_without_preview(
     """A camera that sends no picture can still be added; the confirm step says so."""
     result = await _connect_form(hass)
     with patch.object(
-        config_flow.CgiCamera, "snapshot", side_effect=config_flow.CgiError("no Image.")
+        scan.CgiCamera, "snapshot", side_effect=scan.CgiError("no Image.")
     ):
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], _user_input(emulator)
@@ -352,7 +352,7 @@ async def test_user_flow_errors_recover(
     ("side_effect", "error"),
     [
         (RuntimeError("boom"), "unknown"),
-        (config_flow.CgiError("server failed"), "cannot_connect"),
+        (scan.CgiError("server failed"), "cannot_connect"),
     ],
 )
 async def test_user_flow_unexpected_errors(
@@ -360,7 +360,7 @@ async def test_user_flow_unexpected_errors(
 ) -> None:
     """Errors no emulated camera produces map to unknown (logged) or cannot_connect."""
     result = await _connect_form(hass)
-    with patch.object(config_flow.CgiCamera, "device_info", side_effect=side_effect):
+    with patch.object(scan.CgiCamera, "device_info", side_effect=side_effect):
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], _user_input(emulator)
         )
@@ -372,9 +372,9 @@ async def test_user_flow_device_without_mac(
 ) -> None:
     """A DeviceInfo without a MAC cannot be keyed: not a supported camera."""
     result = await _connect_form(hass)
-    info = await config_flow._client(hass, _user_input(emulator), 5).device_info()
+    info = await scan.client(hass, _user_input(emulator), 5).device_info()
     with patch.object(
-        config_flow.CgiCamera,
+        scan.CgiCamera,
         "device_info",
         return_value=dataclasses.replace(info, mac=""),
     ):
@@ -399,6 +399,8 @@ async def test_user_flow_already_configured_updates_host(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
+    # The message names the entry the camera belongs to.
+    assert result["description_placeholders"] == {"title": entry.title}
     assert entry.data[CONF_HOST] == "127.0.0.1"
     assert entry.data[CONF_PORT] == emulator.port
 
@@ -796,9 +798,10 @@ def _options(result: Any) -> dict[str, str]:
 async def test_scan_finds_nothing(
     hass: HomeAssistant, scan_targets: list[tuple[str, int]], socket_enabled: None
 ) -> None:
-    """No reply: straight to manual entry."""
+    """No reply: straight to manual entry, saying that the scan found nothing."""
     result = await _scan(hass, scan_targets, WsDiscoveryResponder([]))
     assert result["step_id"] == "connect"
+    assert result["errors"] == {"base": "no_cameras_found"}
     assert _suggested(result, CONF_HOST) is None
 
 
@@ -866,6 +869,7 @@ async def test_scan_several_devices(
         result["flow_id"], {"device": "manual"}
     )
     assert result["step_id"] == "connect"
+    assert not result["errors"]  # the scan found cameras: manual entry was a choice
     assert _suggested(result, CONF_HOST) is None
 
 
@@ -895,11 +899,12 @@ async def test_scan_prefers_confirmed_port(
 
 async def test_scan_failure_offers_manual_entry(hass: HomeAssistant) -> None:
     """A probe that cannot even open a socket never fails the flow."""
-    with patch.object(config_flow, "probe", AsyncMock(side_effect=OSError("no route"))):
+    with patch.object(scan, "probe", AsyncMock(side_effect=OSError("no route"))):
         result = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": SOURCE_USER}
         )
     assert result["step_id"] == "connect"
+    assert result["errors"] == {"base": "no_cameras_found"}
 
 
 # --- passwords: never sent back, may be empty ----------------------------------------------------------------------
@@ -986,7 +991,7 @@ async def test_empty_password_accepted(
 
 
 async def _set_osd_title(hass: HomeAssistant, emu: CameraEmulator, title: str) -> None:
-    client = config_flow._client(hass, _user_input(emu, **{CONF_HOST: emu.host}), 5)
+    client = scan.client(hass, _user_input(emu, **{CONF_HOST: emu.host}), 5)
     await client.set("image", "OSDInfo", 1, {"TextOSDTitle": title})
 
 
@@ -1036,14 +1041,14 @@ async def test_name_from_osd_title(
 
 async def test_name_without_osd(hass: HomeAssistant, emulator: CameraEmulator) -> None:
     """A camera whose OSD cannot be read is named by model and address."""
-    real_get = config_flow.CgiCamera.get
+    real_get = scan.CgiCamera.get
 
     async def get_without_osd(self, area, group, *args, **kwargs):  # type: ignore[no-untyped-def]
         if group == "OSDInfo":
-            raise config_flow.NotSupported(area=area, group=group, code=501)
+            raise scan.NotSupported(area=area, group=group, code=501)
         return await real_get(self, area, group, *args, **kwargs)
 
-    with patch.object(config_flow.CgiCamera, "get", get_without_osd):
+    with patch.object(scan.CgiCamera, "get", get_without_osd):
         default, _ = await _add(hass, emulator)
     assert default == f"{emulator.config.device_id} (127.0.0.1:{emulator.port})"
 
@@ -1096,7 +1101,7 @@ async def test_bad_address_sends_no_request(
 ) -> None:
     """A host that is not a bare name or IP, or a fractional port, is refused before anything is sent."""
     result = await _connect_form(hass)
-    with patch.object(config_flow.CgiCamera, "device_info") as device_info:
+    with patch.object(scan.CgiCamera, "device_info") as device_info:
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], _user_input(emulator, **{field: value})
         )
@@ -1111,7 +1116,7 @@ async def test_host_forms_accepted(
     """Host names (also with an underscore or a trailing dot) and IPv6 addresses are tried."""
     result = await _connect_form(hass)
     with patch.object(
-        config_flow.CgiCamera, "device_info", side_effect=config_flow.CannotConnect()
+        scan.CgiCamera, "device_info", side_effect=scan.CannotConnect()
     ) as device_info:
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], _user_input(emulator, **{CONF_HOST: host})
