@@ -30,7 +30,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import pytest_socket
 
 import custom_components.cgi_camera  # noqa: F401
-from custom_components.cgi_camera import config_flow, scan
+from custom_components.cgi_camera import scan
 from custom_components.cgi_camera.api.wsdiscovery import Responder, probe
 from custom_components.cgi_camera.const import (
     CONF_DEFAULT_STREAM,
@@ -231,8 +231,8 @@ async def test_user_flow_creates_entry_after_preview(
     assert (await response.read()).startswith(JPEG_SOI)
     assert (await client.get("/api/cgi_camera/preview/not-a-token")).status == 404
 
-    # The camera still shows the factory OSD title: named by model and address.
-    name = f"{emulator.config.device_id} (127.0.0.1:{emulator.port})"
+    # The camera still shows the factory OSD title: named "Camera" (Home Assistant's word, in its language).
+    name = "Camera"
     assert _suggested(result, CONF_NAME) == name
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -1015,14 +1015,11 @@ async def _add(
 async def test_two_cameras_of_one_model_get_distinct_titles(
     hass: HomeAssistant, emulator: CameraEmulator, other_camera: CameraEmulator
 ) -> None:
-    """Named by model and address by default, two cameras of one model never share a title."""
+    """Named "Camera" by default (numbered when taken), two cameras of one model never share a title."""
     assert emulator.config.device_id == other_camera.config.device_id
     _, first = await _add(hass, emulator)
     _, second = await _add(hass, other_camera)
-    assert first.title == f"{emulator.config.device_id} (127.0.0.1:{emulator.port})"
-    assert (
-        second.title == f"{emulator.config.device_id} (127.0.0.2:{other_camera.port})"
-    )
+    assert (first.title, second.title) == ("Camera", "Camera 2")
 
 
 async def test_name_from_osd_title(
@@ -1035,12 +1032,12 @@ async def test_name_from_osd_title(
     assert default == "Garage"
     assert entry.title == "Garage"
     default, entry = await _add(hass, other_camera, name="  Drive way ")
-    assert default == f"{other_camera.config.device_id} (127.0.0.2:{other_camera.port})"
+    assert default == "Camera"
     assert entry.title == "Drive way"
 
 
 async def test_name_without_osd(hass: HomeAssistant, emulator: CameraEmulator) -> None:
-    """A camera whose OSD cannot be read is named by model and address."""
+    """A camera whose OSD cannot be read is named "Camera"."""
     real_get = scan.CgiCamera.get
 
     async def get_without_osd(self, area, group, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -1050,7 +1047,7 @@ async def test_name_without_osd(hass: HomeAssistant, emulator: CameraEmulator) -
 
     with patch.object(scan.CgiCamera, "get", get_without_osd):
         default, _ = await _add(hass, emulator)
-    assert default == f"{emulator.config.device_id} (127.0.0.1:{emulator.port})"
+    assert default == "Camera"
 
 
 async def test_name_required(hass: HomeAssistant, emulator: CameraEmulator) -> None:

@@ -277,9 +277,7 @@ class CgiCameraConfigFlow(ConfigFlow, domain=DOMAIN):
         """Find the default name and keep a snapshot under a fresh token."""
         assert self._device is not None
         taken = {entry.title for entry in self._async_current_entries()}
-        self._name, image = await async_describe(
-            self.hass, self._data, self._device, taken
-        )
+        self._name, image = await async_describe(self.hass, self._data, taken)
         if image is not None:
             self._preview_token = secrets.token_urlsafe(32)
             async_previews(self.hass)[self._preview_token] = image

@@ -13,9 +13,16 @@ import ipaddress
 import re
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_USERNAME,
+    Platform,
+)
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import format_mac
+from homeassistant.helpers.translation import async_get_translations
 
 from .api import (
     AuthenticationFailed,
@@ -37,6 +44,7 @@ if TYPE_CHECKING:
 # Probe wait + CGI confirmation stay under 3 s so opening the flow never feels stuck.
 SCAN_PROBE_TIMEOUT: Final = 1.5
 SCAN_VERIFY_TIMEOUT: Final = 1.2
+CAMERA_DOMAIN: Final = Platform.CAMERA.value
 # The OSD title these cameras leave the factory with; a camera still showing it has not been named by its owner.
 FACTORY_OSD_TITLE: Final = "HD-IPC"
 
@@ -196,13 +204,13 @@ async def async_validate(
 async def async_describe(
     hass: HomeAssistant,
     data: Mapping[str, Any],
-    device: CameraIdentity,
     taken: set[str],
 ) -> tuple[str, bytes | None]:
     """Return the camera's default name and a snapshot (None when it sends none) for the confirm step.
 
-    The name is the camera's own OSD title when its owner set one and no entry in `taken` has it, else
-    "model (address)".
+    The name is the camera's own OSD title when its owner set one and no entry in `taken` has it, else "Camera" in
+    Home Assistant's language (the camera integration's own title), numbered from 2 when taken: short entity ids
+    without the board ID or the address.
     """
     camera = client(hass, data, REQUEST_TIMEOUT)
     try:
@@ -212,7 +220,15 @@ async def async_describe(
         title = ""
     name = title.strip()
     if name in {"", FACTORY_OSD_TITLE, *taken}:
-        name = f"{device.model} ({address(data[CONF_HOST], data[CONF_PORT])})"
+        titles = await async_get_translations(
+            hass, hass.config.language, "title", [CAMERA_DOMAIN]
+        )
+        base = titles.get(f"component.{CAMERA_DOMAIN}.title", "Camera")
+        name = next(
+            candidate
+            for number in range(1, len(taken) + 2)
+            if (candidate := base if number == 1 else f"{base} {number}") not in taken
+        )
     try:
         return name, await camera.snapshot(1)
     except Exception as err:  # noqa: BLE001 - the preview is optional: any failure just means "no picture"
