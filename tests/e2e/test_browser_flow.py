@@ -180,9 +180,10 @@ async def test_add_camera_in_browser(
         await walk.connect(emulator.port, PASSWORD)
         await browser.click("Submit")
         await walk.step({"type": "abort", "reason": "already_configured"})
-        assert aborts["already_configured"] in await walk.screen(
-            "add-camera-already-configured"
-        )
+        # The message names the entry the camera belongs to.
+        assert aborts["already_configured"].format(
+            title=entry["title"]
+        ) in await walk.screen("add-camera-already-configured")
         await browser.click("Close")
         assert len(await hass.entries()) == 1
 
@@ -190,6 +191,8 @@ async def test_add_camera_in_browser(
         await browser.navigate(f"{hass.url}/config/integrations/integration/cgi_camera")
         await browser.click("Configure")
         await walk.step({"type": "form", "step_id": "init"})
+        await browser.fill("ptz_watchdog", "15")
+        await walk.screen("camera-options")
         # Out of range: the error gives the allowed range, and nothing is saved.
         await browser.fill("ptz_watchdog", "0")
         await browser.click("Submit")
@@ -199,7 +202,6 @@ async def test_add_camera_in_browser(
             "camera-options-out-of-range"
         )
         await browser.fill("ptz_watchdog", "15")
-        await walk.screen("camera-options")
         await browser.click("Submit")
         await walk.step({"type": "create_entry"})
         await browser.click("Finish")
