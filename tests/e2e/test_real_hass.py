@@ -96,14 +96,21 @@ async def test_real_home_assistant(stack: tuple[HassServer, EmulatorProcess]) ->
     entry = await hass.add_camera("127.0.0.1", emulator.port, USER, PASSWORD, name=NAME)
     assert entry["title"] == NAME
 
-    # The device page's model, firmware and serial number, whatever the firmware calls them.
+    # The device page's model (plain; the board ID as model ID), firmware and serial number, whatever the firmware
+    # calls them.
     [devices] = await hass.ws({"type": "config/device_registry/list"})
     (device,) = [d for d in devices if entry["entry_id"] in d["config_entries"]]
     assert (
         device["model"],
+        device["model_id"],
         device["sw_version"],
         device["serial_number"],
-    ) == (EMULATED.device_id, EMULATED.firmware, EMULATED.serial), emulator.profile
+    ) == (
+        "PTZ camera",
+        EMULATED.device_id,
+        EMULATED.firmware,
+        EMULATED.serial,
+    ), emulator.profile
 
     async with aiohttp.ClientSession() as session:
         camera = CgiCamera(session, "127.0.0.1", emulator.port, USER, PASSWORD)
