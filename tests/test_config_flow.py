@@ -676,18 +676,16 @@ async def test_dhcp_new_camera(
 
 
 @pytest.mark.parametrize("emulator_config", [EmulatorConfig(auth="none", mac=MAC)])
-async def test_dhcp_new_camera_named_by_model(
+async def test_dhcp_new_camera_named_by_address(
     hass: HomeAssistant, emulator: CameraEmulator, port_80: dict[str, int]
 ) -> None:
-    """A camera that answers DeviceInfo without a password is named by its model."""
+    """A camera that answers DeviceInfo without a password is still named by its address, not its board ID."""
     port_80["127.0.0.1"] = emulator.port
     await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.1")
     )
     flows = hass.config_entries.flow.async_progress()
-    assert flows[0]["context"]["title_placeholders"] == {
-        "name": emulator.config.device_id
-    }
+    assert flows[0]["context"]["title_placeholders"] == {"name": "127.0.0.1"}
 
 
 async def _dhcp_known(hass: HomeAssistant, entry: MockConfigEntry, ip: str) -> None:

@@ -317,16 +317,15 @@ class CgiCameraConfigFlow(ConfigFlow, domain=DOMAIN):
         # DHCP tells the address only: the camera is expected on the CGI API's default port.
         self._host, self._port = ip, DEFAULT_PORT
         try:
-            info = await async_identify(
-                self.hass, anonymous(ip, DEFAULT_PORT), DISCOVERY_TIMEOUT
+            await async_identify(
+                self.hass, anonymous(ip, self._port), DISCOVERY_TIMEOUT
             )
         except NotACamera:
             return self.async_abort(reason="not_a_supported_camera")
-        except CgiError:  # usually a 401: the IP is a fine name then
-            name = ip
-        else:
-            name = info.model
-        self.context["title_placeholders"] = {"name": name}
+        except CgiError:  # usually a 401: a camera that wants its password first
+            pass
+        # Named by its address, which the user recognises (the board ID means nothing to them).
+        self.context["title_placeholders"] = {"name": ip}
         return await self.async_step_discovery_confirm()
 
     async def _async_is_camera(
