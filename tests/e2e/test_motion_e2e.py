@@ -106,8 +106,6 @@ async def test_motion_sensor_follows_the_camera(
             "127.0.0.1", polled.port, USER, PASSWORD, name="Yard"
         ),
     }
-    # A shorter poll for the getAlarmStatus camera, through the options form (the entry reloads).
-    await hass.set_options(entries["yard"]["entry_id"], motion_interval=0.5)
 
     latencies: dict[str, tuple[float, float]] = {}
     async with aiohttp.ClientSession() as session:
