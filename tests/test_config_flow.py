@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from unittest.mock import AsyncMock, patch
 
@@ -21,6 +22,7 @@ from homeassistant.const import (
     CONF_USERNAME,
 )
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 from homeassistant.setup import async_setup_component
 import pytest
@@ -28,17 +30,16 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import pytest_socket
 
 import custom_components.cgi_camera  # noqa: F401
-from custom_components.cgi_camera import config_flow
+from custom_components.cgi_camera import scan
 from custom_components.cgi_camera.api.wsdiscovery import Responder, probe
 from custom_components.cgi_camera.const import (
     CONF_DEFAULT_STREAM,
-    CONF_FAST_INTERVAL,
     CONF_PTZ_WATCHDOG,
     CONF_RTSP_PORT,
-    CONF_SLOW_INTERVAL,
+    DEFAULT_FAST_INTERVAL,
+    DEFAULT_SLOW_INTERVAL,
     DOMAIN,
 )
-from custom_components.cgi_camera.motion import CONF_MOTION_INTERVAL
 from tests.conftest import MAC, PASSWORD, USERNAME, entry_for
 from tests.emulator import CameraEmulator, EmulatorConfig
 from tests.emulator.wsdiscovery import (
@@ -90,7 +91,7 @@ def scan_targets() -> Generator[list[tuple[str, int]]]:
     async def _probe(timeout: float) -> list[Responder]:
         return await probe(0.3, targets)
 
-    with patch.object(config_flow, "probe", _probe):
+    with patch.object(scan, "probe", _probe):
         yield targets
 
 
@@ -98,7 +99,7 @@ def scan_targets() -> Generator[list[tuple[str, int]]]:
 def port_80() -> Generator[dict[str, int]]:
     """DHCP reports only an address, so the flow asks port 80: map a host's port 80 to an emulator's real port."""
     ports: dict[str, int] = {}
-    real = config_flow.CgiCamera
+    real = scan.CgiCamera
 
     def _camera(
         session: Any, host: str, port: int, *args: Any, **kwargs: Any
@@ -111,7 +112,7 @@ def port_80() -> Generator[dict[str, int]]:
             **kwargs,
         )
 
-    with patch.object(config_flow, "CgiCamera", side_effect=_camera):
+    with patch.object(scan, "CgiCamera", side_effect=_camera):
         yield ports
 
 
@@ -230,8 +231,8 @@ async def test_user_flow_creates_entry_after_preview(
     assert (await response.read()).startswith(JPEG_SOI)
     assert (await client.get("/api/cgi_camera/preview/not-a-token")).status == 404
 
-    # The camera still shows the factory OSD title: named by model and address.
-    name = f"{emulator.config.device_id} (127.0.0.1:{emulator.port})"
+    # The camera still shows the factory OSD title: named "Camera" (Home Assistant's word, in its language).
+    name = "Camera"
     assert _suggested(result, CONF_NAME) == name
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -287,7 +288,7 @@ async def test_user_flow_without_preview(
     """A camera that sends no picture can still be added; the confirm step says so."""
     result = await _connect_form(hass)
     with patch.object(
-        config_flow.CgiCamera, "snapshot", side_effect=config_flow.CgiError("no Image.")
+        scan.CgiCamera, "snapshot", side_effect=scan.CgiError("no Image.")
     ):
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], _user_input(emulator)
@@ -351,7 +352,7 @@ async def test_user_flow_errors_recover(
     ("side_effect", "error"),
     [
         (RuntimeError("boom"), "unknown"),
-        (config_flow.CgiError("server failed"), "cannot_connect"),
+        (scan.CgiError("server failed"), "cannot_connect"),
     ],
 )
 async def test_user_flow_unexpected_errors(
@@ -359,7 +360,7 @@ async def test_user_flow_unexpected_errors(
 ) -> None:
     """Errors no emulated camera produces map to unknown (logged) or cannot_connect."""
     result = await _connect_form(hass)
-    with patch.object(config_flow.CgiCamera, "device_info", side_effect=side_effect):
+    with patch.object(scan.CgiCamera, "device_info", side_effect=side_effect):
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], _user_input(emulator)
         )
@@ -371,9 +372,9 @@ async def test_user_flow_device_without_mac(
 ) -> None:
     """A DeviceInfo without a MAC cannot be keyed: not a supported camera."""
     result = await _connect_form(hass)
-    info = await config_flow._client(hass, _user_input(emulator), 5).device_info()
+    info = await scan.client(hass, _user_input(emulator), 5).device_info()
     with patch.object(
-        config_flow.CgiCamera,
+        scan.CgiCamera,
         "device_info",
         return_value=dataclasses.replace(info, mac=""),
     ):
@@ -398,6 +399,8 @@ async def test_user_flow_already_configured_updates_host(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
+    # The message names the entry the camera belongs to.
+    assert result["description_placeholders"] == {"title": entry.title}
     assert entry.data[CONF_HOST] == "127.0.0.1"
     assert entry.data[CONF_PORT] == emulator.port
 
@@ -474,50 +477,51 @@ async def test_reconfigure_other_camera(
 
 # --- options -------------------------------------------------------------------------------------------------------
 
+OPTION_FIELDS = {CONF_DEFAULT_STREAM, CONF_RTSP_PORT, CONF_PTZ_WATCHDOG}
+# Keys older versions stored: polling intervals are the integration's to choose now.
+OLD_OPTIONS = {"fast_interval": 2, "slow_interval": 30, "motion_interval": 0.5}
+
 
 def _fields(result: Any) -> set[str]:
     return {str(marker) for marker in result["data_schema"].schema}
 
 
+@pytest.mark.parametrize("loaded", [True, False], ids=["loaded", "not_loaded"])
 async def test_options(
     hass: HomeAssistant,
     emulator: CameraEmulator,
     setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
+    loaded: bool,
 ) -> None:
-    """Options are stored with proper types; an empty RTSP port means "ask the camera".
+    """One form, loaded or not: no polling interval; old interval keys are dropped on save; an empty RTSP port
+    means "ask the camera".
 
-    PTZ speed and step duration are no options (the PTZ number entities hold them); a PTZ camera has the watchdog.
+    PTZ speed and step duration are no options (the PTZ number entities hold them).
     """
-    entry = await setup_integration(entry_for(emulator, **{CONF_RTSP_PORT: 8554}))
+    entry = entry_for(emulator, **{CONF_RTSP_PORT: 8554}, **OLD_OPTIONS)
+    if not loaded:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            unique_id=entry.unique_id,
+            data={**entry.data, CONF_HOST: "127.0.0.9"},
+            options=entry.options,
+        )
+    await setup_integration(entry)
+    assert entry.state is (
+        ConfigEntryState.LOADED if loaded else ConfigEntryState.SETUP_RETRY
+    )
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["step_id"] == "init"
-    assert _fields(result) == {
-        CONF_FAST_INTERVAL,
-        CONF_SLOW_INTERVAL,
-        CONF_DEFAULT_STREAM,
-        CONF_RTSP_PORT,
-        CONF_PTZ_WATCHDOG,
-    }
+    assert _fields(result) == OPTION_FIELDS
     assert _suggested(result, CONF_RTSP_PORT) == 8554
-    assert _suggested(result, CONF_FAST_INTERVAL) == 10
     assert _suggested(result, CONF_PTZ_WATCHDOG) == 10
 
-    user_input = {
-        CONF_FAST_INTERVAL: 5.0,
-        CONF_SLOW_INTERVAL: 600.0,
-        CONF_DEFAULT_STREAM: "sub",
-        CONF_PTZ_WATCHDOG: 20.0,
-    }
+    user_input = {CONF_DEFAULT_STREAM: "main", CONF_PTZ_WATCHDOG: 20.0}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], user_input
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {
-        CONF_FAST_INTERVAL: 5,
-        CONF_SLOW_INTERVAL: 600,
-        CONF_DEFAULT_STREAM: "sub",
-        CONF_PTZ_WATCHDOG: 20.0,
-    }
+    assert entry.options == {CONF_DEFAULT_STREAM: "main", CONF_PTZ_WATCHDOG: 20.0}
     await hass.async_block_till_done()
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
@@ -528,126 +532,110 @@ async def test_options(
     await hass.async_block_till_done()
 
 
-@pytest.mark.parametrize(
-    "emulator_config",
-    [EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC, ptz=False)],
-)
-async def test_options_without_ptz(
+async def test_old_interval_options_ignored(
     hass: HomeAssistant,
     emulator: CameraEmulator,
     setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
 ) -> None:
-    """A camera without PTZ has no PTZ option; an old entry's PTZ options are dropped on save."""
-    entry = await setup_integration(
-        entry_for(emulator, ptz_speed=3, ptz_step_duration=0.3, ptz_watchdog=20.0)
-    )
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert _fields(result) == {
-        CONF_FAST_INTERVAL,
-        CONF_SLOW_INTERVAL,
-        CONF_DEFAULT_STREAM,
-        CONF_RTSP_PORT,
-    }
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {CONF_FAST_INTERVAL: 10, CONF_SLOW_INTERVAL: 300, CONF_DEFAULT_STREAM: "main"},
-    )
-    assert entry.options == {
-        CONF_FAST_INTERVAL: 10,
-        CONF_SLOW_INTERVAL: 300,
-        CONF_DEFAULT_STREAM: "main",
-    }
-    await hass.async_block_till_done()
-
-
-async def test_options_camera_offline(
-    hass: HomeAssistant,
-    emulator: CameraEmulator,
-    setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
-) -> None:
-    """Whether an unreachable camera has PTZ is unknown: the watchdog is not offered, and a stored one is kept."""
-    entry = entry_for(emulator, ptz_watchdog=20.0)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=entry.unique_id,
-        data={**entry.data, CONF_HOST: "127.0.0.9"},
-        options=entry.options,
-    )
-    await setup_integration(entry)
-    assert entry.state is ConfigEntryState.SETUP_RETRY
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert CONF_PTZ_WATCHDOG not in _fields(result)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {CONF_FAST_INTERVAL: 10, CONF_SLOW_INTERVAL: 300, CONF_DEFAULT_STREAM: "main"},
-    )
-    assert entry.options[CONF_PTZ_WATCHDOG] == 20.0
-    await hass.async_block_till_done()
-
-
-_OPTIONS = {
-    CONF_FAST_INTERVAL: 10,
-    CONF_SLOW_INTERVAL: 300,
-    CONF_DEFAULT_STREAM: "main",
-    CONF_PTZ_WATCHDOG: 10,
-}
+    """An entry that still stores polling intervals loads and polls at the integration's own pace."""
+    entry = await setup_integration(entry_for(emulator, **OLD_OPTIONS))
+    assert entry.state is ConfigEntryState.LOADED
+    coordinator = entry.runtime_data.coordinator
+    assert coordinator.fast_interval == timedelta(seconds=DEFAULT_FAST_INTERVAL)
+    assert coordinator.slow_interval == timedelta(seconds=DEFAULT_SLOW_INTERVAL)
 
 
 @pytest.mark.parametrize(
-    "emulator_config",
-    [EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC, alarm_status=True)],
-)
-async def test_options_motion_interval(
-    hass: HomeAssistant,
-    emulator: CameraEmulator,
-    setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
-) -> None:
-    """A camera polled for getAlarmStatus offers the motion poll interval; the reload polls at the new pace."""
-    entry = await setup_integration(entry_for(emulator))
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert CONF_MOTION_INTERVAL in _fields(result)
-    assert _suggested(result, CONF_MOTION_INTERVAL) == 1.0
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], _OPTIONS | {CONF_MOTION_INTERVAL: 2.5}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options[CONF_MOTION_INTERVAL] == 2.5
-    await hass.async_block_till_done()
-    # Live motion no longer reads the option (a fixed 1 s); the options flow loses it in another change.
-
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert _suggested(result, CONF_MOTION_INTERVAL) == 2.5
-    hass.config_entries.options.async_abort(result["flow_id"])
-    await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-
-
-@pytest.mark.parametrize(
-    "emulator_config",
+    ("field", "value", "low", "high"),
     [
-        EmulatorConfig(
-            username=USERNAME, password=PASSWORD, mac=MAC, onvif=True, alarm_status=True
-        ),
-        EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC),
+        (CONF_RTSP_PORT, 0, "1", "65535"),
+        (CONF_RTSP_PORT, 65536, "1", "65535"),
+        (CONF_RTSP_PORT, 554.5, "1", "65535"),
+        (CONF_PTZ_WATCHDOG, 0.5, "1", "120"),
+        (CONF_PTZ_WATCHDOG, 121, "1", "120"),
     ],
-    ids=["onvif_events", "no_motion_source"],
 )
-async def test_options_motion_interval_hidden(
+async def test_options_out_of_range(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    field: str,
+    value: float,
+    low: str,
+    high: str,
+) -> None:
+    """A value outside its range is refused with an error that gives the allowed range; nothing is stored."""
+    entry = entry_for(emulator, **{CONF_DEFAULT_STREAM: "main"})
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_DEFAULT_STREAM: "sub", CONF_PTZ_WATCHDOG: 10.0, field: value},
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {field: "out_of_range"}
+    assert result["description_placeholders"] == {"min": low, "max": high}
+    assert _suggested(result, field) == value
+    assert entry.options == {CONF_DEFAULT_STREAM: "main"}
+
+
+@pytest.mark.parametrize(
+    "emulator_config",
+    [EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC, channels=2)],
+)
+async def test_options_default_stream_switches_entities(
     hass: HomeAssistant,
     emulator: CameraEmulator,
     setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
+    entity_registry: er.EntityRegistry,
 ) -> None:
-    """Without getAlarmStatus polling the interval is not offered, and a stored one is kept for a later fallback."""
-    entry = await setup_integration(entry_for(emulator, **{CONF_MOTION_INTERVAL: 3.0}))
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert CONF_MOTION_INTERVAL not in _fields(result)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], _OPTIONS
+    """Changing the default stream enables that stream's camera entity of every channel and disables the other;
+    an entity the user disabled stays disabled."""
+    entry = await setup_integration(entry_for(emulator))
+
+    def _disabled() -> dict[str, er.RegistryEntryDisabler | None]:
+        return {
+            reg.unique_id.split("_", 1)[1]: reg.disabled_by
+            for reg in er.async_entries_for_config_entry(
+                entity_registry, entry.entry_id
+            )
+            if reg.domain == "camera"
+        }
+
+    integration = er.RegistryEntryDisabler.INTEGRATION
+    assert _disabled() == {
+        "1_main_stream": None,
+        "1_sub_stream": integration,
+        "2_main_stream": None,
+        "2_sub_stream": integration,
+    }
+    main_2 = next(
+        reg.entity_id
+        for reg in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+        if reg.unique_id.endswith("_2_main_stream")
     )
-    assert entry.options[CONF_MOTION_INTERVAL] == 3.0
+    entity_registry.async_update_entity(
+        main_2, disabled_by=er.RegistryEntryDisabler.USER
+    )
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_DEFAULT_STREAM: "sub", CONF_PTZ_WATCHDOG: 10.0}
+    )
     await hass.async_block_till_done()
-    await hass.config_entries.async_unload(entry.entry_id)
+    assert _disabled() == {
+        "1_main_stream": integration,
+        "1_sub_stream": None,
+        "2_main_stream": er.RegistryEntryDisabler.USER,
+        "2_sub_stream": None,
+    }
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(main_2) is None
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_DEFAULT_STREAM: "main", CONF_PTZ_WATCHDOG: 10.0}
+    )
     await hass.async_block_till_done()
+    assert _disabled()["1_main_stream"] is None
+    assert _disabled()["1_sub_stream"] is integration
 
 
 # --- DHCP ----------------------------------------------------------------------------------------------------------
@@ -688,18 +676,16 @@ async def test_dhcp_new_camera(
 
 
 @pytest.mark.parametrize("emulator_config", [EmulatorConfig(auth="none", mac=MAC)])
-async def test_dhcp_new_camera_named_by_model(
+async def test_dhcp_new_camera_named_by_address(
     hass: HomeAssistant, emulator: CameraEmulator, port_80: dict[str, int]
 ) -> None:
-    """A camera that answers DeviceInfo without a password is named by its model."""
+    """A camera that answers DeviceInfo without a password is still named by its address, not its board ID."""
     port_80["127.0.0.1"] = emulator.port
     await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.1")
     )
     flows = hass.config_entries.flow.async_progress()
-    assert flows[0]["context"]["title_placeholders"] == {
-        "name": emulator.config.device_id
-    }
+    assert flows[0]["context"]["title_placeholders"] == {"name": "127.0.0.1"}
 
 
 async def _dhcp_known(hass: HomeAssistant, entry: MockConfigEntry, ip: str) -> None:
@@ -810,9 +796,10 @@ def _options(result: Any) -> dict[str, str]:
 async def test_scan_finds_nothing(
     hass: HomeAssistant, scan_targets: list[tuple[str, int]], socket_enabled: None
 ) -> None:
-    """No reply: straight to manual entry."""
+    """No reply: straight to manual entry, saying that the scan found nothing."""
     result = await _scan(hass, scan_targets, WsDiscoveryResponder([]))
     assert result["step_id"] == "connect"
+    assert result["errors"] == {"base": "no_cameras_found"}
     assert _suggested(result, CONF_HOST) is None
 
 
@@ -880,6 +867,7 @@ async def test_scan_several_devices(
         result["flow_id"], {"device": "manual"}
     )
     assert result["step_id"] == "connect"
+    assert not result["errors"]  # the scan found cameras: manual entry was a choice
     assert _suggested(result, CONF_HOST) is None
 
 
@@ -909,11 +897,12 @@ async def test_scan_prefers_confirmed_port(
 
 async def test_scan_failure_offers_manual_entry(hass: HomeAssistant) -> None:
     """A probe that cannot even open a socket never fails the flow."""
-    with patch.object(config_flow, "probe", AsyncMock(side_effect=OSError("no route"))):
+    with patch.object(scan, "probe", AsyncMock(side_effect=OSError("no route"))):
         result = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": SOURCE_USER}
         )
     assert result["step_id"] == "connect"
+    assert result["errors"] == {"base": "no_cameras_found"}
 
 
 # --- passwords: never sent back, may be empty ----------------------------------------------------------------------
@@ -1000,7 +989,7 @@ async def test_empty_password_accepted(
 
 
 async def _set_osd_title(hass: HomeAssistant, emu: CameraEmulator, title: str) -> None:
-    client = config_flow._client(hass, _user_input(emu, **{CONF_HOST: emu.host}), 5)
+    client = scan.client(hass, _user_input(emu, **{CONF_HOST: emu.host}), 5)
     await client.set("image", "OSDInfo", 1, {"TextOSDTitle": title})
 
 
@@ -1024,14 +1013,11 @@ async def _add(
 async def test_two_cameras_of_one_model_get_distinct_titles(
     hass: HomeAssistant, emulator: CameraEmulator, other_camera: CameraEmulator
 ) -> None:
-    """Named by model and address by default, two cameras of one model never share a title."""
+    """Named "Camera" by default (numbered when taken), two cameras of one model never share a title."""
     assert emulator.config.device_id == other_camera.config.device_id
     _, first = await _add(hass, emulator)
     _, second = await _add(hass, other_camera)
-    assert first.title == f"{emulator.config.device_id} (127.0.0.1:{emulator.port})"
-    assert (
-        second.title == f"{emulator.config.device_id} (127.0.0.2:{other_camera.port})"
-    )
+    assert (first.title, second.title) == ("Camera", "Camera 2")
 
 
 async def test_name_from_osd_title(
@@ -1044,22 +1030,22 @@ async def test_name_from_osd_title(
     assert default == "Garage"
     assert entry.title == "Garage"
     default, entry = await _add(hass, other_camera, name="  Drive way ")
-    assert default == f"{other_camera.config.device_id} (127.0.0.2:{other_camera.port})"
+    assert default == "Camera"
     assert entry.title == "Drive way"
 
 
 async def test_name_without_osd(hass: HomeAssistant, emulator: CameraEmulator) -> None:
-    """A camera whose OSD cannot be read is named by model and address."""
-    real_get = config_flow.CgiCamera.get
+    """A camera whose OSD cannot be read is named "Camera"."""
+    real_get = scan.CgiCamera.get
 
     async def get_without_osd(self, area, group, *args, **kwargs):  # type: ignore[no-untyped-def]
         if group == "OSDInfo":
-            raise config_flow.NotSupported(area=area, group=group, code=501)
+            raise scan.NotSupported(area=area, group=group, code=501)
         return await real_get(self, area, group, *args, **kwargs)
 
-    with patch.object(config_flow.CgiCamera, "get", get_without_osd):
+    with patch.object(scan.CgiCamera, "get", get_without_osd):
         default, _ = await _add(hass, emulator)
-    assert default == f"{emulator.config.device_id} (127.0.0.1:{emulator.port})"
+    assert default == "Camera"
 
 
 async def test_name_required(hass: HomeAssistant, emulator: CameraEmulator) -> None:
@@ -1110,7 +1096,7 @@ async def test_bad_address_sends_no_request(
 ) -> None:
     """A host that is not a bare name or IP, or a fractional port, is refused before anything is sent."""
     result = await _connect_form(hass)
-    with patch.object(config_flow.CgiCamera, "device_info") as device_info:
+    with patch.object(scan.CgiCamera, "device_info") as device_info:
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], _user_input(emulator, **{field: value})
         )
@@ -1125,7 +1111,7 @@ async def test_host_forms_accepted(
     """Host names (also with an underscore or a trailing dot) and IPv6 addresses are tried."""
     result = await _connect_form(hass)
     with patch.object(
-        config_flow.CgiCamera, "device_info", side_effect=config_flow.CannotConnect()
+        scan.CgiCamera, "device_info", side_effect=scan.CannotConnect()
     ) as device_info:
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], _user_input(emulator, **{CONF_HOST: host})

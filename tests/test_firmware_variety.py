@@ -108,8 +108,8 @@ async def test_device_page_with_other_tag_names(
         dr.async_get(hass), loaded_entry.entry_id
     )
     assert device is not None
-    # The board ID is the model; a model_id equal to it made the device page read "X (X)".
-    assert (device.model, device.model_id) == (emulator.config.device_id, None)
+    # A plain model, the board ID as model ID: the device page reads "PTZ camera (<board ID>)".
+    assert (device.model, device.model_id) == ("PTZ camera", emulator.config.device_id)
     assert device.sw_version == emulator.config.firmware
     assert device.serial_number == emulator.config.serial
 

@@ -83,7 +83,7 @@ async def test_setup_and_unload(
         (DOMAIN, loaded_entry.unique_id), loaded_entry.entry_id
     )
     assert device is not None
-    assert device.model == emulator.config.device_id
+    assert device.model_id == emulator.config.device_id
     assert device.sw_version == emulator.config.firmware
     assert device.serial_number == emulator.config.serial
     assert (

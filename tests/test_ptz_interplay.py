@@ -20,6 +20,7 @@ from tests.test_ptz import (
     is_move,
     is_stop,
     ptz_sets,
+    recall_preset,
 )
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ async def test_preset_select_clears_when_the_position_changes(
     await call(hass, loaded_entry, "ptz_save_preset", preset=2, title="Door")
     await hass.async_block_till_done()
     select = entity_id(hass, SELECT_DOMAIN, "ptz_preset")
-    await call(hass, loaded_entry, "ptz_goto_preset", preset=2)
+    await recall_preset(hass, "2: Door")
     coordinator = loaded_entry.runtime_data.coordinator
     await coordinator.async_refresh()  # the position right after the recall
     await coordinator.async_refresh()  # unchanged: the preset stays

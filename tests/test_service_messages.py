@@ -62,7 +62,7 @@ async def test_ptz_on_video_server_channel_without_ptz_names_the_channel(
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
             DOMAIN,
-            "ptz_goto_preset",
+            "ptz_save_preset",
             {ATTR_ENTITY_ID: camera, "preset": 1},
             blocking=True,
         )

@@ -71,59 +71,66 @@ def ptz_sets(emulator: CameraEmulator) -> list[dict[str, Any]]:
     ]
 
 
-INVALID_CALLS: list[tuple[str, dict[str, Any]]] = [
+# Refused by the schema (vol.Invalid): wrong choice, out of range, NaN or infinite, not a whole number, missing.
+SCHEMA_INVALID: list[tuple[str, dict[str, Any]]] = [
     ("ptz_move", {"direction": "sideways", "duration": SHORT}),
     ("ptz_move", {"direction": "up", "pan_speed": 0, "duration": SHORT}),
     ("ptz_move", {"direction": "up", "tilt_speed": 9, "duration": SHORT}),
     ("ptz_move", {"direction": "up", "duration": 0.05}),
     ("ptz_move", {"direction": "up", "duration": 61}),
+    ("ptz_move", {"direction": "up", "duration": float("nan")}),
+    ("ptz_move", {"direction": "up", "duration": float("inf")}),
+    ("ptz_move", {"direction": "up", "duration": "nan"}),
     ("ptz_start", {"direction": "up", "pan_speed": 99}),
     ("ptz_zoom", {"direction": "sideways", "duration": SHORT}),
     ("ptz_zoom", {"direction": "in", "duration": 0}),
     ("ptz_focus", {"direction": "in", "duration": SHORT}),
     ("ptz_iris", {"direction": "near", "duration": SHORT}),
-    ("ptz_goto_preset", {"preset": 0}),
-    ("ptz_goto_preset", {"preset": 256}),
+    ("ptz_save_preset", {"preset": 0}),
     ("ptz_save_preset", {"preset": 300}),
-    ("ptz_save_preset", {"preset": 1, "title": "x" * 65}),
-    ("ptz_save_preset", {"preset": 1, "title": "Gate\x00"}),
     ("ptz_rename_preset", {"preset": 1}),
-    ("ptz_position", {"mode": "absolute"}),
-    ("ptz_position", {"mode": "absolute", "pan": -10}),
     ("ptz_position", {"pan": 400}),
+    ("ptz_position", {"pan": float("nan")}),
+    ("ptz_position", {"tilt": float("-inf")}),
     ("ptz_position", {"zoom": 101}),
-    ("ptz_run", {"program": "pattern"}),
     ("ptz_run", {"program": "pattern", "number": 5}),
-    ("ptz_run", {"program": "tour", "number": 1, "action": "set_start"}),
-    ("ptz_run", {"program": "autoscan", "action": "set_end"}),
-    ("uart_send", {"data": "12 3G"}),
-    ("uart_send", {"data": "123"}),
-    ("uart_send", {"data": "00" * 257}),
-    ("uart_send", {"data": ""}),
-    ("uart_send", {}),
-    ("uart_send", {"data": "12", "text": "a"}),
-    ("uart_send", {"text": "é", "encoding": "ascii"}),
-    ("uart_send", {"text": "x" * 257}),
+    ("ptz_run", {"program": "scan"}),
     ("uart_send", {"text": "a", "encoding": "ebcdic"}),
-    ("set_osd_text", {"title": "x" * 65}),
-    ("set_osd_text", {"title": "a", "x": 100}),
-]
-
-# Defect 7: integer fields truncated non-integers (preset 3.9 recalled preset 3, speed 2.7 became 2).
-NON_INTEGERS: list[tuple[str, dict[str, Any]]] = [
-    ("ptz_goto_preset", {"preset": 3.9}),
-    ("ptz_goto_preset", {"preset": "3.9"}),
-    ("ptz_goto_preset", {"preset": True}),
-    ("ptz_save_preset", {"preset": 2.5}),
+    # Defect 7: integer fields truncated non-integers (preset 3.9 saved preset 3, speed 2.7 became 2).
+    ("ptz_save_preset", {"preset": 3.9}),
+    ("ptz_save_preset", {"preset": "3.9"}),
+    ("ptz_save_preset", {"preset": True}),
     ("ptz_rename_preset", {"preset": 1.5, "title": "Gate"}),
     ("ptz_move", {"direction": "up", "pan_speed": 2.7, "duration": SHORT}),
     ("ptz_start", {"direction": "up", "tilt_speed": 2.7}),
     ("ptz_run", {"program": "pattern", "number": 1.5}),
-    ("set_osd_text", {"title": "a", "x": 10.5}),
-    ("set_osd_text", {"title": "a", "y": "ten"}),
 ]
 
-# Defect 8: control characters reached the camera (CR LF stored, NUL made the reply unparsable).
+# Refused before any request with a translated error: what the schema cannot express.
+HANDLER_INVALID: list[tuple[str, dict[str, Any], str]] = [
+    ("ptz_save_preset", {"preset": 1, "title": "x" * 65}, "text_too_long"),
+    ("ptz_save_preset", {"preset": 1, "title": "Gate\x00"}, "text_invalid_character"),
+    ("ptz_position", {"mode": "absolute"}, "position_empty"),
+    ("ptz_position", {"mode": "absolute", "pan": -10}, "position_out_of_range"),
+    ("ptz_run", {"program": "pattern"}, "program_number_required"),
+    (
+        "ptz_run",
+        {"program": "tour", "number": 1, "action": "set_start"},
+        "invalid_program_action",
+    ),
+    ("ptz_run", {"program": "autoscan", "action": "set_end"}, "invalid_program_action"),
+    ("uart_send", {"data": "12 3G"}, "uart_invalid_hex"),
+    ("uart_send", {"data": "123"}, "uart_odd_length"),
+    ("uart_send", {"data": "00" * 257}, "uart_too_long"),
+    ("uart_send", {"data": ""}, "uart_empty"),
+    ("uart_send", {}, "uart_data_or_text"),
+    ("uart_send", {"data": "12", "text": "a"}, "uart_data_or_text"),
+    ("uart_send", {"text": "é", "encoding": "ascii"}, "uart_cannot_encode"),
+    ("uart_send", {"text": "x" * 257}, "uart_too_long"),
+]
+
+# Defect 8: control characters reached the camera (CR LF stored, NUL made the reply unparsable); i21.7: invisible
+# format characters (right-to-left override, zero-width joiner, byte order mark) were stored unseen.
 CONTROL_CHARACTERS: list[str] = [
     "\x00",
     "\r",
@@ -133,43 +140,42 @@ CONTROL_CHARACTERS: list[str] = [
     "\x7f",
     "\x85",
     "\u2028",
+    "\u202e",
+    "\u200d",
+    "\ufeff",
 ]
 
 
-@pytest.mark.parametrize(("service", "data"), INVALID_CALLS)
-async def test_invalid_input_sends_nothing(
+@pytest.mark.parametrize(("service", "data"), SCHEMA_INVALID)
+async def test_schema_refuses_and_sends_nothing(
     hass: HomeAssistant,
     loaded_entry: MockConfigEntry,
     emulator: CameraEmulator,
     service: str,
     data: dict[str, Any],
 ) -> None:
-    """Invalid input is rejected before any request reaches the camera."""
+    """The action's schema refuses invalid input (vol.Invalid) before any request reaches the camera."""
     before = len(emulator.requests)
-    with pytest.raises((vol.Invalid, ServiceValidationError)) as err:
+    with pytest.raises(vol.Invalid):
         await call(hass, loaded_entry, service, **data)
-    if isinstance(err.value, ServiceValidationError):
-        assert err.value.translation_domain == DOMAIN
-        assert err.value.translation_key
     assert len(emulator.requests) == before
 
 
-@pytest.mark.parametrize(("service", "data"), NON_INTEGERS)
-async def test_non_integer_refused(
+@pytest.mark.parametrize(("service", "data", "key"), HANDLER_INVALID)
+async def test_invalid_input_translated_and_sends_nothing(
     hass: HomeAssistant,
     loaded_entry: MockConfigEntry,
     emulator: CameraEmulator,
     service: str,
     data: dict[str, Any],
+    key: str,
 ) -> None:
-    """A non-integer in an integer field gets a translated error with the allowed range; nothing is sent."""
+    """What the schema cannot express is refused with a translated error before any request."""
     before = len(emulator.requests)
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, loaded_entry, service, **data)
-    assert err.value.translation_key == "not_whole_number"
-    assert err.value.translation_placeholders is not None
-    # The message shows the value and the range, in plain words (no field key: it would reach every language).
-    assert set(err.value.translation_placeholders) == {"value", "min", "max"}
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == key
     assert len(emulator.requests) == before
 
 
@@ -180,48 +186,27 @@ async def test_integer_forms_accepted(
     emulator: CameraEmulator,
     preset: Any,
 ) -> None:
-    """An int, an integral float (what templates render) or an int string recalls exactly that preset."""
-    await call(hass, loaded_entry, "ptz_goto_preset", preset=preset)
+    """An int, an integral float (what templates render) or an int string saves exactly that preset."""
+    await call(hass, loaded_entry, "ptz_save_preset", preset=preset)
     last = ptz_sets(emulator)[-1]
     assert str(last["PresetNumber"]) == "4"
 
 
 @pytest.mark.parametrize("char", CONTROL_CHARACTERS)
-@pytest.mark.parametrize("service", ["set_osd_text", "ptz_rename_preset"])
 async def test_control_characters_refused(
     hass: HomeAssistant,
     loaded_entry: MockConfigEntry,
     emulator: CameraEmulator,
-    service: str,
     char: str,
 ) -> None:
-    """A title with a control character gets a translated error naming the character; nothing is sent."""
+    """A title with a control or invisible character gets a translated error naming it; nothing is sent."""
     before = len(emulator.requests)
     with pytest.raises(ServiceValidationError) as err:
-        await call(hass, loaded_entry, service, preset=1, title=f"Front{char}door")
+        await call(
+            hass, loaded_entry, "ptz_rename_preset", preset=1, title=f"Front{char}door"
+        )
     assert err.value.translation_key == "text_invalid_character"
-    assert err.value.translation_placeholders == {
-        "character": f"U+{ord(char):04X}",
-    }
-    assert len(emulator.requests) == before
-
-
-async def test_title_bounded_in_bytes(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
-) -> None:
-    """The title limit counts UTF-8 bytes, as sent: 64 ASCII or 21 CJK characters fit, 22 do not."""
-    await call(hass, loaded_entry, "set_osd_text", title="x" * 64)
-    assert emulator.state.channel(1).osd["TextOSDTitle"] == "x" * 64
-    await call(hass, loaded_entry, "set_osd_text", title="門" * 21)
-    assert emulator.state.channel(1).osd["TextOSDTitle"] == "門" * 21
-    before = len(emulator.requests)
-    with pytest.raises(ServiceValidationError) as err:
-        await call(hass, loaded_entry, "set_osd_text", title="門" * 22)
-    assert err.value.translation_key == "text_too_long"
-    assert err.value.translation_placeholders == {
-        "length": "66",
-        "max": "64",
-    }
+    assert err.value.translation_placeholders == {"character": f"U+{ord(char):04X}"}
     assert len(emulator.requests) == before
 
 
@@ -234,9 +219,7 @@ async def test_title_bounded_in_bytes(
     [
         ("ptz_move", {"direction": "up", "duration": SHORT}),
         ("ptz_start", {"direction": "up"}),
-        ("ptz_stop", {}),
         ("ptz_zoom", {"direction": "in", "duration": SHORT}),
-        ("ptz_goto_preset", {"preset": 1}),
         ("ptz_save_preset", {"preset": 1}),
         ("ptz_position", {"pan": 10}),
         ("ptz_run", {"program": "autoscan"}),
@@ -268,16 +251,15 @@ async def test_target_camera_entity(
         if e.domain == "camera"
     ]
     assert cameras
-    await call(hass, loaded_entry, "ptz_save_preset", preset=2)
     await hass.services.async_call(
         DOMAIN,
-        "ptz_goto_preset",
+        "ptz_save_preset",
         {ATTR_ENTITY_ID: cameras[0], "preset": 2},
         blocking=True,
     )
     last = ptz_sets(emulator)[-1]
     assert str(last["PresetNumber"]) == "2"
-    assert str(last["Preset"]) == "1"
+    assert str(last["Preset"]) == "0"
 
 
 async def test_all_cameras(
@@ -285,37 +267,20 @@ async def test_all_cameras(
 ) -> None:
     """`entity_id: all` reaches every camera of the integration."""
     await hass.services.async_call(
-        DOMAIN, "ptz_goto_preset", {ATTR_ENTITY_ID: "all", "preset": 6}, blocking=True
+        DOMAIN, "ptz_save_preset", {ATTR_ENTITY_ID: "all", "preset": 6}, blocking=True
     )
     assert str(ptz_sets(emulator)[-1]["PresetNumber"]) == "6"
 
 
-async def test_foreign_target_rejected(
+async def test_save_preset(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
 ) -> None:
-    """An entity of another integration is not a valid target."""
-    hass.states.async_set("camera.other", "idle")
-    before = len(emulator.requests)
-    with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            DOMAIN, "ptz_stop", {ATTR_ENTITY_ID: "camera.other"}, blocking=True
-        )
-    assert err.value.translation_key == "invalid_target"
-    assert len(emulator.requests) == before
-
-
-async def test_save_and_goto_preset(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
-) -> None:
-    """Saving sends Preset=0 with the title; going to it sends Preset=1."""
+    """Saving sends Preset=0 with the title."""
     await call(hass, loaded_entry, "ptz_save_preset", preset=5, title="Door")
     saves = [p for p in ptz_sets(emulator) if "Preset" in p]
     assert str(saves[-1]["Preset"]) == "0"
     assert str(saves[-1]["PresetNumber"]) == "5"
     assert saves[-1]["PresetTitle"] == "Door"
-    await call(hass, loaded_entry, "ptz_goto_preset", preset=5)
-    calls = [p for p in ptz_sets(emulator) if "Preset" in p]
-    assert str(calls[-1]["Preset"]) == "1"
 
 
 @pytest.mark.parametrize(
@@ -396,7 +361,13 @@ async def test_uart_round_trip(
     response = await call(
         hass, loaded_entry, "uart_send", response=True, data="ff 01 00", read_back=True
     )
-    assert response == {"data": "12 34 AB", "bytes": [0x12, 0x34, 0xAB]}
+    # An entity action's response is keyed by the camera entity that answered.
+    assert response == {
+        camera_entity_ids(hass, loaded_entry)[0]: {
+            "data": "12 34 AB",
+            "bytes": [0x12, 0x34, 0xAB],
+        }
+    }
     assert rs485.sent[-1] == b"\xff\x01\x00"
 
 
@@ -411,27 +382,13 @@ async def test_uart_send_text(
     assert emulator.state.channel(1).rs485.sent[-1] == b"Hi"
 
 
-async def test_set_osd_text(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
-) -> None:
-    """The OSD text and position are set on the camera."""
-    await call(hass, loaded_entry, "set_osd_text", title="Porch", x=10, y=20)
-    sets = [
-        dict(r.params) for r in emulator.requests if r.area == "image" and r.op == "set"
-    ]
-    assert sets[-1]["TextOSDTitle"] == "Porch"
-    assert str(sets[-1]["TextOSDX"]) == "10"
-    assert str(sets[-1]["TextOSDY"]) == "20"
-    assert str(sets[-1]["TextOSDStatus"]) == "1"
-
-
 async def test_camera_error_is_translated(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
 ) -> None:
     """A camera error becomes the translated message of its class, naming the camera (the user's own name)."""
     emulator.faults.push("503", count=1)
     with pytest.raises(HomeAssistantError) as err:
-        await call(hass, loaded_entry, "ptz_goto_preset", preset=1)
+        await call(hass, loaded_entry, "ptz_save_preset", preset=1)
     assert err.value.translation_key == "camera_busy"
     assert err.value.translation_placeholders is not None
     assert err.value.translation_placeholders["what"] == loaded_entry.title
@@ -452,27 +409,21 @@ def camera_entity_ids(hass: HomeAssistant, entry: MockConfigEntry) -> list[str]:
     )
 
 
-async def test_entry_not_loaded(
+async def test_no_camera_reached_sends_nothing(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
 ) -> None:
-    """An action on a camera whose entry is not loaded says so, by entity and by device."""
-    cameras = camera_entity_ids(hass, loaded_entry)
-    target_device = device_id(hass, loaded_entry)
-    await hass.config_entries.async_unload(loaded_entry.entry_id)
-    before = len(emulator.requests)
-    for target in ({ATTR_ENTITY_ID: cameras[0]}, {ATTR_DEVICE_ID: target_device}):
-        with pytest.raises(ServiceValidationError) as err:
-            await hass.services.async_call(DOMAIN, "ptz_stop", target, blocking=True)
-        assert err.value.translation_key == "not_loaded"
-        assert err.value.translation_placeholders == {"target": loaded_entry.title}
-    assert len(emulator.requests) == before
-
-
-async def test_unavailable_camera(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
-) -> None:
-    """An action on an unavailable camera says so instead of doing nothing."""
+    """Home Assistant resolves the targets: another integration's entity, a device without our cameras, an
+    unavailable camera and an unloaded entry's camera are skipped, and nothing reaches the camera."""
     camera = camera_entity_ids(hass, loaded_entry)[0]
+    hass.states.async_set("camera.other", "idle")
+    other = dr.async_get(hass).async_get_or_create(
+        config_entry_id=loaded_entry.entry_id, identifiers={("other", "x")}
+    )
+    before = len(emulator.requests)
+    for target in ({ATTR_ENTITY_ID: "camera.other"}, {ATTR_DEVICE_ID: other.id}):
+        await hass.services.async_call(
+            DOMAIN, "ptz_zoom", {**target, "direction": "in"}, blocking=True
+        )
     entity = next(
         platform.entities[camera]
         for platform in entity_platform.async_get_platforms(hass, DOMAIN)
@@ -480,28 +431,16 @@ async def test_unavailable_camera(
     )
     entity.coordinator.async_set_update_error(UpdateFailed("camera gone"))  # type: ignore[attr-defined]
     assert hass.states.get(camera).state == "unavailable"  # type: ignore[union-attr]
-    before = len(emulator.requests)
-    with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            DOMAIN, "ptz_stop", {ATTR_ENTITY_ID: camera}, blocking=True
-        )
-    assert err.value.translation_key == "unavailable"
-    assert err.value.translation_placeholders == {"target": camera}
-    assert len(emulator.requests) == before
-
-
-async def test_no_camera_of_ours(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
-) -> None:
-    """A device or area with none of our cameras gets a translated error."""
-    other = dr.async_get(hass).async_get_or_create(
-        config_entry_id=loaded_entry.entry_id, identifiers={("other", "x")}
+    await hass.services.async_call(
+        DOMAIN, "ptz_zoom", {ATTR_ENTITY_ID: camera, "direction": "in"}, blocking=True
     )
-    with pytest.raises(ServiceValidationError) as err:
+    target_device = device_id(hass, loaded_entry)
+    await hass.config_entries.async_unload(loaded_entry.entry_id)
+    for target in ({ATTR_ENTITY_ID: camera}, {ATTR_DEVICE_ID: target_device}):
         await hass.services.async_call(
-            DOMAIN, "ptz_stop", {ATTR_DEVICE_ID: other.id}, blocking=True
+            DOMAIN, "ptz_zoom", {**target, "direction": "in"}, blocking=True
         )
-    assert err.value.translation_key == "no_target"
+    assert len(emulator.requests) == before
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
@@ -510,28 +449,30 @@ async def test_channel_acts_once_for_both_streams(
 ) -> None:
     """The main and sub stream entities of a channel are one target: the device gets one request."""
     assert len(camera_entity_ids(hass, loaded_entry)) == 2
-    await call(hass, loaded_entry, "ptz_goto_preset", preset=2)
+    await call(hass, loaded_entry, "ptz_save_preset", preset=2)
     assert len([p for p in ptz_sets(emulator) if "Preset" in p]) == 1
     await call(hass, loaded_entry, "uart_send", data="AA")
     assert emulator.state.channel(1).rs485.sent == [b"\xaa"]
+    cameras = camera_entity_ids(hass, loaded_entry)
     response = await hass.services.async_call(
         DOMAIN,
         "uart_send",
-        {ATTR_ENTITY_ID: camera_entity_ids(hass, loaded_entry), "data": "BB"},
+        {ATTR_ENTITY_ID: cameras, "data": "BB"},
         blocking=True,
         return_response=True,
     )
-    assert response == {"data": "BB", "bytes": [0xBB]}
+    assert response == {camera: {"data": "BB", "bytes": [0xBB]} for camera in cameras}
+    assert emulator.state.channel(1).rs485.sent == [b"\xaa", b"\xbb"]
 
 
 @pytest.mark.parametrize(
     "emulator_config",
     [EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC, channels=2)],
 )
-async def test_uart_response_needs_one_channel(
+async def test_uart_response_per_channel(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
 ) -> None:
-    """Response data comes from one UART: two channels with a response are refused before sending."""
+    """Two channels with a response: each channel sends, and the response holds each camera entity's answer."""
     assert loaded_entry.runtime_data.channels == (1, 2)
     dev_reg = dr.async_get(hass)
     channels = [
@@ -540,21 +481,15 @@ async def test_uart_response_needs_one_channel(
         if device.via_device_id is not None
     ]
     assert len(channels) == 2
-    before = len(emulator.requests)
-    with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "uart_send",
-            {ATTR_DEVICE_ID: channels, "data": "01"},
-            blocking=True,
-            return_response=True,
-        )
-    assert err.value.translation_key == "single_target_response"
-    assert len(emulator.requests) == before
-    # Without a response both channels send.
-    await hass.services.async_call(
-        DOMAIN, "uart_send", {ATTR_DEVICE_ID: channels, "data": "01"}, blocking=True
+    response = await hass.services.async_call(
+        DOMAIN,
+        "uart_send",
+        {ATTR_DEVICE_ID: channels, "data": "01"},
+        blocking=True,
+        return_response=True,
     )
+    assert response is not None
+    assert len(response) == 2
     assert emulator.state.channel(1).rs485.sent == [b"\x01"]
     assert emulator.state.channel(2).rs485.sent == [b"\x01"]
 
@@ -591,7 +526,7 @@ async def test_channels_move_together(
     with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call(
             DOMAIN,
-            "ptz_goto_preset",
+            "ptz_save_preset",
             {ATTR_DEVICE_ID: channels, "preset": 1},
             blocking=True,
         )

@@ -63,7 +63,9 @@ def test_no_key_references() -> None:
 
 def test_every_flow_error_and_abort_has_text() -> None:
     """The config flow's errors and aborts are written out in en.json (else the form shows a bare key)."""
-    source = (PACKAGE / "config_flow.py").read_text()
+    source = (PACKAGE / "config_flow.py").read_text() + (
+        PACKAGE / "scan.py"
+    ).read_text()
     errors = set(re.findall(r'\{"base": "([a-z_]+)"\}', source))
     errors |= set(re.findall(r'errors\[[A-Z_]+\] = "([a-z_]+)"', source))
     aborts = set(re.findall(r'reason="([a-z_]+)"', source))
@@ -82,14 +84,7 @@ def test_every_flow_error_and_abort_has_text() -> None:
         ("config", "reauth_confirm", config_flow.CREDENTIALS_SCHEMA.schema),
         ("config", "confirm", ["name"]),
         ("config", "user", ["device"]),
-        (
-            "options",
-            "init",
-            [
-                *config_flow.OPTIONS_SCHEMA.schema,
-                *config_flow.PTZ_OPTIONS_SCHEMA.schema,
-            ],
-        ),
+        ("options", "init", config_flow.OPTIONS_SCHEMA.schema),
     ],
 )
 def test_every_form_field_has_a_label(

@@ -20,6 +20,7 @@ from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.update_coordinator import UpdateFailed
 import pytest
+import voluptuous as vol
 
 import custom_components.cgi_camera
 from custom_components.cgi_camera.const import DOMAIN
@@ -73,24 +74,18 @@ def test_render_finds_english() -> None:
     assert render("de", "camera_busy", {"what": "UART send", "code": "503"}, set())[
         1
     ] == ["UART", "send"]
-    assert render("de", "invalid_target", {"target": "auto_pan"}, set())[1] == [
-        "auto_pan"
-    ]
+    assert render("de", "camera_busy", {"what": "auto_pan", "code": "503"}, set())[
+        1
+    ] == ["auto_pan"]
     text, english = render(
         "de", "camera_busy", {"what": "Brightness", "code": "503"}, set()
     )
     assert english == []
     assert text.endswith("(Helligkeit)")
-    assert (
-        render("de", "not_whole_number", {"value": "0", "min": "1", "max": "8"}, set())[
-            1
-        ]
-        == []
-    )
 
 
-async def _raised(attempt: Awaitable[Any]) -> HomeAssistantError:
-    with pytest.raises(HomeAssistantError) as caught:
+async def _raised(attempt: Awaitable[Any]) -> HomeAssistantError | vol.Invalid:
+    with pytest.raises((HomeAssistantError, vol.Invalid)) as caught:
         await attempt
     return caught.value
 
@@ -110,6 +105,9 @@ async def test_no_english_through_placeholders(
         if fault:
             emulator.faults.push(fault)
         err = await _raised(attempt)
+        if isinstance(err, vol.Invalid):
+            # Refused by the action's schema, as core does: Home Assistant reports it, no placeholder of ours.
+            return
         assert err.translation_domain == DOMAIN, err
         assert err.translation_key is not None
         errors.append((err.translation_key, dict(err.translation_placeholders or {})))

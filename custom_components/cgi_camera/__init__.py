@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -25,15 +24,7 @@ from homeassistant.loader import async_get_integration
 from .api import CgiCamera
 from .capability_cache import CapabilityCache
 from .checks import async_remove_issues, async_setup_checks
-from .const import (
-    CONF_FAST_INTERVAL,
-    CONF_RTSP_PORT,
-    CONF_SLOW_INTERVAL,
-    DEFAULT_FAST_INTERVAL,
-    DEFAULT_SLOW_INTERVAL,
-    DOMAIN,
-    REQUEST_TIMEOUT,
-)
+from .const import CONF_RTSP_PORT, DOMAIN, FAST_SCAN, REQUEST_TIMEOUT, SLOW_SCAN
 from .coordinator import CgiCoordinator
 from .data import CgiCameraConfigEntry, CgiCameraData
 from .entity import device_identifier, device_info
@@ -53,6 +44,7 @@ PLATFORMS: list[Platform] = [
     Platform.SELECT,
     Platform.SENSOR,
     Platform.SWITCH,
+    Platform.TEXT,
 ]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -86,12 +78,8 @@ def _coordinator(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> CgiCoordin
         hass,
         entry,
         client,
-        fast_interval=timedelta(
-            seconds=entry.options.get(CONF_FAST_INTERVAL, DEFAULT_FAST_INTERVAL)
-        ),
-        slow_interval=timedelta(
-            seconds=entry.options.get(CONF_SLOW_INTERVAL, DEFAULT_SLOW_INTERVAL)
-        ),
+        fast_interval=FAST_SCAN,
+        slow_interval=SLOW_SCAN,
     )
 
 

@@ -9,9 +9,9 @@ from urllib.parse import quote
 
 from aiohttp import web
 from homeassistant.components.camera import Camera, CameraEntityDescription
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
-from homeassistant.core import callback
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME, Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 
 from .api import CgiError, RtspCheck, RtspOutcome
 from .api.wire import group_key
@@ -28,7 +28,6 @@ from .entity import CgiBaseEntity
 from .errors import plain_words
 
 if TYPE_CHECKING:
-    from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .data import CgiCameraConfigEntry
@@ -281,3 +280,26 @@ def _part(frame: bytes) -> bytes:
     """Return one part of the multipart stream."""
     # One copy of the frame (a chain of + would copy it twice).
     return b"".join((_PART_HEAD % len(frame), frame, b"\r\n"))
+
+
+@callback
+def async_switch_default_stream(
+    hass: HomeAssistant, entry: CgiCameraConfigEntry, stream: str
+) -> None:
+    """Enable the camera entities of `stream` that the integration disabled, and disable the other stream's.
+
+    An entity the user disabled stays so. The camera platform reads the option only when it first creates an entity.
+    """
+    if stream == entry.options.get(CONF_DEFAULT_STREAM, STREAM_MAIN):
+        return
+    ent_reg = er.async_get(hass)
+    for reg in er.async_entries_for_config_entry(ent_reg, entry.entry_id):
+        if reg.domain != Platform.CAMERA:
+            continue
+        if reg.unique_id.endswith(f"_{stream}_stream"):
+            if reg.disabled_by is er.RegistryEntryDisabler.INTEGRATION:
+                ent_reg.async_update_entity(reg.entity_id, disabled_by=None)
+        elif reg.disabled_by is None:
+            ent_reg.async_update_entity(
+                reg.entity_id, disabled_by=er.RegistryEntryDisabler.INTEGRATION
+            )

@@ -17,8 +17,6 @@ DEFAULT_RTSP_PORT: Final = 554
 DEFAULT_ONVIF_PORT: Final = 8999
 
 # Options (config entry options)
-CONF_FAST_INTERVAL: Final = "fast_interval"
-CONF_SLOW_INTERVAL: Final = "slow_interval"
 CONF_DEFAULT_STREAM: Final = "default_stream"
 CONF_RTSP_PORT: Final = "rtsp_port"
 CONF_PTZ_SPEED: Final = "ptz_speed"
@@ -28,14 +26,14 @@ CONF_PTZ_WATCHDOG: Final = "ptz_watchdog"
 STREAM_MAIN: Final = "main"
 STREAM_SUB: Final = "sub"
 
+# Polling: what changes by itself (image, exposure, motion detection, recording, PTZ state) every 10 s, every other
+# setting every 5 minutes. Not options (Home Assistant's rule): to poll less, disable polling in the entry's system
+# options and call homeassistant.update_entity when wanted.
 DEFAULT_FAST_INTERVAL: Final = 10  # seconds
 DEFAULT_SLOW_INTERVAL: Final = 300  # seconds
 DEFAULT_PTZ_SPEED: Final = 6  # the speed ZoneMinder and vendor apps use
 DEFAULT_PTZ_STEP: Final = 0.5  # seconds a PTZ button moves
 DEFAULT_PTZ_WATCHDOG: Final = 10.0  # seconds before an unreleased ptz_start is stopped
-
-FAST_INTERVAL_RANGE: Final = (2, 3600)
-SLOW_INTERVAL_RANGE: Final = (30, 86400)
 
 # Consecutive HTTP 401s before reauth is requested: weak-Wi-Fi cameras report spurious ones, and retrying a wrong
 # password fast can lock the camera.

@@ -46,16 +46,28 @@ def device_identifier(
     return (DOMAIN, f"{entry.unique_id}_ch{channel}")
 
 
+def model(data: CgiCameraData) -> str:
+    """Return the plain model name: what the device is (the board ID is its model ID)."""
+    if data.multi_channel:
+        return "Video server"
+    return "PTZ camera" if data.ptz else "IP camera"
+
+
 def device_info(entry: CgiCameraConfigEntry, channel: int | None) -> DeviceInfo:
-    """Return device info for the camera, or for one channel (a sub-device) of a multi-channel video server."""
+    """Return device info for the camera, or for one channel (a sub-device) of a multi-channel video server.
+
+    A channel's name is translated ("<camera> channel <n>", device.channel in the translations).
+    """
     data = entry.runtime_data
     identifier = device_identifier(entry, channel)
     if identifier[1] != entry.unique_id:
         info = DeviceInfo(
             identifiers={identifier},
-            name=f"{entry.title} channel {channel}",
+            translation_key="channel",
+            translation_placeholders={"camera": entry.title, "channel": str(channel)},
             manufacturer=MANUFACTURER,
-            model=data.device.device_id,
+            model="Video server channel",
+            model_id=data.device.device_id,
         )
         if data.host_device_id is not None:
             info.update(via_device(data.host_device_id, device_identifier(entry, None)))
@@ -67,7 +79,8 @@ def device_info(entry: CgiCameraConfigEntry, channel: int | None) -> DeviceInfo:
         connections={(CONNECTION_NETWORK_MAC, mac)},
         name=entry.title,
         manufacturer=MANUFACTURER,
-        model=data.device.device_id,
+        model=model(data),
+        model_id=data.device.device_id,
         sw_version=data.device.firmware,
         serial_number=data.device.serial,
         configuration_url=f"http://{entry.data[CONF_HOST]}:{entry.data[CONF_PORT]}/",

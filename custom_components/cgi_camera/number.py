@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+import math
 from typing import TYPE_CHECKING
 
 from homeassistant.components.number import (
@@ -231,9 +232,14 @@ class CgiNumber(CgiEntity, NumberEntity):
 
     async def async_set_native_value(self, value: float) -> None:
         """Send the value, after checking it against the camera's own list or range."""
-        if value != int(value) or (
-            (capability := self.capability) is not None
-            and not capability.allows(int(value))
+        # NaN passes Home Assistant's range check (every comparison with it is false) and has no int().
+        if (
+            not math.isfinite(value)
+            or value != int(value)
+            or (
+                (capability := self.capability) is not None
+                and not capability.allows(int(value))
+            )
         ):
             allowed = (
                 ", ".join(str(v) for v in _ints(capability))

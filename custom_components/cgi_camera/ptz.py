@@ -3,6 +3,10 @@
 These cameras keep moving (and zooming, focusing, opening the iris) until they receive `Stop=0`. Every timed motion
 therefore runs in one task per channel whose `finally` sends Stop: when its duration ends, when a newer command
 replaces it, when the caller is cancelled, when the move request itself fails, and when the entry unloads.
+
+A command and its Stop share one deadline: one request timeout from the command, plus the duration once the command
+went through. The caller gets its answer by then; a Stop the camera has not answered by then goes on in the
+background (tracked, awaited at unload) and is logged if it fails.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
-from .api import CgiError, NotFound, PtzDirection
+from .api import CameraTimeout, CgiError, NotFound, PtzDirection
 from .api.wire import GroupKey
 from .const import (
     CONF_PTZ_WATCHDOG,
@@ -389,6 +393,15 @@ class PtzController:
 
     # -- internals -------------------------------------------------------------------------------------------
 
+    @staticmethod
+    def stop_wait(deadline: float, now: float, duration: float | None) -> float:
+        """Return how long the caller still waits for a Stop.
+
+        That is what the command left of its deadline, plus the motion's duration once the command went through
+        (`duration` None: it failed).
+        """
+        return max(0.0, deadline + (duration or 0.0) - now)
+
     async def _timed(
         self,
         operation: str,
@@ -398,11 +411,13 @@ class PtzController:
         wait: bool,
     ) -> None:
         """Replace the running motion with a new one; follow it until started (`wait`: until stopped)."""
+        loop = self.hass.loop
         async with self._lock:
             self._commands += 1
             await self._cancel_active()
             self.async_clear_preset()
-            started: asyncio.Future[None] = self.hass.loop.create_future()
+            deadline = loop.time() + self.entry.runtime_data.client.timeout
+            started: asyncio.Future[None] = loop.create_future()
             task = self.entry.async_create_background_task(
                 self.hass,
                 self._motion(operation, begin, duration, started),
@@ -413,11 +428,22 @@ class PtzController:
         try:
             await self._follow(task, started)
         except Exception:
-            # The command failed; return only once the Stop sent in its place has gone out.
-            await asyncio.wait([task])
+            # The command failed; wait for the Stop sent in its place, until the deadline.
+            await asyncio.wait(
+                [task], timeout=self.stop_wait(deadline, loop.time(), None)
+            )
             raise
         if wait:
-            await self._follow(task, task)
+            try:
+                async with asyncio.timeout(
+                    self.stop_wait(deadline, loop.time(), duration)
+                ):
+                    await self._follow(task, task)
+            except TimeoutError:
+                # The Stop goes on in the background (self._pending_stops) and is logged if it fails.
+                raise translated_error(
+                    CameraTimeout("timed out", area="ptz"), "PTZ stop"
+                ) from None
 
     async def _motion(
         self,

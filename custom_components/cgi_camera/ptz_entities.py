@@ -7,6 +7,7 @@ any of them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import math
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
@@ -24,6 +25,7 @@ from homeassistant.components.select import (
 )
 from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 
 from .api import preset_titles
@@ -375,7 +377,19 @@ class PtzNumber(CgiChannelEntity, RestoreNumber):
         return self.entity_description.value_fn(self.controller)
 
     async def async_set_native_value(self, value: float) -> None:
-        """Use a new value from now on."""
+        """Use a new value from now on; NaN (which passes Home Assistant's range check) is refused."""
+        if not math.isfinite(value):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_number",
+                translation_placeholders={
+                    "value": f"{value:g}",
+                    "setting": self.name
+                    if isinstance(self.name, str)
+                    else self.entity_description.key,
+                    "allowed": f"{self.native_min_value:g}–{self.native_max_value:g}",
+                },
+            )
         self._apply(value)
         self.async_write_ha_state()
 

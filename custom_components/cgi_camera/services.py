@@ -1,71 +1,53 @@
-"""Actions (services) of the CGI IP Camera integration: PTZ, RS-485 UART passthrough and text OSD.
+"""Actions (services) of the CGI IP Camera integration: what no entity does.
 
-Every action is an entity action on the integration's camera entities, registered once in `async_setup`: Home
-Assistant resolves entity, device, area and label targets to those entities, and each action runs once per camera
-channel they stand for (a channel's main and sub stream are one target). Every input is checked before the first
-request: the schema rejects wrong types, ranges, non-integers and text the camera cannot store, the handlers reject
-what the schema cannot express (hex syntax, a PTZ action on a camera without PTZ, a call that reaches no camera)
-with a translated ServiceValidationError. Only then does anything reach a camera.
+Timed and held PTZ moves, zoom, focus, iris, presets by number, absolute position, camera programs, RS-485 UART
+passthrough.
+
+Each is a platform entity service on the integration's camera entities, registered once in `async_setup`: Home
+Assistant resolves entity, device, area and label targets and skips unavailable cameras. The schema refuses wrong
+types, ranges and non-integers (`vol.Invalid`); what it cannot express (text the camera cannot store, hex syntax, a
+PTZ action on a camera without PTZ, a program's combination of fields) is refused with a translated
+ServiceValidationError before the first request. Only then does anything reach a camera. A channel's main and sub
+stream are one camera channel: targeting both (a device target does) acts once.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
-from functools import partial
+import math
 import re
 from typing import TYPE_CHECKING, Any, Final, cast
 import unicodedata
 
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_ENTITY_ID, ENTITY_MATCH_ALL, Platform
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import (
-    config_validation as cv,
-    entity_platform,
-    entity_registry as er,
-)
-from homeassistant.helpers.target import (
-    TargetSelection,
-    async_extract_referenced_entity_ids,
-)
+from homeassistant.helpers import config_validation as cv, service
 
-from .api.wire import group_key
-from .compat import batched_entity_service_call, vol
+from .compat import vol
 from .const import DOMAIN
 from .errors import camera_errors
-from .ptz import (
-    DIRECTIONS,
-    SPEED_RANGE,
-    PtzController,
-    get_controller,
-    has_ptz,
-    ptz_direction,
-)
+from .ptz import DIRECTIONS, SPEED_RANGE, PtzController, ptz_direction
 
 if TYPE_CHECKING:
+    import asyncio
     from collections.abc import Awaitable, Callable, Coroutine, Mapping
 
-    from homeassistant.core import EntityServiceResponse
+    from homeassistant.core import ServiceResponse
     from homeassistant.helpers.entity import Entity
 
     from .camera import CgiCameraEntity
-    from .data import CgiCameraConfigEntry
 
 SERVICE_PTZ_MOVE: Final = "ptz_move"
 SERVICE_PTZ_START: Final = "ptz_start"
-SERVICE_PTZ_STOP: Final = "ptz_stop"
 SERVICE_PTZ_ZOOM: Final = "ptz_zoom"
 SERVICE_PTZ_FOCUS: Final = "ptz_focus"
 SERVICE_PTZ_IRIS: Final = "ptz_iris"
-SERVICE_PTZ_GOTO_PRESET: Final = "ptz_goto_preset"
 SERVICE_PTZ_SAVE_PRESET: Final = "ptz_save_preset"
 SERVICE_PTZ_RENAME_PRESET: Final = "ptz_rename_preset"
 SERVICE_PTZ_POSITION: Final = "ptz_position"
 SERVICE_PTZ_RUN: Final = "ptz_run"
 SERVICE_UART_SEND: Final = "uart_send"
-SERVICE_SET_OSD_TEXT: Final = "set_osd_text"
 
 ATTR_DIRECTION: Final = "direction"
 ATTR_PAN_SPEED: Final = "pan_speed"
@@ -84,9 +66,6 @@ ATTR_DATA: Final = "data"
 ATTR_TEXT: Final = "text"
 ATTR_ENCODING: Final = "encoding"
 ATTR_READ_BACK: Final = "read_back"
-ATTR_X: Final = "x"
-ATTR_Y: Final = "y"
-ATTR_SHOW: Final = "show"
 
 DURATION_RANGE: Final = (0.1, 60.0)
 PRESET_RANGE: Final = (1, 255)
@@ -95,7 +74,6 @@ PROGRAM_NUMBER_RANGE: Final = (1, 4)
 # stores").
 TITLE_MAX_BYTES: Final = 64
 UART_MAX_BYTES: Final = 256
-OSD_RANGE: Final = (0, 99)  # TextOSDX/TextOSDY per the spec
 PAN_TILT_SCALE: Final = 100  # spec units are hundredths of a degree
 ZOOM_MAX: Final = 65535
 
@@ -108,6 +86,9 @@ PROGRAM_ACTIONS: Final = ("set_start", "set_end", "run", "stop")
 ENCODINGS: Final = ("ascii", "utf-8", "latin-1")
 
 _HEX_RE: Final = re.compile(r"[0-9A-Fa-f\s]*")
+# Unicode categories a camera title may not contain: control (C0, DEL, C1), format (invisible: U+200D zero-width
+# joiner, U+202E right-to-left override...), surrogate, private use, unassigned, line and paragraph separators.
+_REFUSED_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
 def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
@@ -118,10 +99,11 @@ def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
     )
 
 
-def whole_number(field: str, low: int, high: int) -> Callable[[Any], int]:
-    """Validate an integer field: 3, 3.0 (what templates render) and "3" pass; 3.9, "3.9" and True do not.
+def whole_number(low: int, high: int) -> Callable[[Any], int]:
+    """Return a schema validator for an integer field from `low` to `high`.
 
-    Refused with a translated error rather than truncated (preset 3.9 used to recall preset 3).
+    3, 3.0 (what templates render) and "3" pass; 3.9, "3.9" and True do not (refused rather than truncated: preset
+    3.9 used to recall preset 3).
     """
 
     def validate(value: Any) -> int:
@@ -133,188 +115,61 @@ def whole_number(field: str, low: int, high: int) -> Callable[[Any], int]:
         ):
             number = int(value)
         if number is None or not low <= number <= high:
-            raise _invalid(
-                "not_whole_number",
-                value=str(value),
-                min=str(low),
-                max=str(high),
-            )
+            raise vol.Invalid(f"expected a whole number from {low} to {high}")
         return number
 
     return validate
 
 
-def camera_text(field: str) -> Callable[[Any], str]:
-    """Validate a title the camera stores: printable text of at most TITLE_MAX_BYTES bytes in UTF-8.
+def finite(low: float, high: float) -> Callable[[Any], float]:
+    """Return a schema validator for a number from `low` to `high` (NaN and infinities refused)."""
 
-    Control characters (C0, DEL, C1), line separators and lone surrogates are refused: the camera stored CR/LF
-    as sent, and a NUL made its reply unparsable although the value was set.
-    """
-
-    def validate(value: Any) -> str:
-        text = cv.string(value)
-        for char in text:
-            if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
-                raise _invalid(
-                    "text_invalid_character",
-                    character=f"U+{ord(char):04X}",
-                )
-        if (length := len(text.encode("utf-8"))) > TITLE_MAX_BYTES:
-            raise _invalid(
-                "text_too_long",
-                length=str(length),
-                max=str(TITLE_MAX_BYTES),
-            )
-        return text
+    def validate(value: Any) -> float:
+        number = float(vol.Coerce(float)(value))
+        if not math.isfinite(number) or not low <= number <= high:
+            raise vol.Invalid(f"expected a number from {low:g} to {high:g}")
+        return number
 
     return validate
 
 
-_DURATION = vol.All(
-    vol.Coerce(float), vol.Range(min=DURATION_RANGE[0], max=DURATION_RANGE[1])
-)
-_PRESET = whole_number(ATTR_PRESET, *PRESET_RANGE)
-_TITLE = camera_text(ATTR_TITLE)
-_DEGREES = vol.All(vol.Coerce(float), vol.Range(min=-360, max=360))
+def check_camera_text(text: str) -> str:
+    """Return `text` if the camera can store and show it: printable, at most TITLE_MAX_BYTES bytes in UTF-8.
 
-UART_SEND_FIELDS: Final = {
-    vol.Optional(ATTR_DATA): cv.string,
-    vol.Optional(ATTR_TEXT): cv.string,
-    vol.Optional(ATTR_ENCODING, default="ascii"): vol.In(ENCODINGS),
-    vol.Optional(ATTR_READ_BACK, default=False): cv.boolean,
+    Control characters and invisible format characters are refused with a translated error: the camera stored
+    CR/LF as sent, a NUL made its reply unparsable although the value was set, and a right-to-left override or a
+    zero-width joiner would be stored unseen.
+    """
+    for char in text:
+        if unicodedata.category(char) in _REFUSED_CATEGORIES:
+            raise _invalid("text_invalid_character", character=f"U+{ord(char):04X}")
+    if (length := len(text.encode("utf-8"))) > TITLE_MAX_BYTES:
+        raise _invalid("text_too_long", length=str(length), max=str(TITLE_MAX_BYTES))
+    return text
+
+
+_DURATION: Final = finite(*DURATION_RANGE)
+_PRESET: Final = whole_number(*PRESET_RANGE)
+_SPEED: Final = whole_number(*SPEED_RANGE)
+
+_MOVE_FIELDS: Final = {
+    vol.Required(ATTR_DIRECTION): vol.In(DIRECTIONS),
+    vol.Optional(ATTR_PAN_SPEED): _SPEED,
+    vol.Optional(ATTR_TILT_SPEED): _SPEED,
 }
-SET_OSD_TEXT_FIELDS: Final = {
-    vol.Required(ATTR_TITLE): _TITLE,
-    vol.Optional(ATTR_X): whole_number(ATTR_X, *OSD_RANGE),
-    vol.Optional(ATTR_Y): whole_number(ATTR_Y, *OSD_RANGE),
-    vol.Optional(ATTR_SHOW, default=True): cv.boolean,
-}
 
 
-@dataclass(frozen=True)
-class Target:
-    """One camera channel an action applies to."""
-
-    entry: CgiCameraConfigEntry
-    channel: int
-
-    @property
-    def name(self) -> str:
-        """Return a name for messages."""
-        if self.entry.runtime_data.multi_channel:
-            return f"{self.entry.title} channel {self.channel}"
-        return self.entry.title
-
-
-@callback
-def _camera_entities(hass: HomeAssistant) -> dict[str, Entity]:
-    """Return the integration's loaded camera entities by entity id: what actions can target."""
+def _direction_fields(directions: tuple[str, ...]) -> dict[Any, Any]:
     return {
-        entity_id: entity
-        for platform in entity_platform.async_get_platforms(hass, DOMAIN)
-        if platform.domain == Platform.CAMERA
-        for entity_id, entity in platform.entities.items()
+        vol.Required(ATTR_DIRECTION): vol.In(directions),
+        vol.Optional(ATTR_DURATION): _DURATION,
     }
 
 
-@callback
-def _async_check_targets(
-    hass: HomeAssistant, call: ServiceCall, cameras: Mapping[str, Entity]
-) -> None:
-    """Explain, with a translated error, a call that would reach no camera (Home Assistant only logs it).
-
-    As soon as one targeted camera can act the call goes ahead; Home Assistant skips the others and logs them.
-    `entity_id: all` means every camera there is, including none.
-    """
-    if call.data.get(ATTR_ENTITY_ID) == ENTITY_MATCH_ALL:
-        return
-    selected = async_extract_referenced_entity_ids(hass, TargetSelection(call.data))
-    ent_reg = er.async_get(hass)
-    problem: ServiceValidationError | None = None
-    for entity_id in sorted(selected.referenced | selected.indirectly_referenced):
-        if (camera := cameras.get(entity_id)) is not None:
-            if camera.available:
-                return
-            problem = problem or _invalid("unavailable", target=entity_id)
-        elif (
-            (reg := ent_reg.async_get(entity_id)) is not None
-            and reg.platform == DOMAIN
-            and reg.domain == Platform.CAMERA
-        ):
-            entry = hass.config_entries.async_get_entry(reg.config_entry_id or "")
-            if entry is not None and entry.state is not ConfigEntryState.LOADED:
-                problem = problem or _invalid("not_loaded", target=entry.title)
-        elif entity_id in selected.referenced:
-            problem = problem or _invalid("invalid_target", target=entity_id)
-    raise problem or _invalid("no_target")
-
-
-def _targets(entities: list[Entity]) -> list[Target]:
-    """Return the camera channels behind `entities`, each once (a channel has a main and a sub stream)."""
-    targets: dict[tuple[str, int], Target] = {}
-    for entity in entities:
-        camera = cast("CgiCameraEntity", entity)
-        targets.setdefault(
-            (camera.entry.entry_id, camera.channel),
-            Target(camera.entry, camera.channel),
-        )
-    return list(targets.values())
-
-
-async def _each(
-    targets: list[Target], action: Callable[[Target], Awaitable[None]]
-) -> None:
-    """Run `action` on every target at once (so several cameras move together); re-raise the first error."""
-    if len(targets) == 1:
-        await action(targets[0])
-        return
-    results = await asyncio.gather(
-        *(action(target) for target in targets), return_exceptions=True
-    )
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-
-
-type BatchedAction = Callable[
-    [list[Entity], ServiceCall], Coroutine[Any, Any, EntityServiceResponse | None]
-]
-type PtzAction = Callable[[PtzController, Mapping[str, Any]], Awaitable[None]]
-
-
-def _ptz_action(
-    hass: HomeAssistant,
-    action: PtzAction,
-    check: Callable[[Mapping[str, Any]], object] | None = None,
-) -> BatchedAction:
-    """Return the handler that checks PTZ support (and `check` the input), then runs `action` per channel."""
-
-    async def _handle(
-        entities: list[Entity], call: ServiceCall
-    ) -> EntityServiceResponse | None:
-        targets = _targets(entities)
-        for target in targets:
-            if not has_ptz(target.entry):
-                raise _invalid("ptz_not_supported", target=target.name)
-        if check is not None:
-            check(call.data)
-        await _each(
-            targets,
-            lambda target: action(
-                get_controller(hass, target.entry, target.channel), call.data
-            ),
-        )
-        return None
-
-    return _handle
-
-
 def position_params(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Return PtzController.position's arguments in spec units, rejecting what the camera cannot take."""
+    """Return PtzController.position's arguments in spec units, refusing what the camera cannot take."""
     relative = data[ATTR_MODE] == "relative"
-    pan = data.get(ATTR_PAN)
-    tilt = data.get(ATTR_TILT)
-    zoom = data.get(ATTR_ZOOM)
+    pan, tilt, zoom = data.get(ATTR_PAN), data.get(ATTR_TILT), data.get(ATTR_ZOOM)
     if pan is None and tilt is None and zoom is None:
         raise _invalid("position_empty")
     if not relative:
@@ -377,56 +232,6 @@ def uart_response(data: bytes) -> dict[str, Any]:
     return {"data": data.hex(" ").upper(), "bytes": list(data)}
 
 
-async def _uart_send(
-    entities: list[Entity], call: ServiceCall
-) -> EntityServiceResponse | None:
-    """Send on each channel's UART; with a response, one channel's answer (`data` hex, `bytes` list)."""
-    targets = _targets(entities)
-    payload = parse_uart_payload(call.data)
-    if call.return_response and len(targets) != 1:
-        raise _invalid("single_target_response")
-    read_back: bool = call.data[ATTR_READ_BACK]
-    received = b""
-    for target in targets:
-        client = target.entry.runtime_data.client
-        with camera_errors(target.entry.title):
-            if read_back:
-                received = await client.rs485_transceive(target.channel, payload)
-            else:
-                received = await client.rs485_send(target.channel, payload)
-    return uart_response(received) if call.return_response else None
-
-
-async def _set_osd_text(
-    entities: list[Entity], call: ServiceCall
-) -> EntityServiceResponse | None:
-    params: dict[str, int | str] = {
-        "TextOSDStatus": 1 if call.data[ATTR_SHOW] else 0,
-        "TextOSDTitle": call.data[ATTR_TITLE],
-    }
-    if ATTR_X in call.data:
-        params["TextOSDX"] = call.data[ATTR_X]
-    if ATTR_Y in call.data:
-        params["TextOSDY"] = call.data[ATTR_Y]
-
-    async def _set(target: Target) -> None:
-        key = group_key("image", "OSDInfo", target.channel)
-        await target.entry.runtime_data.coordinator.async_set(key, params, "OSD text")
-
-    await _each(_targets(entities), _set)
-    return None
-
-
-@dataclass(frozen=True, kw_only=True)
-class PtzService:
-    """A PTZ action: its fields, what it does with a channel's controller, and a check of the whole input."""
-
-    name: str
-    fields: dict[Any, Any]
-    run: PtzAction
-    check: Callable[[Mapping[str, Any]], object] | None = None
-
-
 def _duration(controller: PtzController, data: Mapping[str, Any]) -> float:
     duration: float = data.get(ATTR_DURATION, controller.step_duration)
     return duration
@@ -439,137 +244,184 @@ def _speeds(controller: PtzController, data: Mapping[str, Any]) -> tuple[int, in
     )
 
 
-_MOVE_FIELDS: Final = {
-    vol.Required(ATTR_DIRECTION): vol.In(DIRECTIONS),
-    vol.Optional(ATTR_PAN_SPEED): whole_number(ATTR_PAN_SPEED, *SPEED_RANGE),
-    vol.Optional(ATTR_TILT_SPEED): whole_number(ATTR_TILT_SPEED, *SPEED_RANGE),
-}
+def _title(data: Mapping[str, Any]) -> str | None:
+    title: str | None = data.get(ATTR_TITLE)
+    return None if title is None else check_camera_text(title)
 
 
-def _direction_fields(directions: tuple[str, ...]) -> dict[Any, Any]:
-    return {
-        vol.Required(ATTR_DIRECTION): vol.In(directions),
-        vol.Optional(ATTR_DURATION): _DURATION,
-    }
+type Handler = Callable[[CgiCameraEntity, Mapping[str, Any]], Coroutine[Any, Any, Any]]
 
 
-PTZ_SERVICES: Final[tuple[PtzService, ...]] = (
-    PtzService(
+def _ptz(
+    run: Callable[[PtzController, Mapping[str, Any]], Awaitable[None]],
+    check: Callable[[Mapping[str, Any]], object] | None = None,
+) -> Handler:
+    """Return the handler that checks PTZ support (and `check` the input), then runs `run` on the channel."""
+
+    async def _handle(camera: CgiCameraEntity, data: Mapping[str, Any]) -> None:
+        if (controller := camera.camera.ptz.get(camera.channel)) is None:
+            # The channel's device name (a video server's channels are devices), in the user's words.
+            device = camera.device_entry
+            name = (device.name_by_user or device.name) if device else None
+            raise _invalid("ptz_not_supported", target=name or camera.entry.title)
+        if check is not None:
+            check(data)
+        await run(controller, data)
+
+    return _handle
+
+
+async def _uart_send(camera: CgiCameraEntity, data: Mapping[str, Any]) -> Any:
+    """Send on the channel's UART; the answer (`data` hex, `bytes` list) read back when asked."""
+    payload = parse_uart_payload(data)
+    client = camera.camera.client
+    if data[ATTR_READ_BACK]:
+        with camera_errors(camera.entry.title):
+            return uart_response(await client.rs485_transceive(camera.channel, payload))
+    with camera_errors(camera.entry.title):
+        return uart_response(await client.rs485_send(camera.channel, payload))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Action:
+    """An action: its fields and what it does with one camera channel."""
+
+    name: str
+    fields: dict[Any, Any]
+    run: Handler
+    response: SupportsResponse = SupportsResponse.NONE
+
+
+ACTIONS: Final[tuple[Action, ...]] = (
+    Action(
         name=SERVICE_PTZ_MOVE,
         fields={**_MOVE_FIELDS, vol.Optional(ATTR_DURATION): _DURATION},
-        run=lambda c, data: c.move(
-            ptz_direction(data[ATTR_DIRECTION]),
-            *_speeds(c, data),
-            _duration(c, data),
+        run=_ptz(
+            lambda c, data: c.move(
+                ptz_direction(data[ATTR_DIRECTION]),
+                *_speeds(c, data),
+                _duration(c, data),
+            )
         ),
     ),
-    PtzService(
+    Action(
         name=SERVICE_PTZ_START,
         fields=_MOVE_FIELDS,
-        run=lambda c, data: c.start(
-            ptz_direction(data[ATTR_DIRECTION]), *_speeds(c, data)
+        run=_ptz(
+            lambda c, data: c.start(
+                ptz_direction(data[ATTR_DIRECTION]), *_speeds(c, data)
+            )
         ),
     ),
-    PtzService(name=SERVICE_PTZ_STOP, fields={}, run=lambda c, data: c.stop()),
-    PtzService(
+    Action(
         name=SERVICE_PTZ_ZOOM,
         fields=_direction_fields(ZOOM_DIRECTIONS),
-        run=lambda c, data: c.zoom(data[ATTR_DIRECTION] == "in", _duration(c, data)),
+        run=_ptz(
+            lambda c, data: c.zoom(data[ATTR_DIRECTION] == "in", _duration(c, data))
+        ),
     ),
-    PtzService(
+    Action(
         name=SERVICE_PTZ_FOCUS,
         fields=_direction_fields(FOCUS_DIRECTIONS),
-        run=lambda c, data: c.focus(data[ATTR_DIRECTION] == "near", _duration(c, data)),
+        run=_ptz(
+            lambda c, data: c.focus(data[ATTR_DIRECTION] == "near", _duration(c, data))
+        ),
     ),
-    PtzService(
+    Action(
         name=SERVICE_PTZ_IRIS,
         fields=_direction_fields(IRIS_DIRECTIONS),
-        run=lambda c, data: c.iris(data[ATTR_DIRECTION] == "open", _duration(c, data)),
+        run=_ptz(
+            lambda c, data: c.iris(data[ATTR_DIRECTION] == "open", _duration(c, data))
+        ),
     ),
-    PtzService(
-        name=SERVICE_PTZ_GOTO_PRESET,
-        fields={vol.Required(ATTR_PRESET): _PRESET},
-        run=lambda c, data: c.goto_preset(data[ATTR_PRESET]),
-    ),
-    PtzService(
+    Action(
         name=SERVICE_PTZ_SAVE_PRESET,
-        fields={vol.Required(ATTR_PRESET): _PRESET, vol.Optional(ATTR_TITLE): _TITLE},
-        run=lambda c, data: c.save_preset(data[ATTR_PRESET], data.get(ATTR_TITLE)),
+        fields={
+            vol.Required(ATTR_PRESET): _PRESET,
+            vol.Optional(ATTR_TITLE): cv.string,
+        },
+        run=_ptz(
+            lambda c, data: c.save_preset(data[ATTR_PRESET], data.get(ATTR_TITLE)),
+            _title,
+        ),
     ),
-    PtzService(
+    Action(
         name=SERVICE_PTZ_RENAME_PRESET,
-        fields={vol.Required(ATTR_PRESET): _PRESET, vol.Required(ATTR_TITLE): _TITLE},
-        run=lambda c, data: c.rename_preset(data[ATTR_PRESET], data[ATTR_TITLE]),
+        fields={
+            vol.Required(ATTR_PRESET): _PRESET,
+            vol.Required(ATTR_TITLE): cv.string,
+        },
+        run=_ptz(
+            lambda c, data: c.rename_preset(data[ATTR_PRESET], data[ATTR_TITLE]),
+            _title,
+        ),
     ),
-    PtzService(
+    Action(
         name=SERVICE_PTZ_POSITION,
         fields={
             vol.Optional(ATTR_MODE, default="absolute"): vol.In(POSITION_MODES),
-            vol.Optional(ATTR_PAN): _DEGREES,
-            vol.Optional(ATTR_TILT): _DEGREES,
-            vol.Optional(ATTR_ZOOM): vol.All(
-                vol.Coerce(float), vol.Range(min=0, max=100)
-            ),
+            vol.Optional(ATTR_PAN): finite(-360, 360),
+            vol.Optional(ATTR_TILT): finite(-360, 360),
+            vol.Optional(ATTR_ZOOM): finite(0, 100),
         },
-        run=lambda c, data: c.position(**position_params(data)),
-        check=position_params,
+        run=_ptz(lambda c, data: c.position(**position_params(data)), position_params),
     ),
-    PtzService(
+    Action(
         name=SERVICE_PTZ_RUN,
         fields={
             vol.Required(ATTR_PROGRAM): vol.In(PROGRAMS),
-            vol.Optional(ATTR_NUMBER): whole_number(ATTR_NUMBER, *PROGRAM_NUMBER_RANGE),
+            vol.Optional(ATTR_NUMBER): whole_number(*PROGRAM_NUMBER_RANGE),
             vol.Optional(ATTR_ACTION, default="run"): vol.In(PROGRAM_ACTIONS),
         },
-        run=lambda c, data: c.run_program(*run_params(data)),
-        check=run_params,
+        run=_ptz(lambda c, data: c.run_program(*run_params(data)), run_params),
+    ),
+    Action(
+        name=SERVICE_UART_SEND,
+        fields={
+            vol.Optional(ATTR_DATA): cv.string,
+            vol.Optional(ATTR_TEXT): cv.string,
+            vol.Optional(ATTR_ENCODING, default="ascii"): vol.In(ENCODINGS),
+            vol.Optional(ATTR_READ_BACK, default=False): cv.boolean,
+        },
+        run=_uart_send,
+        response=SupportsResponse.OPTIONAL,
     ),
 )
 
+# The channel actions in flight, by service call: a channel's main and sub stream entities share one run.
+_RUNNING: Final[dict[tuple[int, str, int], asyncio.Task[Any]]] = {}
 
-@callback
-def _async_register(
-    hass: HomeAssistant,
-    name: str,
-    fields: dict[Any, Any],
-    action: BatchedAction,
-    supports_response: SupportsResponse = SupportsResponse.NONE,
-) -> None:
-    """Register an entity action on the integration's cameras, as a batched platform entity service.
 
-    Home Assistant resolves the targets and calls `action` once with every camera entity among them; before
-    that, a call that would reach no camera (entry not loaded, camera unavailable, not ours) gets an error.
-    """
-    cameras = partial(_camera_entities, hass)
+def _handler(
+    hass: HomeAssistant, action: Action
+) -> Callable[[Entity, ServiceCall], Awaitable[ServiceResponse]]:
+    """Return the per-entity function Home Assistant calls: one run per camera channel and service call."""
 
-    async def _handle(call: ServiceCall) -> EntityServiceResponse | None:
-        _async_check_targets(hass, call, cameras())
-        return await batched_entity_service_call(hass, cameras, action, call)
+    async def _handle(entity: Entity, call: ServiceCall) -> ServiceResponse:
+        camera = cast("CgiCameraEntity", entity)
+        key = (id(call), camera.entry.entry_id, camera.channel)
+        if (task := _RUNNING.get(key)) is None:
+            data = service.remove_entity_service_fields(call)
+            task = _RUNNING[key] = camera.entry.async_create_task(
+                hass, action.run(camera, data), f"{DOMAIN} {action.name}"
+            )
+            task.add_done_callback(lambda _: _RUNNING.pop(key, None))
+        result: ServiceResponse = await task
+        return result
 
-    hass.services.async_register(
-        DOMAIN,
-        name,
-        _handle,
-        schema=cv.make_entity_service_schema(fields),
-        supports_response=supports_response,
-    )
+    return _handle
 
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the integration's actions (once, in async_setup)."""
-    for ptz_service in PTZ_SERVICES:
-        _async_register(
+    """Register the integration's actions on its camera entities (once, in async_setup)."""
+    for action in ACTIONS:
+        service.async_register_platform_entity_service(
             hass,
-            ptz_service.name,
-            ptz_service.fields,
-            _ptz_action(hass, ptz_service.run, ptz_service.check),
+            DOMAIN,
+            action.name,
+            entity_domain=Platform.CAMERA,
+            func=_handler(hass, action),
+            schema=action.fields,
+            supports_response=action.response,
         )
-    _async_register(
-        hass,
-        SERVICE_UART_SEND,
-        UART_SEND_FIELDS,
-        _uart_send,
-        SupportsResponse.OPTIONAL,
-    )
-    _async_register(hass, SERVICE_SET_OSD_TEXT, SET_OSD_TEXT_FIELDS, _set_osd_text)

@@ -45,11 +45,7 @@ from custom_components.cgi_camera.capability_cache import (
     CachedCapabilities,
     CapabilityCache,
 )
-from custom_components.cgi_camera.const import (
-    CONF_FAST_INTERVAL,
-    CONF_SLOW_INTERVAL,
-    DOMAIN,
-)
+from custom_components.cgi_camera.const import DOMAIN
 from custom_components.cgi_camera.coordinator import FAST_GROUPS
 from custom_components.cgi_camera.mjpeg import MjpegHub
 from tests.bench.fleet import PASSWORD, USERNAME, Fleet, mac_of
@@ -68,9 +64,7 @@ LAT = SETTINGS.latency
 CONN = SETTINGS.connections
 
 
-def _entry(
-    fleet: Fleet, index: int, options: dict[str, int] | None = None
-) -> MockConfigEntry:
+def _entry(fleet: Fleet, index: int, *, polling: bool = True) -> MockConfigEntry:
     return MockConfigEntry(
         domain=DOMAIN,
         title=f"Bench camera {index}",
@@ -81,7 +75,7 @@ def _entry(
             CONF_USERNAME: USERNAME,
             CONF_PASSWORD: PASSWORD,
         },
-        options=options or {},
+        pref_disable_polling=not polling,
     )
 
 
@@ -522,7 +516,7 @@ async def bench_mjpeg(
         mjpeg_fps=SETTINGS.mjpeg_fps,
         mjpeg_framing="multipart",
     )
-    entry = _entry(fleet, 0, {CONF_FAST_INTERVAL: 3600, CONF_SLOW_INTERVAL: 86400})
+    entry = _entry(fleet, 0, polling=False)
     await _setup(hass, entry)
     core = MockConfigEntry(
         domain="mjpeg",

@@ -359,7 +359,7 @@ class HassServer:
         """Add a camera through the integration's own config flow; return the created entry.
 
         `name` is typed into the confirm step; without it the flow's default stays (the camera's OSD title, or
-        its model and address).
+        "Camera", numbered when taken).
         """
         result = await self.request(
             "POST", "/api/config/config_entries/flow", {"handler": "cgi_camera"}
@@ -375,8 +375,13 @@ class HassServer:
                 return dict(result["result"])
             if result["type"] != "form":
                 raise HassError(f"config flow ended with {result}")
-            if result.get("errors"):
-                raise HassError(f"config flow errors: {result['errors']}")
+            # "The scan found no new camera" opens the address form: information, not a failure.
+            if errors := {
+                field: error
+                for field, error in (result.get("errors") or {}).items()
+                if error != "no_cameras_found"
+            }:
+                raise HassError(f"config flow errors: {errors}")
             # user: the network scan's list (pick manual entry); connect: the address form; confirm: the preview
             # and the camera's name.
             body = {

@@ -180,9 +180,10 @@ async def test_add_camera_in_browser(
         await walk.connect(emulator.port, PASSWORD)
         await browser.click("Submit")
         await walk.step({"type": "abort", "reason": "already_configured"})
-        assert aborts["already_configured"] in await walk.screen(
-            "add-camera-already-configured"
-        )
+        # The message names the entry the camera belongs to.
+        assert aborts["already_configured"].format(
+            title=entry["title"]
+        ) in await walk.screen("add-camera-already-configured")
         await browser.click("Close")
         assert len(await hass.entries()) == 1
 
@@ -190,8 +191,17 @@ async def test_add_camera_in_browser(
         await browser.navigate(f"{hass.url}/config/integrations/integration/cgi_camera")
         await browser.click("Configure")
         await walk.step({"type": "form", "step_id": "init"})
-        await browser.fill("fast_interval", "15")
+        await browser.fill("ptz_watchdog", "15")
         await walk.screen("camera-options")
+        # Out of range: the error gives the allowed range, and nothing is saved.
+        await browser.fill("ptz_watchdog", "0")
+        await browser.click("Submit")
+        await walk.step({"step_id": "init", "errors": {"ptz_watchdog": "out_of_range"}})
+        out_of_range = EN["options"]["error"]["out_of_range"]
+        assert out_of_range.format(min=1, max=120) in await walk.screen(
+            "camera-options-out-of-range"
+        )
+        await browser.fill("ptz_watchdog", "15")
         await browser.click("Submit")
         await walk.step({"type": "create_entry"})
         await browser.click("Finish")
@@ -201,10 +211,10 @@ async def test_add_camera_in_browser(
     for _ in range(20):
         stored = json.loads(entries.read_text())["data"]["entries"]
         options = next(e for e in stored if e["domain"] == "cgi_camera")["options"]
-        if options.get("fast_interval") == 15:
+        if options.get("ptz_watchdog") == 15:
             break
         await asyncio.sleep(0.5)
-    assert options.get("fast_interval") == 15, options
+    assert options.get("ptz_watchdog") == 15, options
     [notifications] = await hass.ws({"type": "persistent_notification/get"})
     assert notifications == []
 

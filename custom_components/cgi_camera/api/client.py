@@ -91,6 +91,11 @@ class CgiCamera:
         return f"CgiCamera(host={self.host!r}, port={self.port}, username={self.username!r})"
 
     @property
+    def timeout(self) -> float:
+        """Seconds one request may take in all, the wait for the camera's request slot included."""
+        return self._transport.timeout
+
+    @property
     def uses_digest(self) -> bool:
         """Whether the camera demanded Digest authentication."""
         return self._transport.digest
