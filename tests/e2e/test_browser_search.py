@@ -13,7 +13,7 @@ when it starts within the first 20 characters of the name, and a word with one t
 Hence the manifest name "IP camera: HD-IPC, Floureon, Jidetech, Aokwevision, Hankvision": "camera" at 3 (German
 "Kamera", Spanish "cámara"), HD-IPC (the title these cameras print on their picture, whatever the brand) at 11 and
 Floureon at 19; the domain `cgi_camera` covers "CGI" and "camera" (at 4, one place too far for "Kamera"). The
-five brands cannot all start within 20 characters (any three of them and their separators put a fourth at 24 or
+five brands cannot all start within 20 characters (any three of them and their separators put a fourth at 25 or
 later), and "camera" in front takes the third place; so Jidetech, Aokwevision and Hankvision are listed in the
 name but not found. The test pins that too, so a frontend that searches more turns it into a failure to update
 the README ("Adding a camera"). Everywhere else (integrations page, device page) Home Assistant shows the short
