@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -285,7 +286,11 @@ async def test_device_page_in_browser(
     async with Browser() as browser:
         await browser.login(hass)
         # Every one of them, and the device's name: the page has loaded with this session, not the login form.
-        await browser.open_device_page(hass, device["id"], [device_name, *names])
+        # The integration shows by its short title (translations), not by the manifest's long searchable name.
+        title = json.loads(
+            (REPO / "custom_components/cgi_camera/translations/en.json").read_text()
+        )["title"]
+        await browser.open_device_page(hass, device["id"], [device_name, title, *names])
         await asyncio.sleep(1.5)  # let the icons and the brand logo paint
         png = await browser.screenshot()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
