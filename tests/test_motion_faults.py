@@ -166,10 +166,10 @@ async def test_hung_alarm_status_does_not_starve_the_camera(
         await hass.services.async_call(
             "switch",
             "turn_on",
-            {"entity_id": "switch.v6202ir_ar0237_flip"},
+            {"entity_id": "switch.v6202ir_ar0237_motion_detection"},
             blocking=True,
         )
-    assert _state(hass, "switch.v6202ir_ar0237_flip") == STATE_ON
+    assert _state(hass, "switch.v6202ir_ar0237_motion_detection") == STATE_ON
     emulator.motion.hang_alarm_status(False)
     await _wait_for(lambda: _state(hass, entity_id) == STATE_OFF, RECOVERY_BOUND)
 
@@ -268,7 +268,7 @@ async def test_silent_onvif_port_does_not_delay_setup(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     motion = config_entry.runtime_data.motion
     assert not motion.ready.is_set()
-    assert _state(hass, "switch.v6202ir_ar0237_flip") == STATE_OFF
+    assert _state(hass, "switch.v6202ir_ar0237_motion_detection") == STATE_OFF
     await motion_ready(hass, config_entry)
     assert motion.kind == "alarm_status"
     assert "did not answer in time" in motion.tried["onvif"]
