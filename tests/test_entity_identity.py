@@ -22,9 +22,6 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-# Live motion's sensors are being moved onto the entry's motion object in another change; they follow later.
-NOT_YET_ON_THE_BASE = {"MotionSensor"}
-
 # The demo's two cameras (tests/e2e/demo.py: a PTZ dome without SD card, a bullet with one) and a video server.
 CAMERAS = [
     EmulatorConfig(
@@ -49,8 +46,7 @@ async def test_every_entity_is_identified_by_the_base_entity(
         for entity in platform.entities.values()
     ]
     assert len(entities) > 20
-    on_base = [e for e in entities if type(e).__name__ not in NOT_YET_ON_THE_BASE]
-    assert [e for e in on_base if not isinstance(e, CgiChannelEntity)] == []
+    assert [e for e in entities if not isinstance(e, CgiChannelEntity)] == []
 
     multi = loaded_entry.runtime_data.multi_channel
     ent_reg, dev_reg = er.async_get(hass), dr.async_get(hass)
@@ -58,7 +54,7 @@ async def test_every_entity_is_identified_by_the_base_entity(
     assert uid is not None
     pattern = re.compile(rf"{re.escape(uid)}_(\d+)_([a-z0-9_]+)")
     seen: set[str] = set()
-    for entity in on_base:
+    for entity in entities:
         assert isinstance(entity, CgiChannelEntity)
         assert entity.unique_id not in seen
         seen.add(entity.unique_id)

@@ -38,6 +38,7 @@ from .api import (
     NotSupported,
     ParamGroup,
     ResultCodeError,
+    SdStatus,
     ServerFailed,
 )
 from .api.wire import GROUPS, GroupKey, group_key
@@ -210,7 +211,7 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         if not self._has_slot_group:
             return False
         blocks = self.data.get(self._slot_key)
-        return not blocks or blocks[0].get("SDStatus") != 0
+        return not blocks or blocks[0].get("SDStatus") != SdStatus.OFF
 
     @callback
     def async_setup_done(self) -> None:

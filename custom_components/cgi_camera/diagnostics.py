@@ -73,12 +73,10 @@ async def async_get_config_entry_diagnostics(
         "device": {k: v for k, v in asdict(data.device).items() if k != "raw"},
         "channels": list(data.channels),
         "rtsp_port": data.rtsp_port,
-        # The RTSP path layout that answered at setup, and each stream's codec (api/rtsp.py).
-        "rtsp": None if data.rtsp is None else data.rtsp.as_dict(),
+        "rtsp": data.rtsp and data.rtsp.as_dict(),  # the path that answered, codecs
         "onvif_port": data.motion.onvif_port,
         "capabilities": {a: _capabilities(c) for a, c in data.capabilities.items()},
-        # Per area and group: "query", "query-group", "get+document" or "none", and why better sources failed.
-        "capability_sources": data.capability_sources,
+        "capability_sources": data.capability_sources,  # per group: source, and why
         "coordinator": {
             "last_update_success": coordinator.last_update_success,
             "update_interval": coordinator.fast_interval.total_seconds(),
