@@ -27,8 +27,8 @@ from tests.e2e.test_real_hass import PASSWORD, USER, stack  # noqa: F401 - the f
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from tests.e2e.emulator_process import EmulatorProcess
     from tests.e2e.hass import HassServer
-    from tests.e2e.test_real_hass import EmulatorProcess
 
 LANGUAGES = ("en", "de")
 TRANSLATIONS: dict[str, dict[str, Any]] = {
@@ -212,6 +212,9 @@ class Walk:
         await self.browser.fill("username", USER)
         await self.browser.fill("port", str(port))
         await self.browser.fill("host", "127.0.0.1")
+        await asyncio.sleep(
+            0.5
+        )  # the focused field's label floats up (an animation) before a screenshot
 
 
 @pytest.mark.skipif(
