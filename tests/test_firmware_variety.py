@@ -109,7 +109,7 @@ async def test_device_page_with_other_tag_names(
     )
     assert device is not None
     # A plain model, the board ID as model ID: the device page reads "PTZ camera (<board ID>)".
-    assert (device.model, device.model_id) == ("PTZ camera", emulator.config.device_id)
+    assert (device.model, device.model_id) == ("HD-IPC PTZ", emulator.config.device_id)
     assert device.sw_version == emulator.config.firmware
     assert device.serial_number == emulator.config.serial
 

@@ -106,7 +106,7 @@ async def test_two_cameras_of_one_model_get_short_distinct_entity_ids(
     assert device.name == "Camera"
     # The board ID is the model ID; the model is plain words.
     assert device.model_id == emulator.config.device_id
-    assert device.model == "PTZ camera"
+    assert device.model == "HD-IPC PTZ"
     for entry in entries:
         await hass.config_entries.async_unload(entry.entry_id)
 
@@ -139,7 +139,7 @@ async def test_channel_devices_named_through_translations(
         (DOMAIN, str(loaded_entry.unique_id)), loaded_entry.entry_id
     )
     assert main is not None
-    assert main.model == "Video server"
+    assert main.model == "HD-IPC NVR"
     assert main.model_id == emulator.config.device_id
     sub = device_registry.async_get_device_by_identifier(
         (DOMAIN, f"{loaded_entry.unique_id}_ch2"), loaded_entry.entry_id
@@ -152,7 +152,7 @@ async def test_camera_without_ptz_model(
     hass: HomeAssistant,
     setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
 ) -> None:
-    """A single-channel camera without PTZ is an "IP camera"."""
+    """A single-channel camera without PTZ is an "HD-IPC": a model name every language reads the same (Home Assistant cannot translate it)."""
     async with CameraEmulator(
         EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC, ptz=False)
     ) as emu:
@@ -161,5 +161,5 @@ async def test_camera_without_ptz_model(
             (DOMAIN, str(entry.unique_id)), entry.entry_id
         )
         assert device is not None
-        assert device.model == "IP camera"
+        assert device.model == "HD-IPC"
         await hass.config_entries.async_unload(entry.entry_id)

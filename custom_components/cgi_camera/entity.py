@@ -47,10 +47,13 @@ def device_identifier(
 
 
 def model(data: CgiCameraData) -> str:
-    """Return the plain model name: what the device is (the board ID is its model ID)."""
+    """Return the model: what the cameras print on their picture, and what kind (the board ID is the model ID).
+
+    Home Assistant cannot translate a device's model, so it holds no word of any language.
+    """
     if data.multi_channel:
-        return "Video server"
-    return "PTZ camera" if data.ptz else "IP camera"
+        return "HD-IPC NVR"
+    return "HD-IPC PTZ" if data.ptz else "HD-IPC"
 
 
 def device_info(entry: CgiCameraConfigEntry, channel: int | None) -> DeviceInfo:
@@ -66,7 +69,7 @@ def device_info(entry: CgiCameraConfigEntry, channel: int | None) -> DeviceInfo:
             translation_key="channel",
             translation_placeholders={"camera": entry.title, "channel": str(channel)},
             manufacturer=MANUFACTURER,
-            model="Video server channel",
+            model="HD-IPC NVR",
             model_id=data.device.device_id,
         )
         if data.host_device_id is not None:

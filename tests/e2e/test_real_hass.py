@@ -107,7 +107,7 @@ async def test_real_home_assistant(stack: tuple[HassServer, EmulatorProcess]) ->
         device["sw_version"],
         device["serial_number"],
     ) == (
-        "PTZ camera",
+        "HD-IPC PTZ",
         EMULATED.device_id,
         EMULATED.firmware,
         EMULATED.serial,
