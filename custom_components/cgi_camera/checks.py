@@ -120,25 +120,39 @@ def clock_state(info: TimeInfo, now: float) -> ClockState | None:
 
 
 @callback
+def async_set_issue(
+    hass: HomeAssistant,
+    entry: CgiCameraConfigEntry,
+    kind: str,
+    placeholders: dict[str, str] | None,
+) -> None:
+    """Raise the entry's fixable repair issue `kind` with `placeholders`, or clear it (None)."""
+    issue = issue_id(kind, entry.entry_id)
+    if placeholders is None:
+        ir.async_delete_issue(hass, DOMAIN, issue)
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue,
+        is_fixable=True,
+        is_persistent=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=kind,
+        translation_placeholders=placeholders,
+        data={"entry_id": entry.entry_id},
+    )
+
+
+@callback
 def async_check_default_password(
     hass: HomeAssistant, entry: CgiCameraConfigEntry
 ) -> None:
     """Raise a fixable repair issue while the entry logs in with a factory password; clear it otherwise."""
-    issue = issue_id(ISSUE_DEFAULT_PASSWORD, entry.entry_id)
-    if entry.data[CONF_PASSWORD] in FACTORY_PASSWORDS:
-        ir.async_create_issue(
-            hass,
-            DOMAIN,
-            issue,
-            is_fixable=True,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_DEFAULT_PASSWORD,
-            translation_placeholders={"title": entry.title},
-            data={"entry_id": entry.entry_id},
-        )
-    else:
-        ir.async_delete_issue(hass, DOMAIN, issue)
+    factory = entry.data[CONF_PASSWORD] in FACTORY_PASSWORDS
+    async_set_issue(
+        hass, entry, ISSUE_DEFAULT_PASSWORD, {"title": entry.title} if factory else None
+    )
 
 
 class CameraChecks:
@@ -208,38 +222,15 @@ class CameraChecks:
                 self._check_clock(state)
 
     def _check_onvif(self, block: ParamGroup) -> None:
-        issue = issue_id(ISSUE_ONVIF_DISABLED, self.entry.entry_id)
-        if block.get("ONVIF") == 0:
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                issue,
-                is_fixable=True,
-                is_persistent=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key=ISSUE_ONVIF_DISABLED,
-                translation_placeholders={"title": self.entry.title},
-                data={"entry_id": self.entry.entry_id},
-            )
-        else:
-            ir.async_delete_issue(self.hass, DOMAIN, issue)
+        off = block.get("ONVIF") == 0
+        placeholders = {"title": self.entry.title} if off else None
+        async_set_issue(self.hass, self.entry, ISSUE_ONVIF_DISABLED, placeholders)
 
     def _check_clock(self, state: ClockState) -> None:
-        issue = issue_id(ISSUE_CLOCK, self.entry.entry_id)
-        if not state.wrong:
-            ir.async_delete_issue(self.hass, DOMAIN, issue)
-            return
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            issue,
-            is_fixable=True,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_CLOCK,
-            translation_placeholders=clock_placeholders(self.entry.title, state),
-            data={"entry_id": self.entry.entry_id},
+        placeholders = (
+            clock_placeholders(self.entry.title, state) if state.wrong else None
         )
+        async_set_issue(self.hass, self.entry, ISSUE_CLOCK, placeholders)
 
 
 def clock_placeholders(title: str, state: ClockState) -> dict[str, str]:
