@@ -379,6 +379,7 @@ class CgiCamera:
             f"/jpgimage/{int(channel)}/image.jpg",
             area="jpgimage",
             max_bytes=_MAX_IMAGE_BYTES,
+            image=True,
         )
         if not body.startswith(_SOI):
             raise NoImage("no image", area="jpgimage")

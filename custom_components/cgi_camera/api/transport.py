@@ -139,6 +139,10 @@ class Transport:
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes
         self.semaphore = asyncio.Semaphore(max(1, concurrency))
+        # Images have a slot of their own: the firmware serves /jpgimage in its media process, one thread per
+        # request with no connection limit (field notes §2.3), so a snapshot never waits behind a poll's CGI
+        # requests; one image request at a time per camera.
+        self.image_semaphore = asyncio.Semaphore(1)
         self._basic = basic_token(username, password)
         # Switched on for good once the camera answers 401 with a Digest challenge.
         self._digest: aiohttp.DigestAuthMiddleware | None = None
@@ -188,13 +192,18 @@ class Transport:
         area: str | None = None,
         group: str | None = None,
         max_bytes: int | None = None,
+        image: bool = False,
     ) -> tuple[int, bytes]:
-        """GET `path?query`; return (HTTP status, body) for a 200 reply, else raise a CgiError."""
+        """GET `path?query`; return (HTTP status, body) for a 200 reply, else raise a CgiError.
+
+        `image`: an image request, which waits only for the camera's image slot, not for its CGI requests.
+        """
         cap = self.max_response_bytes if max_bytes is None else max_bytes
         url = self.url(path, query)
+        slot = self.image_semaphore if image else self.semaphore
         # The deadline includes the wait for the per-camera slot: a caller waits at most one timeout in all.
         try:
-            async with asyncio.timeout(self.timeout), self.semaphore:
+            async with asyncio.timeout(self.timeout), slot:
                 status, challenge, body, reset = await self._get(url, cap)
                 if status == 401 and self._digest is None and is_digest(challenge):
                     self.enable_digest()
