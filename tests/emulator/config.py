@@ -76,6 +76,9 @@ class EmulatorConfig:
     onvif: bool = False
     onvif_port: int = 0
     onvif_topic: str = "cell"
+    # `/jpgmulreq/<ch>/image.jpg`: a JPEG per GET on a kept-alive connection (field notes §7 E.21); without it the
+    # path answers 404 like any unknown one.
+    jpgmulreq: bool = True
 
     def __post_init__(self) -> None:
         """Apply the profile's fixed knobs."""

@@ -48,6 +48,8 @@ _CGI_PATH = re.compile(
 )
 _JPG_PATH = re.compile(r"^/jpgimage/(?P<ch>[^/]+)/image\.jpg$")
 _MJPG_PATH = re.compile(r"^/mjpgstreamreq/(?P<ch>[^/]+)/image\.jpg$")
+_MUL_PATH = re.compile(r"^/jpgmulreq/(?P<ch>[^/]+)/image\.jpg$")
+_MUL_CLOSE = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
 
 NO_IMAGE = b"HTTP/1.0 200 OK\r\nContent-Type: text/html\n\nno Image.\n"
 _STALL_LIMIT = 300.0
@@ -110,6 +112,8 @@ class CameraEmulator:
         self.requests: list[RequestRecord] = []
         self.max_concurrent = 0
         self.concurrent = 0
+        # Every TCP connection accepted since the start (a camera-side cost of each request).
+        self.connections_accepted = 0
         self.stream_connections = 0
         self.max_stream_connections = 0
         self.reboot_count = 0
@@ -237,6 +241,7 @@ class CameraEmulator:
             self._tasks.add(task)
         self._writers.add(writer)
         self.concurrent += 1
+        self.connections_accepted += 1
         self.max_concurrent = max(self.max_concurrent, self.concurrent)
         try:
             if self.faults.offline or self._rebooting:
@@ -310,6 +315,9 @@ class CameraEmulator:
             return
         if m := _MJPG_PATH.match(request.path):
             await self._serve_mjpeg(reader, writer, m["ch"])
+            return
+        if self.config.jpgmulreq and (m := _MUL_PATH.match(request.path)):
+            await self._serve_jpgmulreq(reader, writer, m["ch"], params)
             return
         writer.write(
             b"HTTP/1.0 404 Not Found\r\nContent-Type: text/html\r\n\r\n<html>404 Not Found</html>\n"
@@ -556,6 +564,59 @@ class CameraEmulator:
                     await asyncio.wait_for(asyncio.shield(drain), period)
         finally:
             drain.cancel()
+            self.stream_connections -= 1
+
+    async def _serve_jpgmulreq(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        raw_channel: str,
+        params: dict[str, str],
+    ) -> None:
+        """One JPEG per GET on a kept-alive connection (field notes §2.3, §7 E.21); `?close=true` ends it.
+
+        Counts toward the stream limit it shares with /mjpgstreamreq. A follow-up request for any other path ends
+        the connection without a reply (the firmware's media process only knows this one).
+        """
+        ch = self._valid_channel(raw_channel)
+        if ch is None:
+            writer.write(NO_IMAGE)
+            await writer.drain()
+            return
+        if self.stream_connections >= self.config.stream_limit:
+            return  # accepted and closed with zero bytes, like the firmware's "web connect limited"
+        self.stream_connections += 1
+        self.max_stream_connections = max(
+            self.max_stream_connections, self.stream_connections
+        )
+        try:
+            while True:
+                if params.get("close") == "true":
+                    writer.write(_MUL_CLOSE)
+                    await writer.drain()
+                    return
+                jpeg = await self._images.frame(ch)
+                writer.write(_jpeg_head(len(jpeg), keep_alive=True) + jpeg)
+                await writer.drain()
+                request = await asyncio.wait_for(_read_request(reader), 30)
+                if request is None or _MUL_PATH.match(request.path) is None:
+                    return
+                params = dict(parse_qsl(request.query, keep_blank_values=True))
+                self.requests.append(
+                    RequestRecord(
+                        method=request.method,
+                        path=request.path,
+                        area=None,
+                        op=None,
+                        group=None,
+                        params=params,
+                        channel=None,
+                        time=time.time(),
+                    )
+                )
+                if self.config.latency:
+                    await asyncio.sleep(self.config.latency)
+        finally:
             self.stream_connections -= 1
 
 
