@@ -16,7 +16,18 @@ import pytest
 
 from tests.bench.settings import Settings
 
-SECTIONS = ("setup", "refresh", "snapshot", "mjpeg", "scale", "parsing", "motion")
+SECTIONS = (
+    "setup",
+    "refresh",
+    "snapshot",
+    "dashboard",
+    "jpgmulreq",
+    "mjpeg",
+    "scale",
+    "memory",
+    "parsing",
+    "motion",
+)
 
 
 def main() -> int:

@@ -5,6 +5,8 @@ camera listens, then answers JSON commands on stdin, one a line, each with one J
   {"cmd": "log"}            -> {"log": [[index, path, {params}, time], ...]} every request since the last clear
   {"cmd": "clear"}          -> {"ok": true}
   {"cmd": "streams"}        -> {"max": [...]} the most MJPEG connections each camera served at once since the clear
+  {"cmd": "stats"}          -> {"connections": [...], "cpu": s} connections each camera accepted since it started, and
+                               the fleet process's CPU seconds so far (what serving costs the "camera")
 End of input stops the fleet.
 """
 
@@ -14,6 +16,7 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 from typing import Any
 
 from tests.emulator import CameraEmulator, EmulatorConfig
@@ -39,6 +42,7 @@ async def _serve(args: argparse.Namespace) -> None:
                 max_connections=args.connections,
                 mjpeg_fps=args.mjpeg_fps,
                 mjpeg_framing=args.mjpeg_framing,
+                jpgmulreq=index % 2 == 0 or not args.alternate_jpgmulreq,
             )
         )
         for index in range(args.count)
@@ -62,6 +66,11 @@ async def _serve(args: argparse.Namespace) -> None:
                     camera.clear_requests()
                     camera.max_stream_connections = camera.stream_connections
                 reply = {"ok": True}
+            elif command == "stats":
+                reply = {
+                    "connections": [camera.connections_accepted for camera in cameras],
+                    "cpu": time.process_time(),
+                }
             elif command == "streams":
                 reply = {"max": [camera.max_stream_connections for camera in cameras]}
             else:
@@ -81,6 +90,11 @@ def main() -> None:
     parser.add_argument("--mjpeg-fps", type=float, default=25.0)
     parser.add_argument(
         "--mjpeg-framing", choices=("repeated", "multipart"), default="repeated"
+    )
+    parser.add_argument(
+        "--alternate-jpgmulreq",
+        action="store_true",
+        help="odd-numbered cameras have no /jpgmulreq",
     )
     asyncio.run(_serve(parser.parse_args()))
 
@@ -105,6 +119,8 @@ class Fleet:
         connections: int,
         mjpeg_fps: float = 25.0,
         mjpeg_framing: str = "repeated",
+        *,
+        alternate_jpgmulreq: bool = False,
     ) -> Fleet:
         """Start `count` cameras in a new process; return once they listen."""
         process = await asyncio.create_subprocess_exec(
@@ -116,6 +132,7 @@ class Fleet:
             f"--connections={connections}",
             f"--mjpeg-fps={mjpeg_fps}",
             f"--mjpeg-framing={mjpeg_framing}",
+            *(["--alternate-jpgmulreq"] if alternate_jpgmulreq else []),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             limit=1
