@@ -5,11 +5,23 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+import pytest
+
 import custom_components.cgi_camera  # noqa: F401
+from tests.conftest import MAC, PASSWORD, USERNAME
+from tests.emulator import EmulatorConfig
 
 if TYPE_CHECKING:
     from custom_components.cgi_camera.api import CgiCamera
     from tests.emulator import CameraEmulator
+
+
+@pytest.fixture
+def emulator_config() -> EmulatorConfig:
+    """A camera whose web server serves one connection at a time (images are served apart, without a limit)."""
+    return EmulatorConfig(
+        username=USERNAME, password=PASSWORD, mac=MAC, max_connections=1
+    )
 
 
 async def test_snapshot_does_not_wait_behind_a_cgi_request(

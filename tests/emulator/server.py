@@ -49,6 +49,7 @@ _CGI_PATH = re.compile(
 _JPG_PATH = re.compile(r"^/jpgimage/(?P<ch>[^/]+)/image\.jpg$")
 _MJPG_PATH = re.compile(r"^/mjpgstreamreq/(?P<ch>[^/]+)/image\.jpg$")
 _MUL_PATH = re.compile(r"^/jpgmulreq/(?P<ch>[^/]+)/image\.jpg$")
+_IMAGE_PATH = re.compile(r"^/(?:jpgimage|jpgmulreq|mjpgstreamreq)/[^/]+/image\.jpg$")
 _MUL_CLOSE = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
 
 NO_IMAGE = b"HTTP/1.0 200 OK\r\nContent-Type: text/html\n\nno Image.\n"
@@ -114,6 +115,8 @@ class CameraEmulator:
         self.concurrent = 0
         # Every TCP connection accepted since the start (a camera-side cost of each request).
         self.connections_accepted = 0
+        # Open connections of the web server (CGI and everything but images): what max_connections limits.
+        self._server_connections = 0
         self.stream_connections = 0
         self.max_stream_connections = 0
         self.reboot_count = 0
@@ -247,12 +250,6 @@ class CameraEmulator:
             if self.faults.offline or self._rebooting:
                 _reset(writer)
                 return
-            limit = self.config.max_connections
-            if limit is not None and self.concurrent > limit:
-                # Accepted, request read (so the close is a clean FIN, not an RST), closed with zero bytes.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(_read_request(reader), 2)
-                return
             await self._serve(reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
             pass
@@ -274,6 +271,26 @@ class CameraEmulator:
         request = await asyncio.wait_for(_read_request(reader), 30)
         if request is None:
             return
+        if _IMAGE_PATH.match(request.path):
+            # The firmware hands image sockets to its media process (field notes §2.3): they do not count toward
+            # the web server's connections (/jpgimage has no limit; streams have their own, stream_limit).
+            await self._serve_request(reader, writer, request)
+            return
+        self._server_connections += 1
+        try:
+            limit = self.config.max_connections
+            if limit is not None and self._server_connections > limit:
+                return  # accepted, request read (a clean FIN, not an RST), closed with zero bytes
+            await self._serve_request(reader, writer, request)
+        finally:
+            self._server_connections -= 1
+
+    async def _serve_request(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        request: _Request,
+    ) -> None:
         cgi = _CGI_PATH.match(request.path)
         params = dict(parse_qsl(request.query, keep_blank_values=True))
         record = RequestRecord(
