@@ -195,3 +195,21 @@ async def test_failed_shared_request_fails_every_caller_once(
     assert all(isinstance(result, Exception) for result in results)
     assert _snapshot_requests(emulator) == before + 1
     assert caplog.text.count("no snapshot from the camera") == 1
+
+
+async def test_unload_ends_a_snapshot_under_way(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    emulator: CameraEmulator,
+    held_images: asyncio.Event,
+) -> None:
+    """Unloading the entry cancels the shared request: its callers get no image instead of waiting."""
+    main = _stream(hass, loaded_entry, "main_stream")
+    before = _snapshot_requests(emulator)
+    call = asyncio.create_task(async_get_image(hass, main))
+    await _until_requested(emulator, before + 1)
+
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+
+    with pytest.raises(HomeAssistantError):
+        await call

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING
 import pytest
 
 import custom_components.cgi_camera  # noqa: F401
-from custom_components.cgi_camera.api import CgiCamera, NoImage
+from custom_components.cgi_camera.api import (
+    AuthenticationFailed,
+    CameraTimeout,
+    CannotConnect,
+    CgiCamera,
+    NoImage,
+)
 from tests.conftest import MAC, PASSWORD, USERNAME
 from tests.emulator import CameraEmulator, EmulatorConfig
 
@@ -134,3 +140,41 @@ async def test_emulator_close_request(socket_enabled: None) -> None:
             == b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
         )
         writer.close()
+
+
+async def test_wrong_password_is_an_authentication_failure(
+    session: aiohttp.ClientSession, socket_enabled: None
+) -> None:
+    """A wrong password is not a missing path: AuthenticationFailed, as every other request gives."""
+    config = EmulatorConfig(username=USERNAME, password="other", mac=MAC)
+    async with CameraEmulator(config) as emu:
+        client = _client(session, emu)
+        with pytest.raises(AuthenticationFailed):
+            await client.snapshot_keep_alive(1)
+
+
+async def test_timeout_is_not_followed_by_a_second_request(
+    session: aiohttp.ClientSession, socket_enabled: None
+) -> None:
+    """A camera that does not answer in time: CameraTimeout, without also trying /jpgimage (a second timeout)."""
+    config = EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC, latency=2)
+    async with CameraEmulator(config) as emu:
+        client = CgiCamera(
+            session, "127.0.0.1", emu.port, USERNAME, PASSWORD, timeout=0.2
+        )
+        with pytest.raises(CameraTimeout):
+            await client.snapshot_keep_alive(1)
+        assert _paths(emu, "/jpgimage/") == 0
+
+
+async def test_camera_unreachable(
+    session: aiohttp.ClientSession, socket_enabled: None
+) -> None:
+    """Nothing listens: CannotConnect (the /jpgimage try fails the same way)."""
+    emu = CameraEmulator(EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC))
+    await emu.start(host="127.0.0.1", port=0)
+    port = emu.port
+    await emu.stop()
+    client = CgiCamera(session, "127.0.0.1", port, USERNAME, PASSWORD, timeout=2.0)
+    with pytest.raises(CannotConnect):
+        await client.snapshot_keep_alive(1)
