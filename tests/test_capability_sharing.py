@@ -1,4 +1,4 @@
-"""Cameras of one model share what storage says they support: one parsed copy in memory, not one per camera."""
+"""Memory: cameras of one model share what storage says they support, entities of one device its DeviceInfo."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tests.test_capability_cache import FIRMWARE, MAC, QUERY
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 
 async def test_same_stored_capabilities_are_one_object(hass: HomeAssistant) -> None:
@@ -43,3 +44,20 @@ async def test_same_stored_capabilities_are_one_object(hass: HomeAssistant) -> N
     assert third.get("ImageInfo", "Brightness") != first.get("ImageInfo", "Brightness")
     # The capabilities themselves are shared between blocks and areas too.
     assert first.get("User", "Level") is third.get("User", "Level")
+
+
+async def test_entities_of_a_device_share_its_device_info(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """Every entity of the camera holds the same DeviceInfo (read once, when the entity is added), not a copy each."""
+    component = hass.data["entity_components"]
+    entities = [
+        entity
+        for domain in ("sensor", "switch", "number", "camera")
+        if (platform := component.get(domain)) is not None
+        for entity in platform.entities
+        if getattr(entity, "entry", None) is loaded_entry
+    ]
+    assert len(entities) > 3
+    first = entities[0]._attr_device_info
+    assert all(entity._attr_device_info is first for entity in entities)

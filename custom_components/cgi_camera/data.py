@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
+    from homeassistant.helpers.device_registry import DeviceInfo as DeviceRegistryInfo
+
     from .api import Capabilities, Capability, CgiCamera, DeviceInfo
     from .coordinator import CgiCoordinator
     from .mjpeg import MjpegHub
@@ -38,6 +40,10 @@ class CgiCameraData:
     sd_card_slot: bool = False
     # Device registry id of the camera itself; channel sub-devices of a video server hang below it.
     host_device_id: str | None = None
+    # One DeviceInfo per device (by its registry identifier), shared by its entities (entity.py).
+    device_infos: dict[tuple[str, str], DeviceRegistryInfo] = field(
+        default_factory=dict
+    )
 
     @property
     def multi_channel(self) -> bool:
