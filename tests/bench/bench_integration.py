@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 import contextlib
+import cProfile
 from datetime import timedelta
 import gc
+import os
 from pathlib import Path
 import random
 import sys
@@ -966,9 +968,17 @@ async def _poll_window(
         if slots and len(entries) > 1:
             await asyncio.sleep(1.5 * coordinators[0].fast_interval.total_seconds())
         await fleet.clear()
+        profile = (
+            cProfile.Profile() if (path := os.environ.get("BENCH_PROFILE")) else None
+        )
+        if profile is not None:
+            profile.enable()
         cpu = time.process_time()
         lags = await _loop_lag(SETTINGS.scale_seconds)
         cpu_rate = (time.process_time() - cpu) / SETTINGS.scale_seconds
+        if profile is not None:
+            profile.disable()
+            profile.dump_stats(f"{path}.{len(entries)}.{'slots' if slots else 'phase'}")
         polled = len(await fleet.log())
     return {
         "lag_p50": percentile(lags, 50),
@@ -1001,9 +1011,15 @@ async def _scale_run(
         await hass.async_block_till_done()
     await fleet.clear()
     gc.collect()
+    profile = cProfile.Profile() if (path := os.environ.get("BENCH_PROFILE")) else None
     setup_cpu = time.process_time()
+    if profile is not None:
+        profile.enable()
     available = await _setup_together(hass, entries)
     setup_cpu = time.process_time() - setup_cpu
+    if profile is not None:
+        profile.disable()
+        profile.dump_stats(f"{path}.{count}")
     setup_wall = max(available)
     log = await fleet.log_by_camera()
     queries = sum(1 for r in log.values() for path, _ in r if path.endswith("_query"))
