@@ -13,7 +13,6 @@ import contextlib
 import cProfile
 from datetime import timedelta
 import gc
-import os
 from pathlib import Path
 import random
 import sys
@@ -965,12 +964,12 @@ async def _poll_window(
                     )
                 )
         await asyncio.gather(*(c.async_refresh() for c in coordinators))
-        if slots and len(entries) > 1:
-            await asyncio.sleep(1.5 * coordinators[0].fast_interval.total_seconds())
+        # Start the window between polls (in phase: half an interval after the refresh together; in slots, once
+        # every camera is in its slot): a window of whole intervals then holds one poll per camera and interval.
+        interval = coordinators[0].fast_interval.total_seconds()
+        await asyncio.sleep((1.5 if slots and len(entries) > 1 else 0.5) * interval)
         await fleet.clear()
-        profile = (
-            cProfile.Profile() if (path := os.environ.get("BENCH_PROFILE")) else None
-        )
+        profile = cProfile.Profile() if (path := SETTINGS.profile) else None
         if profile is not None:
             profile.enable()
         cpu = time.process_time()
@@ -1011,7 +1010,7 @@ async def _scale_run(
         await hass.async_block_till_done()
     await fleet.clear()
     gc.collect()
-    profile = cProfile.Profile() if (path := os.environ.get("BENCH_PROFILE")) else None
+    profile = cProfile.Profile() if (path := SETTINGS.profile) else None
     setup_cpu = time.process_time()
     if profile is not None:
         profile.enable()

@@ -44,6 +44,12 @@ class Settings:
             "help": "seconds dashboard viewers fetch camera pictures (every 10 s each)"
         },
     )
+    profile: str = field(
+        default="",
+        metadata={
+            "help": "write cProfile stats of each scale start-up and polling window to PROFILE.<cameras>[.<mode>]"
+        },
+    )
     mjpeg_fps: float = field(
         default=25.0, metadata={"help": "the emulator's MJPEG frame rate"}
     )
