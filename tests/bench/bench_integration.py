@@ -19,7 +19,7 @@ import sys
 import time
 import tracemalloc
 from typing import TYPE_CHECKING, Any
-from unittest.mock import PropertyMock, patch
+from unittest.mock import Mock, PropertyMock, patch
 
 import aiohttp
 from defusedxml import ElementTree as DefusedET
@@ -36,6 +36,7 @@ from homeassistant.const import (
 )
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import format_mac
+from homeassistant.helpers.storage import Store
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 import custom_components.cgi_camera  # noqa: F401
@@ -947,6 +948,25 @@ def _deep_size(value: object) -> int:
     return size
 
 
+def _forget_harness_storage(
+    hass_storage: dict[str, Any], entries: list[MockConfigEntry]
+) -> int:
+    """Drop what the test harness keeps of the cameras' storage; return the bytes of its stored copies.
+
+    phcc keeps Home Assistant's storage in this process as parsed JSON, and its mocks of Store's load and write
+    record every call with the data written (a real Home Assistant writes a file and keeps nothing): neither is
+    the integration's memory.
+    """
+    keys = [f"{DOMAIN}.capabilities.{entry.entry_id}" for entry in entries]
+    stored = sum(_deep_size(hass_storage.get(key)) for key in keys)
+    for key in keys:
+        hass_storage.pop(key, None)
+    for name in ("_async_load", "_async_write_data", "async_remove"):
+        if isinstance(mock := getattr(Store, name, None), Mock):
+            mock.reset_mock()
+    return stored
+
+
 async def _poll_window(
     hass: HomeAssistant, fleet: Fleet, entries: list[MockConfigEntry], *, slots: bool
 ) -> dict[str, float]:
@@ -1012,6 +1032,10 @@ async def _scale_run(
         for entry in entries:
             await hass.config_entries.async_unload(entry.entry_id)
         await hass.async_block_till_done()
+    # The harness's records of the first set-up's writes (a real Home Assistant keeps none).
+    for name in ("_async_load", "_async_write_data"):
+        if isinstance(mock := getattr(Store, name, None), Mock):
+            mock.reset_mock()
     await fleet.clear()
     gc.collect()
     profile = cProfile.Profile() if (path := SETTINGS.profile) else None
@@ -1028,11 +1052,8 @@ async def _scale_run(
     queries = sum(1 for r in log.values() for path, _ in r if path.endswith("_query"))
     # Each camera has its own connection: together they need as long as the camera with the most requests.
     per_camera = [len(set(requests)) for requests in log.values()]
-    # phcc keeps Home Assistant's storage in this process (parsed JSON); a real one keeps it in files, and only
-    # reads them at the start: dropped once the cameras are set up.
-    keys = [f"{DOMAIN}.capabilities.{entry.entry_id}" for entry in entries]
-    stored = sum(_deep_size(hass_storage.get(key)) for key in keys)
-    saved = {key: hass_storage.pop(key) for key in keys if key in hass_storage}
+    # A real Home Assistant reads its storage files at the start and keeps nothing of them.
+    stored = _forget_harness_storage(hass_storage, entries)
     phase = await _poll_window(hass, fleet, entries, slots=False)
     slotted = await _poll_window(hass, fleet, entries, slots=True)
     unavailable = sum(
@@ -1043,7 +1064,6 @@ async def _scale_run(
     )
     gc.collect()
     rss_after = _rss_bytes()
-    hass_storage.update(saved)
     for entry in entries:
         await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
@@ -1225,14 +1245,15 @@ async def _memory_breakdown(
         for entry in entries:
             await hass.config_entries.async_unload(entry.entry_id)
         await hass.async_block_till_done()
+    for name in ("_async_load", "_async_write_data"):
+        if isinstance(mock := getattr(Store, name, None), Mock):
+            mock.reset_mock()
     await _setup_together(hass, entries)
-    keys = [f"{DOMAIN}.capabilities.{entry.entry_id}" for entry in entries]
-    saved = {key: hass_storage.pop(key) for key in keys if key in hass_storage}
+    _forget_harness_storage(hass_storage, entries)
     await asyncio.sleep(20)
     gc.collect()
     after = tracemalloc.take_snapshot()
     tracemalloc.stop()
-    hass_storage.update(saved)
     for entry in entries:
         await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
