@@ -959,12 +959,23 @@ def _forget_harness_storage(
     """
     keys = [f"{DOMAIN}.capabilities.{entry.entry_id}" for entry in entries]
     stored = sum(_deep_size(hass_storage.get(key)) for key in keys)
+    # Also its parsed copies of the registries' files (written again after every change of a registry).
+    keys += [
+        k for k in hass_storage if k.startswith("core.") and k.endswith("registry")
+    ]
     for key in keys:
         hass_storage.pop(key, None)
-    for name in ("_async_load", "_async_write_data", "async_remove"):
-        if isinstance(mock := getattr(Store, name, None), Mock):
-            mock.reset_mock()
+    _forget_storage_calls()
     return stored
+
+
+def _forget_storage_calls() -> None:
+    """Clear the records phcc's Store mocks keep of every call (each with the store and the data written)."""
+    for name in ("_async_load", "_async_write_data", "async_remove"):
+        attr = getattr(Store, name, None)
+        mock = attr if isinstance(attr, Mock) else getattr(attr, "mock", None)
+        if isinstance(mock, Mock):
+            mock.reset_mock()
 
 
 async def _poll_window(
@@ -1033,9 +1044,7 @@ async def _scale_run(
             await hass.config_entries.async_unload(entry.entry_id)
         await hass.async_block_till_done()
     # The harness's records of the first set-up's writes (a real Home Assistant keeps none).
-    for name in ("_async_load", "_async_write_data"):
-        if isinstance(mock := getattr(Store, name, None), Mock):
-            mock.reset_mock()
+    _forget_storage_calls()
     await fleet.clear()
     gc.collect()
     profile = cProfile.Profile() if (path := SETTINGS.profile) else None
@@ -1062,6 +1071,7 @@ async def _scale_run(
         for e in _enabled_entities(hass, entry)
         if (s := hass.states.get(e)) is None or s.state == STATE_UNAVAILABLE
     )
+    _forget_harness_storage(hass_storage, entries)
     gc.collect()
     rss_after = _rss_bytes()
     for entry in entries:
@@ -1245,12 +1255,11 @@ async def _memory_breakdown(
         for entry in entries:
             await hass.config_entries.async_unload(entry.entry_id)
         await hass.async_block_till_done()
-    for name in ("_async_load", "_async_write_data"):
-        if isinstance(mock := getattr(Store, name, None), Mock):
-            mock.reset_mock()
+    _forget_storage_calls()
     await _setup_together(hass, entries)
     _forget_harness_storage(hass_storage, entries)
     await asyncio.sleep(20)
+    _forget_harness_storage(hass_storage, entries)
     gc.collect()
     after = tracemalloc.take_snapshot()
     tracemalloc.stop()
