@@ -122,7 +122,7 @@ def shared_capabilities_from_json(data: _Json) -> Capabilities:
     """Return capabilities_from_json(data), one shared instance for equal data.
 
     Capabilities are immutable, and cameras of one model and firmware store the same ones: a hundred cameras hold
-    one parsed copy per area instead of a hundred (about 0.15 MB a camera).
+    one parsed copy per area instead of a hundred.
     """
     return _shared_capabilities(json_bytes(data))
 
