@@ -26,6 +26,7 @@ from .const import (
 )
 from .entity import CgiBaseEntity
 from .errors import plain_words
+from .mjpeg import STILL_KEEP
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -215,12 +216,18 @@ class CgiCameraEntity(CgiBaseEntity, Camera):
     async def async_camera_image(
         self, width: int | None = None, height: int | None = None
     ) -> bytes | None:
-        """Return a JPEG snapshot of the channel (the camera cannot scale it)."""
-        if (frame := self._hub.latest_frame(LIVE_FRAME_MAX_AGE)) is not None:
-            # Someone is watching the MJPEG stream: its newest frame saves the camera a request.
-            return frame
+        """Return a JPEG snapshot of the channel (the camera cannot scale it), shared with other callers.
+
+        Both streams of the channel and every caller share one camera request (mjpeg.MjpegHub.still). A picture on
+        a dashboard (Home Assistant's frontend asks with the size it shows) may be the image another viewer got up
+        to STILL_KEEP seconds ago, so the camera sees one request per refresh whatever the number of viewers; a
+        call without a size (the snapshot action, automations) gets an image taken after it was made.
+        """
+        max_age = STILL_KEEP if width is not None or height is not None else 0.0
         try:
-            image = await self.entry.runtime_data.client.snapshot(self.channel)
+            image = await self._hub.still(
+                self._fetch_snapshot, live_max_age=LIVE_FRAME_MAX_AGE, max_age=max_age
+            )
         except CgiError as err:
             # The error carries no credentials; log it once per failure streak.
             if not self._snapshot_error_logged:
@@ -241,6 +248,10 @@ class CgiCameraEntity(CgiBaseEntity, Camera):
             )
             self._snapshot_error_logged = False
         return image
+
+    async def _fetch_snapshot(self) -> bytes:
+        """Ask the camera for one JPEG of the channel."""
+        return await self.entry.runtime_data.client.snapshot(self.channel)
 
     async def handle_async_mjpeg_stream(
         self, request: web.Request

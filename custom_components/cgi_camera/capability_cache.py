@@ -9,9 +9,12 @@ camera at the address, an older format) or one that cannot be read is ignored, a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.helpers.json import json_bytes
 from homeassistant.helpers.storage import Store
+from homeassistant.util.json import json_loads_object
 
 from .api import Capabilities, Choices, FreeString, IntRange, ReadOnly, RtspCheck
 from .api.capabilities import Capability, CapabilityBlock
@@ -58,17 +61,23 @@ def _capability_to_json(capability: Capability) -> _Json:
     return {"read_only": True}
 
 
+@lru_cache(maxsize=1024)
+def _shared(capability: Capability) -> Capability:
+    """Return the one instance of an equal capability (they are immutable; a camera holds hundreds, most alike)."""
+    return capability
+
+
 def _capability_from_json(data: _Json) -> Capability:
     if "range" in data:
         low, high = data["range"]
-        return IntRange(int(low), int(high))
+        return _shared(IntRange(int(low), int(high)))
     if "choices" in data:
         values = data["choices"]
         if not all(
             isinstance(v, int | str) and not isinstance(v, bool) for v in values
         ):
             raise TypeError("a choice is neither an int nor a string")
-        return Choices(tuple(values))
+        return _shared(Choices(tuple(values)))
     if data.get("free"):
         return FreeString()
     if data.get("read_only"):
@@ -119,6 +128,20 @@ def _without_empty_groups(area: str, capabilities: Capabilities) -> Capabilities
     return capabilities
 
 
+@lru_cache(maxsize=256)
+def _shared_capabilities(stored: bytes) -> Capabilities:
+    return capabilities_from_json(json_loads_object(stored))
+
+
+def shared_capabilities_from_json(data: _Json) -> Capabilities:
+    """Return capabilities_from_json(data), one shared instance for equal data.
+
+    Capabilities are immutable, and cameras of one model and firmware store the same ones: a hundred cameras hold
+    one parsed copy per area instead of a hundred.
+    """
+    return _shared_capabilities(json_bytes(data))
+
+
 def _key(mac: str, firmware: str | None) -> _Json:
     return {"mac": mac, "firmware": firmware, "format": CACHE_FORMAT}
 
@@ -148,7 +171,7 @@ class CapabilityCache:
             return CachedCapabilities(
                 capabilities={
                     str(area): _without_empty_groups(
-                        str(area), capabilities_from_json(caps)
+                        str(area), shared_capabilities_from_json(caps)
                     )
                     for area, caps in data["capabilities"].items()
                 },

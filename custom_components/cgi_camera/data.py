@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
+    from homeassistant.helpers.device_registry import DeviceInfo as DeviceRegistryInfo
+
     from .api import Capabilities, Capability, CgiCamera, DeviceInfo, RtspCheck
     from .coordinator import CgiCoordinator
     from .mjpeg import MjpegHub
@@ -40,6 +42,10 @@ class CgiCameraData:
     host_device_id: str | None = None
     # The RTSP check of rtsp_port (the camera platform repeats it when it failed or the port was overridden).
     rtsp: RtspCheck | None = None
+    # One DeviceInfo per device (by its registry identifier), shared by its entities (entity.py).
+    device_infos: dict[tuple[str, str], DeviceRegistryInfo] = field(
+        default_factory=dict
+    )
 
     @property
     def multi_channel(self) -> bool:

@@ -59,10 +59,21 @@ def model(data: CgiCameraData) -> str:
 def device_info(entry: CgiCameraConfigEntry, channel: int | None) -> DeviceInfo:
     """Return device info for the camera, or for one channel (a sub-device) of a multi-channel video server.
 
-    A channel's name is translated ("<camera> channel <n>", device.channel in the translations).
+    A channel's name is translated ("<camera> channel <n>", device.channel in the translations). One object per
+    device, shared by its entities (Home Assistant reads it when an entity is added, and each entity keeps what it
+    was given: a copy each cost about 40 kB a camera). Read-only: callers unpack it.
     """
-    data = entry.runtime_data
     identifier = device_identifier(entry, channel)
+    infos = entry.runtime_data.device_infos
+    if (info := infos.get(identifier)) is None:
+        info = infos[identifier] = _device_info(entry, channel, identifier)
+    return info
+
+
+def _device_info(
+    entry: CgiCameraConfigEntry, channel: int | None, identifier: tuple[str, str]
+) -> DeviceInfo:
+    data = entry.runtime_data
     if identifier[1] != entry.unique_id:
         info = DeviceInfo(
             identifiers={identifier},

@@ -4,6 +4,9 @@ The camera serves at most two stream sessions, so the integration never opens mo
 first viewer starts the upstream, every frame goes to each viewer's single-frame slot (a slow viewer skips frames
 instead of buffering them), and the upstream closes when the last viewer leaves. When the upstream ends or fails,
 every viewer gets the end of the stream; the next viewer starts a new upstream.
+
+The hub also shares the channel's snapshots (`still`): the live stream's newest frame while it runs, else one camera
+request for every caller that asks while it is under way, and that image for as long as a caller accepts its age.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import logging
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Coroutine
+    from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 
     # Starts the upstream's task: the integration passes its config entry's, so an unload ends it.
     type TaskStarter = Callable[[Coroutine[None, None, None], str], asyncio.Task[None]]
@@ -23,6 +26,10 @@ _LOGGER = logging.getLogger(__name__)
 
 # Seconds without a frame before the upstream counts as stalled and is closed (noticed within 1.5 times as long).
 DEFAULT_FRAME_TIMEOUT = 20.0
+# Seconds a snapshot is kept for callers that accept one that old: less than the 10 s in which Home Assistant's
+# frontend refreshes a camera picture, so one viewer gets a new image at each refresh, and any number of viewers share
+# one camera request per refresh.
+STILL_KEEP = 9.5
 
 
 class MjpegViewer:
@@ -95,6 +102,12 @@ class MjpegHub:
         self.upstreams_opened = 0
         self._latest: bytes | None = None
         self._latest_at = 0.0
+        # The last snapshot, when its request was sent (loop time), the request under way, the timer that drops it.
+        self._still: bytes | None = None
+        self._still_at = 0.0
+        self._still_task: asyncio.Task[bytes] | None = None
+        self._still_drop: asyncio.TimerHandle | None = None
+        self.stills_fetched = 0
 
     @property
     def viewer_count(self) -> int:
@@ -113,6 +126,53 @@ class MjpegHub:
         if asyncio.get_running_loop().time() - self._latest_at > max_age:
             return None
         return self._latest
+
+    async def still(
+        self,
+        fetch: Callable[[], Awaitable[bytes]],
+        *,
+        live_max_age: float,
+        max_age: float,
+    ) -> bytes:
+        """Return an image of the channel for a snapshot, asking the camera only when nothing recent enough exists.
+
+        In order: the running stream's newest frame if at most `live_max_age` seconds old; the last snapshot if its
+        request was sent less than `max_age` seconds ago (0: never; it is kept at most STILL_KEEP seconds); the request under way, whoever started it (an
+        image at most as old as this call); else a new request with `fetch`. A caller that gives up (cancelled)
+        does not cancel the request the others wait for. A failed request raises the same error to each of them.
+        """
+        if (frame := self.latest_frame(live_max_age)) is not None:
+            # Someone is watching the MJPEG stream: its newest frame saves the camera a request.
+            return frame
+        loop = asyncio.get_running_loop()
+        if self._still is not None and loop.time() - self._still_at < max_age:
+            return self._still
+        if (task := self._still_task) is None:
+            task = self._still_task = loop.create_task(
+                self._fetch_still(fetch),
+                name=f"cgi_camera snapshot {self._name}",
+            )
+        return await asyncio.shield(task)
+
+    async def _fetch_still(self, fetch: Callable[[], Awaitable[bytes]]) -> bytes:
+        loop = asyncio.get_running_loop()
+        sent = loop.time()
+        self.stills_fetched += 1
+        try:
+            image = await fetch()
+        finally:
+            self._still_task = None
+        self._drop_still()
+        # Kept only while a caller could still accept it (a real camera's frame is a few hundred kB).
+        self._still, self._still_at = image, sent
+        self._still_drop = loop.call_at(sent + STILL_KEEP, self._drop_still)
+        return image
+
+    def _drop_still(self) -> None:
+        self._still = None
+        if (handle := self._still_drop) is not None:
+            handle.cancel()
+            self._still_drop = None
 
     @contextlib.asynccontextmanager
     async def viewer(self) -> AsyncIterator[MjpegViewer]:
@@ -198,6 +258,9 @@ class MjpegHub:
             for viewer in tuple(self._viewers):
                 viewer.end()
             self._viewers.clear()
+            self._drop_still()
+            if (still := self._still_task) is not None:
+                still.cancel()
             if (task := self._task) is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

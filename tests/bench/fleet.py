@@ -7,6 +7,8 @@ camera listens, then answers JSON commands on stdin, one a line, each with one J
   {"cmd": "streams"}        -> {"max": [...]} the most MJPEG connections each camera served at once since the clear
   {"cmd": "rtsp"}           -> {"max": [...], "total": [...]} the most RTSP sessions playing at once, and RTSP
                                PLAY requests, per camera (since the start)
+  {"cmd": "stats"}          -> {"connections": [...], "cpu": s} connections each camera accepted since it started, and
+                               the fleet process's CPU seconds so far (what serving costs the "camera")
 End of input stops the fleet.
 """
 
@@ -16,6 +18,7 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 from typing import Any
 
 from tests.emulator import CameraEmulator, EmulatorConfig
@@ -41,6 +44,7 @@ async def _serve(args: argparse.Namespace) -> None:
                 max_connections=args.connections,
                 mjpeg_fps=args.mjpeg_fps,
                 mjpeg_framing=args.mjpeg_framing,
+                jpgmulreq=index % 2 == 0 or not args.alternate_jpgmulreq,
             )
         )
         for index in range(args.count)
@@ -64,6 +68,11 @@ async def _serve(args: argparse.Namespace) -> None:
                     camera.clear_requests()
                     camera.max_stream_connections = camera.stream_connections
                 reply = {"ok": True}
+            elif command == "stats":
+                reply = {
+                    "connections": [camera.connections_accepted for camera in cameras],
+                    "cpu": time.process_time(),
+                }
             elif command == "streams":
                 reply = {"max": [camera.max_stream_connections for camera in cameras]}
             elif command == "rtsp":
@@ -92,6 +101,11 @@ def main() -> None:
     parser.add_argument(
         "--mjpeg-framing", choices=("repeated", "multipart"), default="repeated"
     )
+    parser.add_argument(
+        "--alternate-jpgmulreq",
+        action="store_true",
+        help="odd-numbered cameras have no /jpgmulreq",
+    )
     asyncio.run(_serve(parser.parse_args()))
 
 
@@ -115,6 +129,8 @@ class Fleet:
         connections: int,
         mjpeg_fps: float = 25.0,
         mjpeg_framing: str = "repeated",
+        *,
+        alternate_jpgmulreq: bool = False,
     ) -> Fleet:
         """Start `count` cameras in a new process; return once they listen."""
         process = await asyncio.create_subprocess_exec(
@@ -126,6 +142,7 @@ class Fleet:
             f"--connections={connections}",
             f"--mjpeg-fps={mjpeg_fps}",
             f"--mjpeg-framing={mjpeg_framing}",
+            *(["--alternate-jpgmulreq"] if alternate_jpgmulreq else []),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             limit=1

@@ -21,19 +21,34 @@ class Settings:
         default=1, metadata={"help": "connections the emulator serves at once"}
     )
     cameras: str = field(
-        default="25,100",
+        default="1,25,100",
         metadata={
             "help": "camera counts of the scale run, comma-separated (each set up together, then polled)"
         },
     )
     scale_seconds: float = field(
-        default=180.0, metadata={"help": "seconds of polling in the scale run"}
+        default=60.0,
+        metadata={
+            "help": "seconds of polling in the scale run, in phase and again in slots"
+        },
     )
     repeat: int = field(
         default=5, metadata={"help": "repetitions of each timed figure (median shown)"}
     )
     mjpeg_seconds: float = field(
         default=5.0, metadata={"help": "seconds of MJPEG per measurement"}
+    )
+    dashboard_seconds: float = field(
+        default=60.0,
+        metadata={
+            "help": "seconds dashboard viewers fetch camera pictures (every 10 s each)"
+        },
+    )
+    profile: str = field(
+        default="",
+        metadata={
+            "help": "write cProfile stats of each scale start-up and polling window to PROFILE.<cameras>[.<mode>]"
+        },
     )
     mjpeg_fps: float = field(
         default=25.0, metadata={"help": "the emulator's MJPEG frame rate"}

@@ -90,6 +90,9 @@ class EmulatorConfig:
     rtsp_layout: str = "h264major"
     # Another password for RTSP than for HTTP (None: the same), as on a camera whose RTSP user was changed.
     rtsp_password: str | None = None
+    # `/jpgmulreq/<ch>/image.jpg`: a JPEG per GET on a kept-alive connection (field notes §7 E.21); without it the
+    # path answers 404 like any unknown one.
+    jpgmulreq: bool = True
 
     def __post_init__(self) -> None:
         """Apply the profile's fixed knobs."""

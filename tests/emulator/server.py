@@ -52,6 +52,9 @@ _CGI_PATH = re.compile(
 )
 _JPG_PATH = re.compile(r"^/jpgimage/(?P<ch>[^/]+)/image\.jpg$")
 _MJPG_PATH = re.compile(r"^/mjpgstreamreq/(?P<ch>[^/]+)/image\.jpg$")
+_MUL_PATH = re.compile(r"^/jpgmulreq/(?P<ch>[^/]+)/image\.jpg$")
+_IMAGE_PATH = re.compile(r"^/(?:jpgimage|jpgmulreq|mjpgstreamreq)/[^/]+/image\.jpg$")
+_MUL_CLOSE = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
 
 _EMPTY_GROUP = re.compile(r"^<([^\s>/]+)[^>]*>.*$", re.DOTALL)
 NO_IMAGE = b"HTTP/1.0 200 OK\r\nContent-Type: text/html\n\nno Image.\n"
@@ -128,6 +131,10 @@ class CameraEmulator:
         self.requests: list[RequestRecord] = []
         self.max_concurrent = 0
         self.concurrent = 0
+        # Every TCP connection accepted since the start (a camera-side cost of each request).
+        self.connections_accepted = 0
+        # Open connections of the web server (CGI and everything but images): what max_connections limits.
+        self._server_connections = 0
         self.stream_connections = 0
         self.max_stream_connections = 0
         self.reboot_count = 0
@@ -283,16 +290,11 @@ class CameraEmulator:
             self._tasks.add(task)
         self._writers.add(writer)
         self.concurrent += 1
+        self.connections_accepted += 1
         self.max_concurrent = max(self.max_concurrent, self.concurrent)
         try:
             if self.faults.offline or self._rebooting:
                 _reset(writer)
-                return
-            limit = self.config.max_connections
-            if limit is not None and self.concurrent > limit:
-                # Accepted, request read (so the close is a clean FIN, not an RST), closed with zero bytes.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(_read_request(reader), 2)
                 return
             await self._serve(reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
@@ -315,6 +317,26 @@ class CameraEmulator:
         request = await asyncio.wait_for(_read_request(reader), 30)
         if request is None:
             return
+        if _IMAGE_PATH.match(request.path):
+            # The firmware hands image sockets to its media process (field notes §2.3): they do not count toward
+            # the web server's connections (/jpgimage has no limit; streams have their own, stream_limit).
+            await self._serve_request(reader, writer, request)
+            return
+        self._server_connections += 1
+        try:
+            limit = self.config.max_connections
+            if limit is not None and self._server_connections > limit:
+                return  # accepted, request read (a clean FIN, not an RST), closed with zero bytes
+            await self._serve_request(reader, writer, request)
+        finally:
+            self._server_connections -= 1
+
+    async def _serve_request(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        request: _Request,
+    ) -> None:
         cgi = _CGI_PATH.match(request.path)
         params = dict(parse_qsl(request.query, keep_blank_values=True))
         record = RequestRecord(
@@ -360,6 +382,9 @@ class CameraEmulator:
             return
         if m := _MJPG_PATH.match(request.path):
             await self._serve_mjpeg(reader, writer, m["ch"])
+            return
+        if self.config.jpgmulreq and (m := _MUL_PATH.match(request.path)):
+            await self._serve_jpgmulreq(reader, writer, m["ch"], params)
             return
         writer.write(
             b"HTTP/1.0 404 Not Found\r\nContent-Type: text/html\r\n\r\n<html>404 Not Found</html>\n"
@@ -621,6 +646,59 @@ class CameraEmulator:
                     await asyncio.wait_for(asyncio.shield(drain), period)
         finally:
             drain.cancel()
+            self.stream_connections -= 1
+
+    async def _serve_jpgmulreq(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        raw_channel: str,
+        params: dict[str, str],
+    ) -> None:
+        """One JPEG per GET on a kept-alive connection (field notes §2.3, §7 E.21); `?close=true` ends it.
+
+        Counts toward the stream limit it shares with /mjpgstreamreq. A follow-up request for any other path ends
+        the connection without a reply (the firmware's media process only knows this one).
+        """
+        ch = self._valid_channel(raw_channel)
+        if ch is None:
+            writer.write(NO_IMAGE)
+            await writer.drain()
+            return
+        if self.stream_connections >= self.config.stream_limit:
+            return  # accepted and closed with zero bytes, like the firmware's "web connect limited"
+        self.stream_connections += 1
+        self.max_stream_connections = max(
+            self.max_stream_connections, self.stream_connections
+        )
+        try:
+            while True:
+                if params.get("close") == "true":
+                    writer.write(_MUL_CLOSE)
+                    await writer.drain()
+                    return
+                jpeg = await self._images.frame(ch)
+                writer.write(_jpeg_head(len(jpeg), keep_alive=True) + jpeg)
+                await writer.drain()
+                request = await asyncio.wait_for(_read_request(reader), 30)
+                if request is None or _MUL_PATH.match(request.path) is None:
+                    return
+                params = dict(parse_qsl(request.query, keep_blank_values=True))
+                self.requests.append(
+                    RequestRecord(
+                        method=request.method,
+                        path=request.path,
+                        area=None,
+                        op=None,
+                        group=None,
+                        params=params,
+                        channel=None,
+                        time=time.time(),
+                    )
+                )
+                if self.config.latency:
+                    await asyncio.sleep(self.config.latency)
+        finally:
             self.stream_connections -= 1
 
 

@@ -14,7 +14,14 @@ from .discovery import (
     DiscoveredCapabilities,
     discover_area,
 )
-from .errors import CannotConnect, InvalidName, MalformedReply, NoImage
+from .errors import (
+    CameraTimeout,
+    CannotConnect,
+    InvalidName,
+    MalformedReply,
+    NoImage,
+    NotFound,
+)
 from .models import (
     DeviceInfo,
     NetPortInfo,
@@ -27,7 +34,7 @@ from .models import (
 from .names import camera_spellings, canonical_group
 from .parse import ParamGroup, Reply, check_reply
 from .rtsp import RtspCheck, async_check_rtsp
-from .transport import QueryValue, RawStream, Transport, build_query
+from .transport import KeepAliveImages, QueryValue, RawStream, Transport, build_query
 from .wire import NO_CHANNEL_AREAS, wire_channel
 
 if TYPE_CHECKING:
@@ -52,6 +59,11 @@ async def _check_reply(body: bytes, area: str, group: str | None) -> Reply:
     return await asyncio.get_running_loop().run_in_executor(
         None, check_reply, body, area, group
     )
+
+
+# Seconds a keep-alive snapshot connection stays open without a snapshot: it holds one of the camera's two stream
+# sessions (shared with MJPEG and the camera's own web page), so only a burst of snapshots keeps it.
+KEEP_ALIVE_IDLE: Final = 3.0
 
 
 class CgiCamera:
@@ -85,6 +97,9 @@ class CgiCamera:
         )
         # (area, group) → {canonical element name: the camera's spelling}, learnt from its replies.
         self._spellings: dict[tuple[str, str], dict[str, str]] = {}
+        # Keep-alive snapshot connections per channel; False once the camera showed it has no such path.
+        self._keep_alive: dict[int, KeepAliveImages] = {}
+        self._keep_alive_supported = True
 
     def __repr__(self) -> str:
         """Show host, port and user; never the password."""
@@ -424,10 +439,45 @@ class CgiCamera:
             f"/jpgimage/{int(channel)}/image.jpg",
             area="jpgimage",
             max_bytes=_MAX_IMAGE_BYTES,
+            image=True,
         )
         if not body.startswith(_SOI):
             raise NoImage("no image", area="jpgimage")
         return body
+
+    async def snapshot_keep_alive(self, channel: int = 1) -> bytes:
+        """Return one JPEG over the camera's keep-alive snapshot path (`/jpgmulreq`), else as `snapshot()` does.
+
+        The connection stays open for KEEP_ALIVE_IDLE seconds after each snapshot, so a burst of snapshots costs
+        the camera one connection. A camera without the path (404, or a reply that is not a JPEG with a length)
+        is not asked again; when the camera closes the connection without a reply (both stream sessions taken),
+        this snapshot comes from `/jpgimage`.
+        """
+        if self._keep_alive_supported:
+            images = self._keep_alive.get(channel)
+            if images is None:
+                images = self._keep_alive[channel] = KeepAliveImages(
+                    self._transport, channel, idle=KEEP_ALIVE_IDLE
+                )
+            try:
+                body = await images.fetch(_MAX_IMAGE_BYTES)
+            except CameraTimeout:
+                raise
+            except (NotFound, MalformedReply):
+                self._keep_alive_supported = False
+            except CannotConnect:
+                pass
+            else:
+                if body.startswith(_SOI):
+                    return body
+                images.close()
+                self._keep_alive_supported = False
+        return await self.snapshot(channel)
+
+    def close_keep_alive(self) -> None:
+        """Close every keep-alive snapshot connection (e.g. on unload)."""
+        for images in self._keep_alive.values():
+            images.close()
 
     async def mjpeg_frames(
         self, channel: int = 1, *, max_frame_bytes: int = _MAX_IMAGE_BYTES

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import re
 import secrets
+import time
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "NO_CHANNEL_AREAS",
     "DigestChallenge",
+    "KeepAliveImages",
     "RawStream",
     "Transport",
     "build_query",
@@ -139,6 +141,10 @@ class Transport:
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes
         self.semaphore = asyncio.Semaphore(max(1, concurrency))
+        # Images have a slot of their own: the firmware serves /jpgimage in its media process, one thread per
+        # request with no connection limit (field notes §2.3), so a snapshot never waits behind a poll's CGI
+        # requests; one image request at a time per camera.
+        self.image_semaphore = asyncio.Semaphore(1)
         self._basic = basic_token(username, password)
         # Switched on for good once the camera answers 401 with a Digest challenge.
         self._digest: aiohttp.DigestAuthMiddleware | None = None
@@ -195,17 +201,20 @@ class Transport:
         group: str | None = None,
         max_bytes: int | None = None,
         time_limit: float | None = None,
+        image: bool = False,
     ) -> tuple[int, bytes]:
         """GET `path?query`; return (HTTP status, body) for a 200 reply, else raise a CgiError.
 
-        `time_limit` (seconds) replaces the transport's own for this request.
+        `time_limit` (seconds) replaces the transport's own for this request. `image`: an image request, which
+        waits only for the camera's image slot, not for its CGI requests.
         """
         cap = self.max_response_bytes if max_bytes is None else max_bytes
         url = self.url(path, query)
         deadline = self.timeout if time_limit is None else time_limit
+        slot = self.image_semaphore if image else self.semaphore
         # The deadline includes the wait for the per-camera slot: a caller waits at most one timeout in all.
         try:
-            async with asyncio.timeout(deadline), self.semaphore:
+            async with asyncio.timeout(deadline), slot:
                 status, challenge, body, reset = await self._get(url, cap, deadline)
                 if status == 401 and self._digest is None and is_digest(challenge):
                     self.enable_digest()
@@ -372,26 +381,155 @@ class RawStream:
             self.writer = None
 
 
+class KeepAliveImages:
+    """The camera's keep-alive snapshot path: one JPEG per GET on one kept connection (field notes §2.3, §7 E.21).
+
+    `GET /jpgmulreq/<ch>/image.jpg?key=<ms>&lq=1`, answered with `Content-Length` and `Connection: keep-alive`;
+    each follow-up GET on the same socket gets the next JPEG. The connection counts toward the two stream sessions
+    the camera shares with MJPEG, so it is closed after `idle` seconds without a snapshot (and by `close()`).
+    """
+
+    def __init__(self, transport: Transport, channel: int, *, idle: float) -> None:
+        """Prepare; nothing is sent until `fetch()`."""
+        self.transport = transport
+        self.channel = channel
+        self.idle = idle
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._idle_close: asyncio.TimerHandle | None = None
+        self._challenge: str | None = None
+
+    async def fetch(self, max_bytes: int) -> bytes:
+        """Return the next JPEG's bytes (the body, unchecked), opening the connection when none is open.
+
+        Raises NotFound when the camera has no such path, MalformedReply for a reply without Content-Length,
+        CannotConnect when it closes without a reply (both stream sessions taken) or the connection fails.
+        """
+        t = self.transport
+        try:
+            async with asyncio.timeout(t.timeout), t.image_semaphore:
+                if self._idle_close is not None:
+                    self._idle_close.cancel()
+                    self._idle_close = None
+                # A kept connection the camera has since closed fails at once: one more try on a new one.
+                for attempt in range(3):
+                    reused = self._writer is not None
+                    try:
+                        status, challenge, body = await self._get(max_bytes)
+                    except CannotConnect:
+                        self.close()
+                        if reused and attempt == 0:
+                            continue
+                        raise
+                    if status == 401 and attempt < 2 and is_digest(challenge):
+                        t.enable_digest()
+                        self._challenge = challenge
+                        self.close()
+                        continue
+                    break
+        except TimeoutError:
+            self.close()
+            raise CameraTimeout("timed out", area="jpgmulreq") from None
+        except OSError as err:
+            self.close()
+            raise CannotConnect(
+                f"connection failed ({type(err).__name__})", area="jpgmulreq"
+            ) from None
+        if status != 200:
+            self.close()
+            if status == 401:
+                raise AuthenticationFailed(
+                    "authentication failed", area="jpgmulreq", code=401
+                )
+            if status == 404:
+                raise NotFound("HTTP 404", area="jpgmulreq", code=404)
+            raise MalformedReply(f"HTTP {status}", area="jpgmulreq", code=status)
+        self._idle_close = asyncio.get_running_loop().call_later(self.idle, self.close)
+        return body
+
+    async def _get(self, max_bytes: int) -> tuple[int, str | None, bytes]:
+        t = self.transport
+        path = f"/jpgmulreq/{int(self.channel)}/image.jpg"
+        target = f"{path}?key={int(time.time() * 1000)}&lq=1"
+        if self._writer is None or self._reader is None:
+            self._reader, self._writer = await asyncio.open_connection(t.host, t.port)
+        reader, writer = self._reader, self._writer
+        if t.digest and self._challenge is not None:
+            authorization = t.digest_header(self._challenge, "GET", target)
+        else:
+            authorization = t.basic_header()
+        writer.write(
+            (
+                f"GET {target} HTTP/1.1\r\nHost: {t.host_port}\r\n"
+                f"Connection: keep-alive\r\nAuthorization: {authorization}\r\n\r\n"
+            ).encode("latin-1", errors="replace")
+        )
+        await writer.drain()
+        head = await _read_head(reader, 64 * 1024, area="jpgmulreq")
+        status, challenge, rest = parse_head(head, area="jpgmulreq")
+        length = _content_length(head)
+        if status != 200:
+            # The reply's body (if any) is not read: the connection is not used again.
+            self.close()
+            return status, challenge, b""
+        if length is None:
+            # "no Image." and other replies without a length end at the close: not this path's keep-alive.
+            self.close()
+            raise MalformedReply("no Content-Length", area="jpgmulreq")
+        if length > max_bytes:
+            self.close()
+            raise MalformedReply("reply too large", area="jpgmulreq")
+        try:
+            body = rest + await reader.readexactly(length - len(rest))
+        except asyncio.IncompleteReadError:
+            raise CannotConnect(
+                "connection closed during the reply", area="jpgmulreq"
+            ) from None
+        return status, challenge, body
+
+    def close(self) -> None:
+        """Close the connection (idempotent): the camera's media process ends its session when the socket closes."""
+        if self._idle_close is not None:
+            self._idle_close.cancel()
+            self._idle_close = None
+        if self._writer is not None:
+            self._writer.close()
+        self._reader = self._writer = None
+
+
+def _content_length(data: bytes) -> int | None:
+    """Return the Content-Length of the first header block in `data`, if it has a valid one."""
+    match = _HEAD_END.search(data)
+    head = data[: match.start()] if match else data
+    for line in head.decode("latin-1").replace("\r\n", "\n").split("\n")[1:]:
+        name, sep, value = line.partition(":")
+        if sep and name.strip().lower() == "content-length" and value.strip().isdigit():
+            return int(value.strip())
+    return None
+
+
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _STATUS = re.compile(r"[0-9]{3}")
 
 
-async def _read_head(reader: asyncio.StreamReader, limit: int) -> bytes:
+async def _read_head(
+    reader: asyncio.StreamReader, limit: int, area: str = "mjpeg"
+) -> bytes:
     r"""Read until the first blank line (`\\r\\n\\r\\n`, `\\n\\n` or `\\r\\n\\n`); return everything read."""
     data = b""
     while not _HEAD_END.search(data):
         chunk = await reader.read(4096)
         if not chunk:
             if not data:
-                raise CannotConnect("empty reply", area="mjpeg")
+                raise CannotConnect("empty reply", area=area)
             break
         data += chunk
         if len(data) > limit:
-            raise MalformedReply("header too large", area="mjpeg")
+            raise MalformedReply("header too large", area=area)
     return data
 
 
-def parse_head(data: bytes) -> tuple[int, str | None, bytes]:
+def parse_head(data: bytes, area: str = "mjpeg") -> tuple[int, str | None, bytes]:
     """Split a raw reply into (status, WWW-Authenticate, bytes after the header block)."""
     match = _HEAD_END.search(data)
     head, rest = (data[: match.start()], data[match.end() :]) if match else (data, b"")
@@ -403,7 +541,7 @@ def parse_head(data: bytes) -> tuple[int, str | None, bytes]:
         or not parts[0].startswith("HTTP/")
         or not _STATUS.fullmatch(parts[1])
     ):
-        raise MalformedReply("bad HTTP status line", area="mjpeg")
+        raise MalformedReply("bad HTTP status line", area=area)
     challenge = None
     for line in lines[1:]:
         name, sep, value = line.partition(":")
