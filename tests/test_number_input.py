@@ -34,6 +34,7 @@ def only_number_platform() -> Generator[None]:
         yield
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), "nan"])
 @pytest.mark.parametrize(
     "entity_id",
