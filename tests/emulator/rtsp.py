@@ -14,7 +14,6 @@ import asyncio
 import base64
 import contextlib
 from dataclasses import dataclass, field
-import hashlib
 import logging
 import re
 import secrets
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from .clips import Clip, make_clip
+from .digest import digest_ok, parse_digest
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -346,36 +346,14 @@ class RtspServer:
         scheme, _, rest = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "digest":
             return False
-        fields = {
-            m[1].lower(): m[2] if m[2] is not None else m[3]
-            for m in re.finditer(r'(\w+)\s*=\s*(?:"([^"]*)"|([^\s,]+))', rest)
-        }
-        try:
-            username, realm, nonce, uri, response = (
-                fields["username"],
-                fields["realm"],
-                fields["nonce"],
-                fields["uri"],
-                fields["response"],
-            )
-        except KeyError:
-            return False
-        if username != cfg.username or realm != cfg.realm or nonce not in self._nonces:
-            return False
-        password = cfg.password if cfg.rtsp_password is None else cfg.rtsp_password
-        ha1 = _md5(f"{cfg.username}:{cfg.realm}:{password}")
-        ha2 = _md5(f"{method}:{uri}")
-        if fields.get("qop") == "auth":
-            expected = _md5(
-                f"{ha1}:{nonce}:{fields.get('nc', '')}:{fields.get('cnonce', '')}:auth:{ha2}"
-            )
-        else:
-            expected = _md5(f"{ha1}:{nonce}:{ha2}")
-        return secrets.compare_digest(expected, response.lower())
-
-
-def _md5(text: str) -> str:
-    return hashlib.md5(text.encode("utf-8")).hexdigest()
+        return digest_ok(
+            parse_digest(rest),
+            method=method,
+            username=cfg.username,
+            realm=cfg.realm,
+            password=cfg.password if cfg.rtsp_password is None else cfg.rtsp_password,
+            nonces=self._nonces,
+        )
 
 
 def _session_id(headers: dict[str, str]) -> str:

@@ -6,7 +6,6 @@ import asyncio
 import base64
 import contextlib
 from dataclasses import dataclass, field
-import hashlib
 import logging
 import re
 import secrets
@@ -18,6 +17,7 @@ from urllib.parse import parse_qsl, unquote
 
 from .cgi import CgiReply, handle_cgi
 from .config import EmulatorConfig
+from .digest import digest_ok, parse_digest
 from .forms import FORM_PRESET_PATH, handle_preset_form
 from .images import ImageRenderer
 from .onvif import MotionState, OnvifServer
@@ -429,7 +429,7 @@ class CameraEmulator:
                 return False
             ok = bool(sep) and user == cfg.username and password == cfg.password
         elif cfg.auth == "digest" and scheme == "digest":
-            ok = self._digest_ok(request, _parse_digest(rest))
+            ok = self._digest_ok(request, parse_digest(rest))
         else:
             return False
         if ok and self.faults.queue and self.faults.queue[0] == "401":
@@ -439,35 +439,17 @@ class CameraEmulator:
 
     def _digest_ok(self, request: _Request, fields: dict[str, str]) -> bool:
         cfg = self.config
-        try:
-            username, realm, nonce, uri, response = (
-                fields["username"],
-                fields["realm"],
-                fields["nonce"],
-                fields["uri"],
-                fields["response"],
-            )
-        except KeyError:
+        # The proof covers the URI the client names: it must be the one requested.
+        if unquote(fields.get("uri", "").split("?", 1)[0]) != unquote(request.path):
             return False
-        if username != cfg.username or realm != cfg.realm or nonce not in self._nonces:
-            return False
-        if fields.get("algorithm", "MD5").upper() != "MD5":
-            return False
-        if unquote(uri.split("?", 1)[0]) != unquote(request.path):
-            return False
-        ha1 = _md5(f"{cfg.username}:{cfg.realm}:{cfg.password}")
-        ha2 = _md5(f"{request.method}:{uri}")
-        qop = fields.get("qop")
-        if qop == "auth":
-            nc, cnonce = fields.get("nc"), fields.get("cnonce")
-            if not nc or not cnonce:
-                return False
-            expected = _md5(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
-        elif qop is None:
-            expected = _md5(f"{ha1}:{nonce}:{ha2}")
-        else:
-            return False
-        return secrets.compare_digest(expected, response.lower())
+        return digest_ok(
+            fields,
+            method=request.method,
+            username=cfg.username,
+            realm=cfg.realm,
+            password=cfg.password,
+            nonces=self._nonces,
+        )
 
     async def _send_401(self, writer: asyncio.StreamWriter) -> None:
         realm = self.config.realm
@@ -751,17 +733,6 @@ async def _read_request(reader: asyncio.StreamReader) -> _Request | None:
     if path.startswith(("http://", "https://")):
         path = "/" + path.split("/", 3)[-1] if path.count("/") >= 3 else "/"
     return _Request(method, target, unquote(path), query, headers)
-
-
-def _parse_digest(text: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for m in re.finditer(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))', text):
-        out[m[1].lower()] = m[2] if m[2] is not None else m[3]
-    return out
-
-
-def _md5(text: str) -> str:
-    return hashlib.md5(text.encode("utf-8")).hexdigest()
 
 
 def _int_or_none(raw: str | None) -> int | None:
