@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from contextlib import contextmanager
 import hashlib
 import re
 import secrets
@@ -31,7 +32,7 @@ from .errors import (
 from .wire import NO_CHANNEL_AREAS
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable, Iterator
 
 __all__ = [
     "NO_CHANNEL_AREAS",
@@ -323,7 +324,7 @@ class RawStream:
         self, authorization: str | None
     ) -> tuple[asyncio.StreamReader, bytes]:
         t = self.transport
-        try:
+        with _socket_errors("mjpeg", self.close):
             async with asyncio.timeout(t.timeout):
                 reader, writer = await asyncio.open_connection(t.host, t.port)
                 self.writer = writer
@@ -341,14 +342,6 @@ class RawStream:
                 )
                 await writer.drain()
                 head = await _read_head(reader, 64 * 1024)
-        except TimeoutError:
-            self.close()
-            raise CameraTimeout("timed out", area="mjpeg") from None
-        except OSError as err:
-            self.close()
-            raise CannotConnect(
-                f"connection failed ({type(err).__name__})", area="mjpeg"
-            ) from None
         return reader, head
 
     async def open(self) -> tuple[asyncio.StreamReader, bytes]:
@@ -406,7 +399,7 @@ class KeepAliveImages:
         CannotConnect when it closes without a reply (both stream sessions taken) or the connection fails.
         """
         t = self.transport
-        try:
+        with _socket_errors("jpgmulreq", self.close):
             async with asyncio.timeout(t.timeout), t.image_semaphore:
                 if self._idle_close is not None:
                     self._idle_close.cancel()
@@ -427,14 +420,6 @@ class KeepAliveImages:
                         self.close()
                         continue
                     break
-        except TimeoutError:
-            self.close()
-            raise CameraTimeout("timed out", area="jpgmulreq") from None
-        except OSError as err:
-            self.close()
-            raise CannotConnect(
-                f"connection failed ({type(err).__name__})", area="jpgmulreq"
-            ) from None
         if status != 200:
             self.close()
             if status == 401:
@@ -555,3 +540,18 @@ def basic_token(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode(
         "ascii"
     )
+
+
+@contextmanager
+def _socket_errors(area: str, close: Callable[[], None]) -> Iterator[None]:
+    """On a timeout or a socket failure of a connection of our own, close it and raise the client's error."""
+    try:
+        yield
+    except TimeoutError:
+        close()
+        raise CameraTimeout("timed out", area=area) from None
+    except OSError as err:
+        close()
+        raise CannotConnect(
+            f"connection failed ({type(err).__name__})", area=area
+        ) from None
