@@ -5,23 +5,15 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from homeassistant.const import (
-    CONF_HOST,
-    CONF_PASSWORD,
-    CONF_PORT,
-    CONF_USERNAME,
-    Platform,
-)
+from homeassistant.const import Platform
 from homeassistant.core import CoreState, callback
 from homeassistant.helpers import (
     config_validation as cv,
     device_registry as dr,
     issue_registry as ir,
 )
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.loader import async_get_integration
 
-from .api import CgiCamera
 from .capability_cache import CapabilityCache
 from .checks import async_remove_issues, async_setup_checks
 from .const import CONF_RTSP_PORT, DOMAIN, FAST_SCAN, REQUEST_TIMEOUT, SLOW_SCAN
@@ -31,6 +23,7 @@ from .entity import device_identifier, device_info
 from .mjpeg import MjpegHub
 from .motion import CameraMotion, no_motion_issue_id
 from .ptz import PtzController
+from .scan import client
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -66,18 +59,10 @@ async def _async_import_platforms(hass: HomeAssistant) -> None:
 
 def _coordinator(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> CgiCoordinator:
     """Return the camera's client inside its coordinator; nothing is sent yet."""
-    client = CgiCamera(
-        async_get_clientsession(hass),
-        entry.data[CONF_HOST],
-        entry.data[CONF_PORT],
-        entry.data[CONF_USERNAME],
-        entry.data[CONF_PASSWORD],
-        timeout=REQUEST_TIMEOUT,
-    )
     return CgiCoordinator(
         hass,
         entry,
-        client,
+        client(hass, entry.data, REQUEST_TIMEOUT),
         fast_interval=FAST_SCAN,
         slow_interval=SLOW_SCAN,
     )

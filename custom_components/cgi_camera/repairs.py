@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 from homeassistant.components.repairs import RepairsFlow
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.helpers import issue_registry as ir, selector
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 
 from .api import AuthenticationFailed, CgiCamera, CgiError, ResultCodeError
@@ -31,6 +30,7 @@ from .checks import (
 )
 from .compat import vol
 from .const import DOMAIN, LOGGER, REQUEST_TIMEOUT
+from .scan import client
 
 if TYPE_CHECKING:
     # Only an annotation: Home Assistant 2026.3's repairs component does not export it yet.
@@ -112,13 +112,8 @@ class PasswordRepairFlow(_EntryRepairFlow):
         self._pending: str | None = None
 
     def _client(self, entry: CgiCameraConfigEntry, password: str) -> CgiCamera:
-        return CgiCamera(
-            async_get_clientsession(self.hass),
-            entry.data[CONF_HOST],
-            entry.data[CONF_PORT],
-            entry.data[CONF_USERNAME],
-            password,
-            timeout=REQUEST_TIMEOUT,
+        return client(
+            self.hass, {**entry.data, CONF_PASSWORD: password}, REQUEST_TIMEOUT
         )
 
     async def async_step_init(
