@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntryState
@@ -19,9 +20,11 @@ from custom_components.cgi_camera import (
     switch,
 )
 from custom_components.cgi_camera.api.discovery import KNOWN_GROUPS
+from custom_components.cgi_camera.const import DEFAULT_FAST_GROUP_INTERVAL
 from tests.conftest import entry_for
 
 if TYPE_CHECKING:
+    from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -202,6 +205,7 @@ async def test_nested_reply_keeps_entities(
     emulator: CameraEmulator,
     loaded_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Issue 21 item 11: polls answered with a 100,000-level nested extra group (700 KB, parsed in a worker
     thread) keep every entity's value, without an error."""
@@ -209,6 +213,9 @@ async def test_nested_reply_keeps_entities(
     assert brightness is not None
     emulator.state.channel(1).image.data["Brightness"] = 77
     emulator.faults.push("nested", 10)
+    freezer.tick(
+        timedelta(seconds=DEFAULT_FAST_GROUP_INTERVAL)
+    )  # the image group is due again
     await loaded_entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
     assert emulator.faults.queue != ["nested"] * 10  # the poll met the fault

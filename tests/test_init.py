@@ -42,6 +42,7 @@ from custom_components.cgi_camera.api import (
 )
 from custom_components.cgi_camera.api.wire import GroupKey
 from custom_components.cgi_camera.const import (
+    DEFAULT_FAST_GROUP_INTERVAL,
     DEFAULT_FAST_INTERVAL,
     DEFAULT_SLOW_INTERVAL,
     DOMAIN,
@@ -103,7 +104,8 @@ async def test_capabilities_queried_once_and_polls_only_enabled_groups(
     loaded_entry: MockConfigEntry,
     emulator: CameraEmulator,
 ) -> None:
-    """Each area is queried once at setup; a fast refresh reads exactly the fast groups of enabled entities."""
+    """Each area is queried once at setup; the fast groups of enabled entities are read once per fast-group interval,
+    spread so that each tick carries about one of them and needs no heartbeat; after the slow interval, every group."""
     queries = [r for r in emulator.requests if r.op == "query"]
     assert len(queries) == len({r.area for r in queries})
 
@@ -113,19 +115,25 @@ async def test_capabilities_queried_once_and_polls_only_enabled_groups(
     fast = sorted(
         (k.area, k.group, k.channel) for k in wanted if (k.area, k.group) in FAST_GROUPS
     )
-    assert fast
+    assert len(fast) >= 3
     assert len(fast) < len(wanted)
 
-    # A tick reads the fast groups; once the slow interval has passed, every group.
-    for seconds, expected in (
-        (DEFAULT_FAST_INTERVAL, fast),
-        (DEFAULT_SLOW_INTERVAL, sorted((k.area, k.group, k.channel) for k in wanted)),
-    ):
+    ticks = DEFAULT_FAST_GROUP_INTERVAL // DEFAULT_FAST_INTERVAL
+    per_tick = []
+    for _ in range(ticks):
         emulator.clear_requests()
-        await _tick(hass, freezer, seconds)
-        polled = sorted((r.area, r.group, r.channel) for r in emulator.requests)
-        assert polled == expected
-        assert coordinator.stats.last_requests == len(polled)
+        await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
+        per_tick.append(sorted((r.area, r.group, r.channel) for r in emulator.requests))
+        assert coordinator.stats.last_requests == len(per_tick[-1])
+    # Every fast group once over the fast-group interval, at most a third of them (rounded up) in one tick, and
+    # every tick reads one at least, so none needs the heartbeat.
+    assert sorted(r for tick in per_tick for r in tick) == fast
+    assert all(1 <= len(tick) <= -(-len(fast) // ticks) for tick in per_tick), per_tick
+
+    emulator.clear_requests()
+    await _tick(hass, freezer, DEFAULT_SLOW_INTERVAL)
+    polled = sorted((r.area, r.group, r.channel) for r in emulator.requests)
+    assert polled == sorted((k.area, k.group, k.channel) for k in wanted)
 
 
 async def test_heartbeat_when_no_group_is_due(

@@ -27,6 +27,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.cgi_camera.const import (
+    DEFAULT_FAST_GROUP_INTERVAL,
     DEFAULT_FAST_INTERVAL,
     DEFAULT_SLOW_INTERVAL,
     DOMAIN,
@@ -435,7 +436,7 @@ async def test_value_missing_from_the_reply_is_unknown(
     entity_id = "number.v6202ir_ar0237_brightness"
     assert hass.states.get(entity_id).state != STATE_UNKNOWN
     del emulator.state.channel(1).image["Brightness"]
-    await _tick(hass, freezer, DEFAULT_FAST_INTERVAL)
+    await _tick(hass, freezer, DEFAULT_FAST_GROUP_INTERVAL)
     assert hass.states.get(entity_id).state == STATE_UNKNOWN
 
 

@@ -6,6 +6,7 @@ value that would make a longer state is unknown (one debug line per entity), and
 
 from __future__ import annotations
 
+from datetime import timedelta
 import logging
 from typing import TYPE_CHECKING
 
@@ -14,11 +15,13 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 
 import custom_components.cgi_camera  # noqa: F401
+from custom_components.cgi_camera.const import DEFAULT_FAST_GROUP_INTERVAL
 from tests.emulator.groups import Choices
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -39,8 +42,15 @@ def _entity_id(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
     )
 
 
-async def _poll(hass: HomeAssistant, entry: MockConfigEntry, times: int = 2) -> None:
+async def _poll(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    entry: MockConfigEntry,
+    times: int = 2,
+) -> None:
+    """Poll `times` times, each after the fast-group interval (so every group behind an entity is read again)."""
     for _ in range(times):
+        freezer.tick(timedelta(seconds=DEFAULT_FAST_GROUP_INTERVAL))
         await entry.runtime_data.coordinator.async_refresh()
         await hass.async_block_till_done()
 
@@ -55,6 +65,7 @@ async def test_long_values_are_unknown_without_an_error_per_poll(
     config_entry: MockConfigEntry,
     setup_integration: Callable[[MockConfigEntry], Awaitable[MockConfigEntry]],
     caplog: pytest.LogCaptureFixture,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """A 400-digit shutter or gain value and a 256-character IP address are unknown: no ERROR, one debug line."""
     channel = emulator.state.channel(1)
@@ -63,7 +74,7 @@ async def test_long_values_are_unknown_without_an_error_per_poll(
     emulator.state.address.data["IPAddress"] = LONG_TEXT
     caplog.set_level(logging.DEBUG, logger="custom_components.cgi_camera")
     loaded_entry = await setup_integration(config_entry)
-    await _poll(hass, loaded_entry)
+    await _poll(hass, freezer, loaded_entry)
     for key in ("manual_shutter", "manual_gain", "ip_address"):
         entity_id = _entity_id(hass, loaded_entry, key)
         state = hass.states.get(entity_id)
@@ -76,7 +87,7 @@ async def test_long_values_are_unknown_without_an_error_per_poll(
 
     # Back to a value that fits: shown again.
     channel.exposure.data["ShutterManual"] = 100
-    await _poll(hass, loaded_entry, 1)
+    await _poll(hass, freezer, loaded_entry, 1)
     state = hass.states.get(_entity_id(hass, loaded_entry, "manual_shutter"))
     assert state is not None
     assert state.state == "1/100 s"

@@ -16,7 +16,14 @@ from homeassistant.loader import async_get_integration
 
 from .capability_cache import CapabilityCache
 from .checks import async_remove_issues, async_setup_checks
-from .const import CONF_RTSP_PORT, DOMAIN, FAST_SCAN, REQUEST_TIMEOUT, SLOW_SCAN
+from .const import (
+    CONF_RTSP_PORT,
+    DOMAIN,
+    FAST_GROUP_SCAN,
+    FAST_SCAN,
+    REQUEST_TIMEOUT,
+    SLOW_SCAN,
+)
 from .coordinator import CgiCoordinator
 from .data import CgiCameraConfigEntry, CgiCameraData
 from .entity import device_identifier, device_info
@@ -64,6 +71,7 @@ def _coordinator(hass: HomeAssistant, entry: CgiCameraConfigEntry) -> CgiCoordin
         entry,
         client(hass, entry.data, REQUEST_TIMEOUT),
         fast_interval=FAST_SCAN,
+        fast_group_interval=FAST_GROUP_SCAN,
         slow_interval=SLOW_SCAN,
     )
 

@@ -26,10 +26,13 @@ CONF_PTZ_WATCHDOG: Final = "ptz_watchdog"
 STREAM_MAIN: Final = "main"
 STREAM_SUB: Final = "sub"
 
-# Polling: what changes by itself (image, exposure, motion detection, recording, PTZ state) every 10 s, every other
-# setting every 5 minutes. Not options (Home Assistant's rule): to poll less, disable polling in the entry's system
-# options and call homeassistant.update_entity when wanted.
+# Polling: a tick every 10 s (a camera that goes away is unavailable within one); what the camera's own app or web
+# page may change (image, exposure, motion detection, recording, PTZ) every 30 s, spread over the ticks so that
+# each tick sends about one request and needs no heartbeat of its own; every other setting every 5 minutes. Not
+# options (Home Assistant's rule): to poll less, disable polling in the entry's system options and call
+# homeassistant.update_entity when wanted.
 DEFAULT_FAST_INTERVAL: Final = 10  # seconds
+DEFAULT_FAST_GROUP_INTERVAL: Final = 30  # seconds
 DEFAULT_SLOW_INTERVAL: Final = 300  # seconds
 DEFAULT_PTZ_SPEED: Final = 6  # the speed ZoneMinder and vendor apps use
 DEFAULT_PTZ_STEP: Final = 0.5  # seconds a PTZ button moves
@@ -41,4 +44,5 @@ AUTH_FAILURES_BEFORE_REAUTH: Final = 3
 
 REQUEST_TIMEOUT: Final = 10.0
 FAST_SCAN: Final = timedelta(seconds=DEFAULT_FAST_INTERVAL)
+FAST_GROUP_SCAN: Final = timedelta(seconds=DEFAULT_FAST_GROUP_INTERVAL)
 SLOW_SCAN: Final = timedelta(seconds=DEFAULT_SLOW_INTERVAL)

@@ -1,8 +1,11 @@
 """The coordinator of one camera: it polls the CGI groups that enabled entities need, each when it is due.
 
-Groups that change by themselves or from the camera's own UI (exposure, image, PTZ, motion, record control) are read
-on every tick (the fast interval); the others once per slow interval. When no group is due, the cheapest request
-(DeviceInfo, the heartbeat) checks the camera is still there, so availability never depends on which entities are enabled.
+The coordinator ticks every fast interval and reads the PTZ position (it changes by itself) on every tick. Groups the
+camera's own app or web page may change (exposure, image, motion, record control: the "fast" groups) are read once
+per fast-group interval, spread over the ticks so that each tick sends about one request; the others once per slow
+interval. When no group is due, the cheapest request
+(DeviceInfo, the heartbeat) checks the camera is still there, so availability never depends on which entities are
+enabled, and a camera that goes away is noticed within one tick.
 
 Several cameras take turns: each polls in a slot of its own within the fast interval (see `_next_interval`), so a
 hundred cameras set up together do not all poll in the same second.
@@ -58,9 +61,13 @@ if TYPE_CHECKING:
     from .api import DeviceInfo
     from .data import CgiCameraConfigEntry
 
-# Groups whose values change without Home Assistant doing it (api/wire.py GROUPS): read on every tick.
+# Groups whose values change without Home Assistant doing it (api/wire.py GROUPS): read every fast-group interval.
 FAST_GROUPS: frozenset[tuple[str, str]] = frozenset(
     (spec.area, spec.group) for spec in GROUPS if spec.fast
+)
+# Those that change by themselves (the PTZ position): read on every tick.
+TICK_GROUPS: frozenset[tuple[str, str]] = frozenset(
+    (spec.area, spec.group) for spec in GROUPS if spec.every_tick
 )
 
 type GroupData = dict[GroupKey, list[ParamGroup]]
@@ -92,6 +99,7 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         client: CgiCamera,
         *,
         fast_interval: timedelta,
+        fast_group_interval: timedelta,
         slow_interval: timedelta,
     ) -> None:
         """Initialize the coordinator; it ticks at the fast interval."""
@@ -107,6 +115,7 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         )
         self.client = client
         self.fast_interval = fast_interval
+        self.fast_group_interval = fast_group_interval
         self.slow_interval = slow_interval
         self.stats = PollStats()
         # Consecutive 401s while polling: weak Wi-Fi links answer a spurious one now and then.
@@ -163,14 +172,19 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
 
     def _due(self, key: GroupKey, now: datetime) -> bool:
         if (
-            (key.area, key.group) in FAST_GROUPS
+            (key.area, key.group) in TICK_GROUPS
             or key in self._followed
             or (read := self._read_at.get(key)) is None
         ):
             return True
+        interval = (
+            self.fast_group_interval
+            if (key.area, key.group) in FAST_GROUPS
+            else self.slow_interval
+        )
         # Half a tick of slack, so that timer jitter does not push a group due "now" to the next tick.
         slack = self.fast_interval / 2
-        return not read <= now < read + self.slow_interval - slack
+        return not read <= now < read + interval - slack
 
     async def _read(self, key: GroupKey) -> list[ParamGroup]:
         self.stats.requests += 1
@@ -259,8 +273,21 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         try:
             with self._mapped_errors():
                 due = [key for key in self.wanted_groups if self._due(key, now)]
+                fast_read = 0
                 for key in due:
-                    await self._read_due(key, data, now)
+                    if (key.area, key.group) not in FAST_GROUPS - TICK_GROUPS:
+                        await self._read_due(key, data, now)
+                        continue
+                    # Fast groups read in the same tick are counted as read 0, 1, 2... ticks ago (round), so
+                    # they come due in different ticks: each tick then carries about one of them, never a
+                    # burst of all of them and ticks with only a heartbeat.
+                    await self._read_due(
+                        key,
+                        data,
+                        now
+                        - self.fast_interval * (fast_read % self._ticks_per_fast_group),
+                    )
+                    fast_read += 1
                 if not due and not met:
                     self.stats.requests += 1
                     self.device = await self.client.device_info()
@@ -272,8 +299,12 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         self.auth_failures = 0
         return data
 
+    @property
+    def _ticks_per_fast_group(self) -> int:
+        return max(1, round(self.fast_group_interval / self.fast_interval))
+
     async def _read_due(self, key: GroupKey, data: GroupData, now: datetime) -> None:
-        """Read one due group into `data`; a group the camera turns out not to have is dropped for good."""
+        """Read one due group into `data` (as read at `now`); a group the camera turns out not to have is dropped for good."""
         try:
             data[key] = await self._read(key)
         except NotSupported:

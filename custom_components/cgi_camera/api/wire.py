@@ -33,15 +33,20 @@ DEVICE_WIDE_GROUPS: Final = frozenset(
 
 
 class GroupSpec(NamedTuple):
-    """A group the integration reads; `fast` when it changes by itself or from the camera's own UI."""
+    """A group the integration reads, and how often.
+
+    `fast` when the camera's own app or UI may change it; `every_tick` when it changes by itself (the PTZ position:
+    someone moves the camera).
+    """
 
     area: str
     group: str
     fast: bool = False
+    every_tick: bool = False
 
 
 # Every group the integration reads or checks for (capability discovery asks the camera about each): the fast ones
-# are read on every poll, the others once per slow interval.
+# are read every fast-group interval (those marked every_tick on every poll), the others once per slow interval.
 GROUPS: Final[tuple[GroupSpec, ...]] = (
     GroupSpec("sys", "DeviceInfo"),
     GroupSpec("sys", "TimeInfo"),
@@ -53,7 +58,7 @@ GROUPS: Final[tuple[GroupSpec, ...]] = (
     GroupSpec("audio", "AudioInfo"),
     GroupSpec("record", "RecordControl", fast=True),
     GroupSpec("record", "RecordDevice"),
-    GroupSpec("ptz", "PTZCtrlInfo", fast=True),
+    GroupSpec("ptz", "PTZCtrlInfo", fast=True, every_tick=True),
     GroupSpec("ptz", "PresetNameInfo"),
     GroupSpec("camera", "BasicInfo", fast=True),
     GroupSpec("camera", "ExposureInfo", fast=True),
