@@ -125,6 +125,78 @@ async def test_onvif_events_chosen_and_motion_reaches_entity(
     assert emulator.onvif.log.refused == 0
 
 
+def _before_subscribing(emulator: CameraEmulator) -> list[str]:
+    """Return the ONVIF operations the camera was asked before the first subscription."""
+    assert emulator.onvif is not None
+    operations = emulator.onvif.log.operations
+    return operations[: operations.index("CreatePullPointSubscription")]
+
+
+@pytest.mark.parametrize("emulator_config", [ONVIF])
+async def test_onvif_subscribes_with_the_probes_client(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """At setup the subscription reuses the probe's client: the camera's clock and services are asked once."""
+    assert loaded_entry.runtime_data.motion.kind == "onvif"
+    asked = _before_subscribing(emulator)
+    assert asked.count("GetSystemDateAndTime") == 1
+    assert asked.count("GetServices") == 1
+    assert "GetEventProperties" in asked
+
+
+@pytest.mark.parametrize("emulator_config", [ONVIF])
+async def test_onvif_probes_client_not_reused_when_old(
+    hass: HomeAssistant,
+    emulator: CameraEmulator,
+    setup_integration: Setup,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A subscription long after the probe reads the camera's clock and services again with a fresh client."""
+    monkeypatch.setattr(onvif_events, "PROBED_CLIENT_SECONDS", -1.0)
+    entry = await setup_integration(entry_for(emulator))
+    assert entry.runtime_data.motion.kind == "onvif"
+    asked = _before_subscribing(emulator)
+    assert asked.count("GetSystemDateAndTime") == 2
+    assert asked.count("GetServices") == 2
+
+
+@pytest.mark.parametrize("emulator_config", [ONVIF])
+async def test_onvif_probes_client_closed_when_not_started(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """With the motion sensor disabled nothing subscribes, and the probe's client is closed; so it is on unload."""
+    entity_id = _motion_entity(hass)
+    assert entity_id is not None
+    er.async_get(hass).async_update_entity(
+        entity_id, disabled_by=er.RegistryEntryDisabler.USER
+    )
+    await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    await motion_ready(hass, loaded_entry)
+    source = loaded_entry.runtime_data.motion.source
+    assert isinstance(source, OnvifSource)
+    assert source._probed is None
+    assert emulator.onvif is not None
+    assert emulator.onvif.log.count("CreatePullPointSubscription") == 1
+    # A probe whose run never came (stopped first): unloading closes its client.
+    await source.async_probe()
+    assert source._probed is not None
+    client = source._probed[0]
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert source._probed is None
+    assert all(session.closed for session in _sessions(client))
+
+
+def _sessions(client: Any) -> list[aiohttp.ClientSession]:
+    """Return the aiohttp sessions an ONVIF client holds."""
+    return [
+        value
+        for value in vars(client).values()
+        if isinstance(value, aiohttp.ClientSession)
+    ]
+
+
 @pytest.mark.parametrize("emulator_config", [BOTH])
 async def test_onvif_preferred_over_alarm_status(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator

@@ -129,7 +129,7 @@ class CameraMotion:
         """Detect the best source, start it, and let the platform add the sensors once it has answered."""
         try:
             await self._async_detect()
-            if self.source is not None and self._sensor_enabled():
+            if self.source is not None and not self._stopped and self._sensor_enabled():
                 self._remove_coordinator_listener = self.coordinator.async_add_listener(
                     self._on_coordinator_update
                 )
@@ -137,6 +137,9 @@ class CameraMotion:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(FIRST_ANSWER_TIMEOUT):
                         await self._first_answer.wait()
+            elif self.source is not None:
+                # Not started (every motion sensor disabled, or unloading): what the probe kept is not needed.
+                await self.source.async_release()
         finally:
             self._set_ready()
 
@@ -265,6 +268,9 @@ class CameraMotion:
         self._cancel_task()
         if self._ending:
             await asyncio.gather(*self._ending, return_exceptions=True)
+        if self.source is not None:
+            # Stopped before the source ran: close what its probe kept for the first run.
+            await self.source.async_release()
 
     # State --------------------------------------------------------------------------------------------------
     @property

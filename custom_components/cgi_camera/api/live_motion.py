@@ -49,6 +49,9 @@ class MotionSource(ABC):
         """Report motion for `channels`."""
         self.channels = channels
 
+    async def async_release(self) -> None:
+        """Free what a probe kept for the first run, when that run will not come (nothing by default)."""
+
     @abstractmethod
     async def async_run(
         self,

@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 import os
 import re
+import time
 from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
@@ -59,6 +60,9 @@ PULL_MESSAGE_LIMIT: Final = 100
 # A camera closing an idle long poll (RFC 2616 §8.1.4) is pulled again after this many seconds.
 REPULL_DELAY: Final = 0.5
 STOP_TIMEOUT: Final = 5.0
+# The first subscription reuses the probe's client (its service addresses and clock offset) when it comes within
+# this many seconds of the probe, as it does at a setup: two requests and a client fewer per camera.
+PROBED_CLIENT_SECONDS: Final = 60.0
 
 # Failures that mean "the camera's ONVIF did not work just now"; anything else is a reply nobody foresaw.
 ONVIF_ERRORS: Final = (
@@ -155,6 +159,8 @@ class OnvifSource(MotionSource):
         self._username = username
         self._password = password
         self._tokens: list[str] = []
+        # The successful probe's client and when it probed, kept for the first `async_run`.
+        self._probed: tuple[ONVIFCamera, float] | None = None
 
     def new_device(self) -> ONVIFCamera:
         """Return a client for the camera: its clock and the configured host, whatever it announces."""
@@ -179,24 +185,49 @@ class OnvifSource(MotionSource):
         )
 
     async def async_probe(self) -> None:
-        """Check that the camera answers ONVIF events with these credentials; MotionSourceError if not."""
+        """Check that the camera answers ONVIF events with these credentials; MotionSourceError if not.
+
+        On success the client is kept for the first `async_run` (see `async_release`).
+        """
         device = self.new_device()
         properties: Any = None
+        keep = False
         try:
-            async with asyncio.timeout(ONVIF_PROBE_TIMEOUT):
-                await device.update_xaddrs()
-                has_events = EVENTS_NAMESPACE in device.xaddrs
-                if has_events:
-                    events = await device.create_events_service()
-                    properties = await events.GetEventProperties()
-        except Exception as err:
-            raise self._error(err) from err
+            try:
+                async with asyncio.timeout(ONVIF_PROBE_TIMEOUT):
+                    await device.update_xaddrs()
+                    has_events = EVENTS_NAMESPACE in device.xaddrs
+                    if has_events:
+                        events = await device.create_events_service()
+                        properties = await events.GetEventProperties()
+            except Exception as err:
+                raise self._error(err) from err
+            if not has_events:
+                raise MotionSourceError("the camera has no ONVIF events service")
+            if not _mentions_motion(properties):
+                raise MotionSourceError("the camera announces no motion event")
+            keep = True
         finally:
+            if not keep:
+                await device.close()
+        await self.async_release()
+        self._probed = (device, time.monotonic())
+
+    async def async_release(self) -> None:
+        """Close the probe's client if no run has taken it (the source is not started, or stopped before)."""
+        probed, self._probed = self._probed, None
+        if probed is not None:
+            await probed[0].close()
+
+    async def _client(self) -> tuple[ONVIFCamera, bool]:
+        """Return a client and whether its service addresses are still to be read: the probe's while recent."""
+        probed, self._probed = self._probed, None
+        if probed is not None:
+            device, probed_at = probed
+            if time.monotonic() - probed_at <= PROBED_CLIENT_SECONDS:
+                return device, False
             await device.close()
-        if not has_events:
-            raise MotionSourceError("the camera has no ONVIF events service")
-        if not _mentions_motion(properties):
-            raise MotionSourceError("the camera announces no motion event")
+        return self.new_device(), True
 
     async def async_run(
         self,
@@ -206,15 +237,17 @@ class OnvifSource(MotionSource):
     ) -> None:
         """Subscribe, then long-poll until cancelled; always unsubscribe and close on the way out.
 
-        A fresh client each time: after a reboot the camera's clock (and so the WS-Security offset) may differ.
-        When a renewal fails the library subscribes again by itself and the next pull uses the new subscription.
+        A fresh client each time (after a reboot the camera's clock, and so the WS-Security offset, may differ),
+        except right after the probe: its client, a moment old, subscribes. When a renewal fails the library
+        subscribes again by itself and the next pull uses the new subscription.
         """
-        device = self.new_device()
+        device, fresh = await self._client()
         manager: Any = None
         try:
             try:
                 async with asyncio.timeout(ONVIF_PROBE_TIMEOUT):
-                    await device.update_xaddrs()
+                    if fresh:
+                        await device.update_xaddrs()
                     manager = await device.create_pullpoint_manager(
                         SUBSCRIPTION_TIME,
                         lambda: _LOGGER.debug("%s: ONVIF renewal failed", self.host),
