@@ -14,9 +14,11 @@ from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import (
     ATTR_ENTITY_ID,
     CONF_PASSWORD,
+    EVENT_STATE_CHANGED,
     STATE_UNAVAILABLE,
     Platform,
 )
+from homeassistant.core import Event, EventStateChangedData, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import (
     device_registry as dr,
@@ -621,4 +623,35 @@ async def test_stale_channel_devices_removed_at_setup(
         f"{entry.unique_id}_ch1",
         f"{entry.unique_id}_ch2",
     }
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_first_state_is_the_cameras_value(
+    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+) -> None:
+    """At set-up each entity's group is read before its first state is written: no "unavailable" first, and each
+    group and DeviceInfo are read once."""
+    emulator.state.channel(1).image.data["Brightness"] = 77
+    first: dict[str, str] = {}
+
+    @callback
+    def _record(event: Event[EventStateChangedData]) -> None:
+        if (new := event.data["new_state"]) is not None and event.data[
+            "old_state"
+        ] is None:
+            first.setdefault(new.entity_id, new.state)
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, _record)
+    entry = await setup_integration(entry_for(emulator))
+    ours = {
+        reg.entity_id
+        for reg in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        if reg.disabled_by is None
+        and getattr(_entity_object(hass, reg.entity_id), "coordinator", None)
+    }
+    assert ours
+    assert {e: first[e] for e in ours if first[e] == STATE_UNAVAILABLE} == {}
+    assert first["number.v6202ir_ar0237_brightness"] == "77"
+    reads = [(r.area, r.group, r.channel) for r in emulator.requests if r.op == "get"]
+    assert len(reads) == len(set(reads)), reads
     await hass.config_entries.async_unload(entry.entry_id)

@@ -13,6 +13,7 @@ hundred cameras set up together do not all poll in the same second.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -133,8 +134,14 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         # The SD card device, read by the first poll only to learn whether the camera has a card slot.
         self._slot_probe: GroupKey | None = None
         self._has_slot_group = False
-        # True right after `_async_setup` read DeviceInfo: the first poll needs no heartbeat of its own.
+        # True right after `_async_setup` read DeviceInfo, or after the set-up read the groups of the entities as they
+        # were added: the next poll needs no heartbeat of its own.
         self._met = False
+        # Set-up reads of groups entities are being added for (shared by the entities of one group), and how many
+        # fast groups they read (to spread those over the ticks, as a poll does).
+        self._first_reads: dict[GroupKey, asyncio.Future[None]] = {}
+        self._first_fast_reads = 0
+        self._first_reads_failed = False
 
     @property
     def wanted_groups(self) -> list[GroupKey]:
@@ -343,6 +350,34 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         base = int(self.hass.loop.time())
         turns = math.floor((base + interval / 2 - slot) / interval) + 1
         return timedelta(seconds=turns * interval + slot - base)
+
+    async def async_read_first(self, key: GroupKey) -> None:
+        """Read `key` once for an entity being added at set-up, so that its first state is the camera's value.
+
+        Entities of one group share the read. After a failure no further group is read this way: the poll that ends
+        the set-up reports the camera's state (entities stay unavailable until a poll reads them).
+        """
+        if key in self.data or key in self._unsupported or self._first_reads_failed:
+            return
+        if (pending := self._first_reads.get(key)) is not None:
+            await asyncio.shield(pending)
+            return
+        pending = self._first_reads[key] = self.hass.loop.create_future()
+        now = dt_util.utcnow()
+        try:
+            with self._mapped_errors():
+                if (key.area, key.group) in FAST_GROUPS - TICK_GROUPS:
+                    now -= self.fast_interval * (
+                        self._first_fast_reads % self._ticks_per_fast_group
+                    )
+                    self._first_fast_reads += 1
+                await self._read_due(key, self.data, now)
+                self._met = True
+        except UpdateFailed, ConfigEntryAuthFailed:
+            self._first_reads_failed = True
+        finally:
+            del self._first_reads[key]
+            pending.set_result(None)
 
     async def async_refresh_group(self, key: GroupKey) -> None:
         """Re-read one group (after a set) and tell its entities, without a full refresh."""

@@ -183,9 +183,14 @@ class CgiEntity(CgiBaseEntity):
         )
 
     async def async_added_to_hass(self) -> None:
-        """Register the group with the coordinator: only added (enabled) entities cost a request."""
+        """Register the group with the coordinator (only added, enabled entities cost a request) and have it read.
+
+        Read before Home Assistant writes the first state, which is then the camera's value rather than
+        "unavailable" until the set-up's poll.
+        """
         await super().async_added_to_hass()
         self.async_on_remove(self.coordinator.async_register_group(self.key))
+        await self.coordinator.async_read_first(self.key)
 
     @property
     def available(self) -> bool:
@@ -208,8 +213,12 @@ class CgiEntity(CgiBaseEntity):
         return value
 
     def unfit(self, value: object) -> None:
-        """Note a camera value this entity cannot show (its state is unknown); logged once per entity."""
-        if not self._unfit_logged:
+        """Note a camera value this entity cannot show (its state is unknown); logged once per entity.
+
+        Not before the entity has its id (Home Assistant reads a select's options while registering it, when another
+        entity of the group may already have had the group read): the first state write logs it.
+        """
+        if not self._unfit_logged and self.entity_id is not None:
             self._unfit_logged = True
             LOGGER.debug(
                 "%s: %s is %.40r, which does not fit; state unknown",
