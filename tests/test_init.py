@@ -655,3 +655,16 @@ async def test_first_state_is_the_cameras_value(
     reads = [(r.area, r.group, r.channel) for r in emulator.requests if r.op == "get"]
     assert len(reads) == len(set(reads)), reads
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_first_read_failing_leaves_it_to_the_set_up_poll(
+    hass: HomeAssistant, emulator: CameraEmulator, setup_integration: Setup
+) -> None:
+    """A group the camera fails to answer while its entities are added: no further group is read that way, the
+    set-up's poll reads them all, and the entities show the camera's values once set up."""
+    emulator.faults.push_for("image_get?Group=ImageInfo", "503")
+    entry = await setup_integration(entry_for(emulator))
+    reads = [(r.area, r.group) for r in emulator.requests if r.op == "get"]
+    assert reads.count(("image", "ImageInfo")) == 2
+    assert hass.states.get("number.v6202ir_ar0237_brightness").state == "128"
+    await hass.config_entries.async_unload(entry.entry_id)
