@@ -160,19 +160,24 @@ async def test_onvif_probes_client_not_reused_when_old(
     assert asked.count("GetServices") == 2
 
 
-@pytest.mark.parametrize("emulator_config", [ONVIF])
-async def test_onvif_probes_client_closed_when_not_started(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
-) -> None:
-    """With the motion sensor disabled nothing subscribes, and the probe's client is closed; so it is on unload."""
+async def _disable_motion_sensor(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Disable the motion sensor as a user would, reload the entry and wait until live motion has decided."""
     entity_id = _motion_entity(hass)
     assert entity_id is not None
     er.async_get(hass).async_update_entity(
         entity_id, disabled_by=er.RegistryEntryDisabler.USER
     )
-    await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
-    await motion_ready(hass, loaded_entry)
+    await motion_ready(hass, entry)
+
+
+@pytest.mark.parametrize("emulator_config", [ONVIF])
+async def test_onvif_probes_client_closed_when_not_started(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
+) -> None:
+    """With the motion sensor disabled nothing subscribes, and the probe's client is closed; so it is on unload."""
+    await _disable_motion_sensor(hass, loaded_entry)
     source = loaded_entry.runtime_data.motion.source
     assert isinstance(source, OnvifSource)
     assert source._probed is None
@@ -401,14 +406,7 @@ async def test_disabled_motion_entity_costs_no_request(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
 ) -> None:
     """With the motion sensor disabled the camera is not polled for getAlarmStatus at all."""
-    entity_id = _motion_entity(hass)
-    assert entity_id is not None
-    er.async_get(hass).async_update_entity(
-        entity_id, disabled_by=er.RegistryEntryDisabler.USER
-    )
-    await hass.config_entries.async_reload(loaded_entry.entry_id)
-    await hass.async_block_till_done()
-    await motion_ready(hass, loaded_entry)
+    await _disable_motion_sensor(hass, loaded_entry)
     emulator.clear_requests()
     await asyncio.sleep(2.5)
     assert not [r for r in emulator.requests if r.path == "/cgi/getAlarmStatus"]
