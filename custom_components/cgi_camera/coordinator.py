@@ -3,9 +3,9 @@
 The coordinator ticks every fast interval and reads the PTZ position (it changes by itself) on every tick. Groups the
 camera's own app or web page may change (exposure, image, motion, record control: the "fast" groups) are read once
 per fast-group interval, spread over the ticks so that each tick sends about one request; the others once per slow
-interval. When no group is due, the cheapest request
-(DeviceInfo, the heartbeat) checks the camera is still there, so availability never depends on which entities are
-enabled, and a camera that goes away is noticed within one tick.
+interval. When no group is due, the cheapest request (DeviceInfo, the heartbeat) checks the camera is still there, so
+availability never depends on which entities are enabled, and a camera that goes away is noticed within one tick.
+At set-up each group is read as the first of its entities is added (`async_read_first`), so first states are real.
 
 Several cameras take turns: each polls in a slot of its own within the fast interval (see `_next_interval`), so a
 hundred cameras set up together do not all poll in the same second.
@@ -285,7 +285,7 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
                     if (key.area, key.group) not in FAST_GROUPS - TICK_GROUPS:
                         await self._read_due(key, data, now)
                         continue
-                    # Fast groups read in the same tick are counted as read 0, 1, 2... ticks ago (round), so
+                    # Fast groups read in the same tick are counted as read 0, 1, 2, 0... ticks ago, so
                     # they come due in different ticks: each tick then carries about one of them, never a
                     # burst of all of them and ticks with only a heartbeat.
                     await self._read_due(
