@@ -1143,7 +1143,12 @@ async def bench_scale(
     figure for the largest is also given from the very start).
     """
     counts = [int(c) for c in SETTINGS.cameras.split(",")]
-    fleet = await fleet_factory(count=1 + sum(counts), latency=LAT, connections=CONN)
+    fleet = await fleet_factory(
+        count=1 + sum(counts),
+        latency=LAT,
+        connections=CONN,
+        onvif=bool(SETTINGS.onvif),
+    )
     # Warm up (imports, translations, the camera and stream components) with one camera, then measure without it.
     single = await _setup(hass, warm_up := _entry(fleet, 0))
     await _remove(hass, warm_up)
@@ -1168,7 +1173,7 @@ async def bench_scale(
     )
     for run in runs:
         count = int(run["count"])
-        label = f"{count} camera{'s' if count > 1 else ''}"
+        label = f"{count} {'ONVIF ' if SETTINGS.onvif else ''}camera{'s' if count > 1 else ''}"
         growth = ""
         if run is not smallest:
             growth = (

@@ -45,6 +45,7 @@ async def _serve(args: argparse.Namespace) -> None:
                 mjpeg_fps=args.mjpeg_fps,
                 mjpeg_framing=args.mjpeg_framing,
                 jpgmulreq=index % 2 == 0 or not args.alternate_jpgmulreq,
+                onvif=args.onvif,
             )
         )
         for index in range(args.count)
@@ -102,6 +103,11 @@ def main() -> None:
         "--mjpeg-framing", choices=("repeated", "multipart"), default="repeated"
     )
     parser.add_argument(
+        "--onvif",
+        action="store_true",
+        help="each camera serves ONVIF events on a port of its own",
+    )
+    parser.add_argument(
         "--alternate-jpgmulreq",
         action="store_true",
         help="odd-numbered cameras have no /jpgmulreq",
@@ -131,6 +137,7 @@ class Fleet:
         mjpeg_framing: str = "repeated",
         *,
         alternate_jpgmulreq: bool = False,
+        onvif: bool = False,
     ) -> Fleet:
         """Start `count` cameras in a new process; return once they listen."""
         process = await asyncio.create_subprocess_exec(
@@ -143,6 +150,7 @@ class Fleet:
             f"--mjpeg-fps={mjpeg_fps}",
             f"--mjpeg-framing={mjpeg_framing}",
             *(["--alternate-jpgmulreq"] if alternate_jpgmulreq else []),
+            *(["--onvif"] if onvif else []),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             limit=1

@@ -50,6 +50,13 @@ class Settings:
             "help": "write cProfile stats of each scale start-up and polling window to PROFILE.<cameras>[.<mode>]"
         },
     )
+    onvif: int = field(
+        default=0,
+        metadata={
+            "help": "1: the scale run's cameras serve ONVIF events (motion over ONVIF, as most real cameras); "
+            "0: they have none (motion from getAlarmStatus)"
+        },
+    )
     mjpeg_fps: float = field(
         default=25.0, metadata={"help": "the emulator's MJPEG frame rate"}
     )
