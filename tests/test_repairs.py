@@ -72,6 +72,22 @@ def _issue(
     return ir.async_get(hass).async_get_issue(DOMAIN, issue_id(kind, entry.entry_id))
 
 
+async def _open_password_fix(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> dict[str, Any]:
+    """Start the factory-password repair of `entry` (its issue must be raised)."""
+    issue = _issue(hass, "default_password", entry)
+    assert issue is not None
+    return await _start_fix(hass, issue.issue_id)
+
+
+async def _submit_new_password(hass: HomeAssistant, flow_id: str) -> dict[str, Any]:
+    """Enter NEW twice in the repair's form."""
+    return await _configure(
+        hass, flow_id, {"new_password": NEW, "confirm_password": NEW}
+    )
+
+
 async def _logs_in(hass: HomeAssistant, entry: MockConfigEntry) -> bool:
     """Reload the entry: it sets up (logs in) with what it stores."""
     await hass.config_entries.async_reload(entry.entry_id)
@@ -109,9 +125,7 @@ async def test_password_change_checked_then_stored(
         assert result["errors"] == {"base": error}
     assert not [r for r in emulator.requests if r.area == "user"]
 
-    result = await _configure(
-        hass, result["flow_id"], {"new_password": NEW, "confirm_password": NEW}
-    )
+    result = await _submit_new_password(hass, result["flow_id"])
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert _password(emulator) == NEW
@@ -125,12 +139,8 @@ async def test_password_change_refused_keeps_the_old_one(
 ) -> None:
     """The camera refuses the change (402): an error, nothing stored, the entry still logs in."""
     emulator.state.refuse_password_change = True
-    issue = _issue(hass, "default_password", loaded_entry)
-    assert issue is not None
-    result = await _start_fix(hass, issue.issue_id)
-    result = await _configure(
-        hass, result["flow_id"], {"new_password": NEW, "confirm_password": NEW}
-    )
+    result = await _open_password_fix(hass, loaded_entry)
+    result = await _submit_new_password(hass, result["flow_id"])
     assert result["errors"] == {"base": "change_refused"}
     assert loaded_entry.data[CONF_PASSWORD] == "admin"
     assert _password(emulator) == "admin"
@@ -141,13 +151,9 @@ async def test_password_change_reply_lost_after_the_change(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
 ) -> None:
     """The camera changed the password but the connection broke before its reply: the new one is found and stored."""
-    issue = _issue(hass, "default_password", loaded_entry)
-    assert issue is not None
-    result = await _start_fix(hass, issue.issue_id)
+    result = await _open_password_fix(hass, loaded_entry)
     emulator.faults.push("reset")
-    result = await _configure(
-        hass, result["flow_id"], {"new_password": NEW, "confirm_password": NEW}
-    )
+    result = await _submit_new_password(hass, result["flow_id"])
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert _password(emulator) == NEW
@@ -163,13 +169,9 @@ async def test_password_change_camera_gone(
     changed: str,
 ) -> None:
     """The camera goes away during the change: the flow keeps asking until it can tell which password works."""
-    issue = _issue(hass, "default_password", loaded_entry)
-    assert issue is not None
-    result = await _start_fix(hass, issue.issue_id)
+    result = await _open_password_fix(hass, loaded_entry)
     emulator.faults.offline = True
-    result = await _configure(
-        hass, result["flow_id"], {"new_password": NEW, "confirm_password": NEW}
-    )
+    result = await _submit_new_password(hass, result["flow_id"])
     assert result["step_id"] == "verify"
     assert result["errors"] == {"base": "cannot_connect"}
     result = await _configure(hass, result["flow_id"], {})
@@ -215,12 +217,8 @@ async def test_password_change_wrong_old_password(
     )
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    issue = _issue(hass, "default_password", entry)
-    assert issue is not None
-    result = await _start_fix(hass, issue.issue_id)
-    result = await _configure(
-        hass, result["flow_id"], {"new_password": NEW, "confirm_password": NEW}
-    )
+    result = await _open_password_fix(hass, entry)
+    result = await _submit_new_password(hass, result["flow_id"])
     assert result["errors"] == {"base": "change_refused"}
     assert entry.data[CONF_PASSWORD] == ""
     assert _password(emulator) == "camera-own"
@@ -232,13 +230,9 @@ async def test_password_change_camera_refuses_the_login(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
 ) -> None:
     """The password was changed on the camera behind Home Assistant's back (401): nothing is sent or stored."""
-    issue = _issue(hass, "default_password", loaded_entry)
-    assert issue is not None
-    result = await _start_fix(hass, issue.issue_id)
+    result = await _open_password_fix(hass, loaded_entry)
     emulator.state.users[USERNAME].password = emulator.config.password = "other-one"
-    result = await _configure(
-        hass, result["flow_id"], {"new_password": NEW, "confirm_password": NEW}
-    )
+    result = await _submit_new_password(hass, result["flow_id"])
     assert result["errors"] == {"base": "wrong_password"}
     assert loaded_entry.data[CONF_PASSWORD] == "admin"
     assert _password(emulator) == "other-one"
