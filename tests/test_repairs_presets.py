@@ -60,21 +60,34 @@ async def _recall(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
+async def _recall_twice(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    emulator: CameraEmulator,
+    mechanism: str,
+) -> None:
+    """Recall the preset saved away from the head twice; the first learns `mechanism`, both reach the preset.
+
+    Only the second recall's requests are left in the emulator's log.
+    """
+    _save_preset_away(emulator)
+    head = emulator.state.channel(1).ptz
+    await _recall(hass, entry)
+    assert head.pan == PRESET_PAN
+    assert entry.runtime_data.ptz[1].preset_mechanism == mechanism
+    head.pan = AWAY_PAN
+    emulator.clear_requests()
+    await _recall(hass, entry)
+    assert head.pan == PRESET_PAN
+
+
 @pytest.mark.parametrize("emulator_profile", ["preset-form"])
 async def test_noop_preset_revision_moves_through_the_web_pages_call(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
 ) -> None:
     """The documented recall answers 200 and does nothing: the first recall notices and uses /form/presetSet."""
-    _save_preset_away(emulator)
-    head = emulator.state.channel(1).ptz
-    await _recall(hass, loaded_entry)
-    assert head.pan == PRESET_PAN
-    assert loaded_entry.runtime_data.ptz[1].preset_mechanism == "form"
-    # Later recalls go straight to the working call: no picture, no documented call.
-    head.pan = AWAY_PAN
-    emulator.clear_requests()
-    await _recall(hass, loaded_entry)
-    assert head.pan == PRESET_PAN
+    await _recall_twice(hass, loaded_entry, emulator, "form")
+    # The second recall went straight to the working call: no picture, no documented call.
     assert [r.path for r in emulator.requests if r.path.startswith("/form/")] == [
         "/form/presetSet"
     ]
@@ -87,15 +100,7 @@ async def test_documented_preset_call_kept_where_it_works(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, emulator: CameraEmulator
 ) -> None:
     """Where the documented call moves the camera, it stays the only call: /form/ is never asked."""
-    _save_preset_away(emulator)
-    head = emulator.state.channel(1).ptz
-    await _recall(hass, loaded_entry)
-    assert head.pan == PRESET_PAN
-    assert loaded_entry.runtime_data.ptz[1].preset_mechanism == "cgi"
-    head.pan = AWAY_PAN
-    emulator.clear_requests()
-    await _recall(hass, loaded_entry)
-    assert head.pan == PRESET_PAN
+    await _recall_twice(hass, loaded_entry, emulator, "cgi")
     assert not [r for r in emulator.requests if r.path.startswith("/form/")]
     assert not [r for r in emulator.requests if r.path.startswith("/jpgimage/")]
 
