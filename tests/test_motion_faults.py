@@ -30,6 +30,10 @@ ALARM_STATUS = EmulatorConfig(
     username=USERNAME, password=PASSWORD, mac=MAC, alarm_status=True
 )
 NEITHER = EmulatorConfig(username=USERNAME, password=PASSWORD, mac=MAC)
+# ONVIF events, and getAlarmStatus to fall back on.
+BOTH = EmulatorConfig(
+    username=USERNAME, password=PASSWORD, mac=MAC, onvif=True, alarm_status=True
+)
 # Live motion is back within this many seconds of the camera answering again (issue 21, acceptance).
 RECOVERY_BOUND = 5.0
 
@@ -243,18 +247,7 @@ async def test_no_source_raises_a_repair_issue(
     )
 
 
-@pytest.mark.parametrize(
-    "emulator_config",
-    [
-        EmulatorConfig(
-            username=USERNAME,
-            password=PASSWORD,
-            mac=MAC,
-            onvif=True,
-            alarm_status=True,
-        )
-    ],
-)
+@pytest.mark.parametrize("emulator_config", [BOTH])
 async def test_silent_onvif_port_does_not_delay_setup(
     hass: HomeAssistant,
     emulator: CameraEmulator,
@@ -277,18 +270,7 @@ async def test_silent_onvif_port_does_not_delay_setup(
     await hass.async_block_till_done()
 
 
-@pytest.mark.parametrize(
-    "emulator_config",
-    [
-        EmulatorConfig(
-            username=USERNAME,
-            password=PASSWORD,
-            mac=MAC,
-            onvif=True,
-            alarm_status=True,
-        )
-    ],
-)
+@pytest.mark.parametrize("emulator_config", [BOTH])
 async def test_unload_while_live_motion_is_still_detecting(
     hass: HomeAssistant,
     emulator: CameraEmulator,
