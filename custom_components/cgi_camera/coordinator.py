@@ -70,6 +70,8 @@ FAST_GROUPS: frozenset[tuple[str, str]] = frozenset(
 TICK_GROUPS: frozenset[tuple[str, str]] = frozenset(
     (spec.area, spec.group) for spec in GROUPS if spec.every_tick
 )
+# The fast groups read once per fast-group interval, spread over the ticks.
+SPREAD_GROUPS: frozenset[tuple[str, str]] = FAST_GROUPS - TICK_GROUPS
 
 type GroupData = dict[GroupKey, list[ParamGroup]]
 
@@ -280,21 +282,13 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         try:
             with self._mapped_errors():
                 due = [key for key in self.wanted_groups if self._due(key, now)]
-                fast_read = 0
+                spread = 0
                 for key in due:
-                    if (key.area, key.group) not in FAST_GROUPS - TICK_GROUPS:
+                    if (key.area, key.group) not in SPREAD_GROUPS:
                         await self._read_due(key, data, now)
                         continue
-                    # Fast groups read in the same tick are counted as read 0, 1, 2, 0... ticks ago, so
-                    # they come due in different ticks: each tick then carries about one of them, never a
-                    # burst of all of them and ticks with only a heartbeat.
-                    await self._read_due(
-                        key,
-                        data,
-                        now
-                        - self.fast_interval * (fast_read % self._ticks_per_fast_group),
-                    )
-                    fast_read += 1
+                    await self._read_due(key, data, self._spread(now, spread))
+                    spread += 1
                 if not due and not met:
                     self.stats.requests += 1
                     self.device = await self.client.device_info()
@@ -306,9 +300,14 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         self.auth_failures = 0
         return data
 
-    @property
-    def _ticks_per_fast_group(self) -> int:
-        return max(1, round(self.fast_group_interval / self.fast_interval))
+    def _spread(self, now: datetime, index: int) -> datetime:
+        """Return when the `index`-th fast group read together counts as read: 0, 1, 2, 0... ticks before `now`.
+
+        So fast groups read together come due in different ticks: each tick then carries about one of them, never a
+        burst of all of them and ticks with only a heartbeat.
+        """
+        ticks = max(1, round(self.fast_group_interval / self.fast_interval))
+        return now - self.fast_interval * (index % ticks)
 
     async def _read_due(self, key: GroupKey, data: GroupData, now: datetime) -> None:
         """Read one due group into `data` (as read at `now`); a group the camera turns out not to have is dropped for good."""
@@ -366,10 +365,8 @@ class CgiCoordinator(DataUpdateCoordinator[GroupData]):
         now = dt_util.utcnow()
         try:
             with self._mapped_errors():
-                if (key.area, key.group) in FAST_GROUPS - TICK_GROUPS:
-                    now -= self.fast_interval * (
-                        self._first_fast_reads % self._ticks_per_fast_group
-                    )
+                if (key.area, key.group) in SPREAD_GROUPS:
+                    now = self._spread(now, self._first_fast_reads)
                     self._first_fast_reads += 1
                 await self._read_due(key, self.data, now)
                 self._met = True
